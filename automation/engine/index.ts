@@ -1,0 +1,5 @@
+export { bcmHome, backendUrl, homeLayout, repoRoot } from "./paths";
+export { Engine, findEngine, readEngine } from "./toolchain";
+export { engineEnv } from "./environment";
+export { installPlugins } from "./plugins";
+export { openStack, StackOptions } from "./workspace";

@@ -1,0 +1,1 @@
+export { EngineCheck, EngineCheckArgs } from "./engineCheck";

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Builds (or reuses) the Pulumi engine this project runs on: the `pulumi` CLI, the
+# Node.js language host, and the resource plugins for command, random and docker, all
+# from pinned Go modules. The result lives outside the repository, in a directory keyed
+# by the hash of every input (this folder, the npm SDK versions in package-lock.json and
+# the Go version), so a second run on the same machine reuses it in about a second.
+#
+# Usage: toolchain/build.sh            build or reuse; prints the engine directory last
+#        toolchain/build.sh --print    print the engine directory for the current inputs
+#                                      (exit 1 if it has not been built)
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/.." && pwd)
+cache_root=${BCM_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/bcm}
+
+say() { printf '[bcm toolchain] %s\n' "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+command -v go >/dev/null || die "Go is not installed; install Go 1.25 or newer (https://go.dev/doc/install)"
+command -v node >/dev/null || die "Node.js is not installed"
+[ -f "$repo/package-lock.json" ] || die "package-lock.json is missing; run 'npm ci' first"
+
+# Plugin versions are exactly what the npm SDKs in package-lock.json ask for: the engine
+# loads the plugin whose version equals the SDK's.
+sdk_version() {
+  node -e 'const l=require(process.argv[1]); const p=l.packages["node_modules/"+process.argv[2]];
+           if (!p) { console.error(process.argv[2]+" is not in package-lock.json"); process.exit(1); }
+           console.log(p.version)' "$repo/package-lock.json" "$1"
+}
+# shellcheck source=toolchain/versions.env
+. "$here/versions.env"
+COMMAND_VERSION=$(sdk_version @pulumi/command)
+RANDOM_VERSION=$(sdk_version @pulumi/random)
+DOCKER_VERSION=$(sdk_version @pulumi/docker)
+
+inputs_hash() {
+  {
+    (cd "$repo" && find toolchain -type f ! -name '*.log' -print0 | sort -z | xargs -0 sha256sum)
+    echo "command=$COMMAND_VERSION random=$RANDOM_VERSION docker=$DOCKER_VERSION"
+    go version
+  } | sha256sum | cut -c1-16
+}
+key=$(inputs_hash)
+engine="$cache_root/engine-$key"
+
+if [ "${1:-}" = "--print" ]; then
+  [ -f "$engine/.complete" ] || exit 1
+  echo "$engine"; exit 0
+fi
+
+if [ -f "$engine/.complete" ]; then
+  say "reusing the engine built from these inputs: $engine"
+  echo "$engine"; exit 0
+fi
+
+work="$engine.partial"
+rm -rf "$work"
+mkdir -p "$work/bin" "$work/plugins"
+export CGO_ENABLED=0 GOFLAGS="${GOFLAGS:--buildvcs=false}"
+# One Go build cache beside the engines: rebuilding after a small change to one plugin
+# recompiles only that plugin.
+export GOCACHE="${GOCACHE:-$cache_root/go-build}"
+ldv="github.com/pulumi/pulumi/sdk/v3/go/common/version.Version"
+started=$SECONDS
+step() { say "[$1/5] $2 (elapsed $((SECONDS - started))s)"; }
+
+step 1 "pulumi CLI v$PULUMI_CLI_VERSION"
+(cd "$here/engine" && go build -trimpath -tags osusergo,grpcnotrace \
+  -ldflags "-s -w -X $ldv=v$PULUMI_CLI_VERSION" -o "$work/bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
+
+step 2 "Node.js language host (from sdk/v3 v$LANGHOST_SDK_VERSION)"
+(cd "$here/langhost" && go build -trimpath -tags osusergo,grpcnotrace \
+  -ldflags "-s -w -X $ldv=v$LANGHOST_SDK_VERSION" -o "$work/bin/pulumi-language-nodejs" \
+  github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs)
+# Dynamic providers run through this script, shipped with the @pulumi/pulumi npm package.
+install -m 0755 "$repo/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs" "$work/bin/"
+
+step 3 "resource plugin command v$COMMAND_VERSION"
+bash "$here/providers/command/build.sh" "$work/plugins" "$COMMAND_VERSION"
+
+step 4 "resource plugin random v$RANDOM_VERSION"
+bash "$here/providers/random/build.sh" "$work/plugins" "$RANDOM_VERSION"
+
+step 5 "resource plugin docker v$DOCKER_VERSION"
+bash "$here/providers/docker/build.sh" "$work/plugins" "$DOCKER_VERSION"
+
+cat > "$work/versions.json" <<EOF
+{ "pulumi": "$PULUMI_CLI_VERSION", "languageHost": "$LANGHOST_SDK_VERSION",
+  "plugins": { "command": "$COMMAND_VERSION", "random": "$RANDOM_VERSION", "docker": "$DOCKER_VERSION" } }
+EOF
+touch "$work/.complete"
+rm -rf "$engine"
+mv "$work" "$engine"
+say "built in $((SECONDS - started))s: $engine ($(du -sh "$engine" | cut -f1))"
+echo "$engine"
