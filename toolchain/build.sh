@@ -69,10 +69,9 @@ step 1 "pulumi CLI v$PULUMI_CLI_VERSION"
 (cd "$here/engine" && go build -trimpath -tags osusergo,grpcnotrace \
   -ldflags "-s -w -X $ldv=v$PULUMI_CLI_VERSION" -o "$work/bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
 
-step 2 "Node.js language host (from sdk/v3 v$LANGHOST_SDK_VERSION)"
-(cd "$here/langhost" && go build -trimpath -tags osusergo,grpcnotrace \
-  -ldflags "-s -w -X $ldv=v$LANGHOST_SDK_VERSION" -o "$work/bin/pulumi-language-nodejs" \
-  github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs)
+step 2 "Node.js language host (toolchain/langhost, on sdk/v3 v$PULUMI_CLI_VERSION)"
+(cd "$here/langhost" && go build -trimpath -ldflags "-s -w -X main.version=$PULUMI_CLI_VERSION" \
+  -o "$work/bin/pulumi-language-nodejs" .)
 # Dynamic providers run through this script, shipped with the @pulumi/pulumi npm package.
 install -m 0755 "$repo/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs" "$work/bin/"
 
@@ -86,7 +85,7 @@ step 5 "resource plugin docker v$DOCKER_VERSION"
 bash "$here/providers/docker/build.sh" "$work/plugins" "$DOCKER_VERSION"
 
 cat > "$work/versions.json" <<EOF
-{ "pulumi": "$PULUMI_CLI_VERSION", "languageHost": "$LANGHOST_SDK_VERSION",
+{ "pulumi": "$PULUMI_CLI_VERSION", "languageHost": "$PULUMI_CLI_VERSION",
   "plugins": { "command": "$COMMAND_VERSION", "random": "$RANDOM_VERSION", "docker": "$DOCKER_VERSION" } }
 EOF
 touch "$work/.complete"

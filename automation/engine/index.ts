@@ -3,3 +3,4 @@ export { Engine, findEngine, readEngine } from "./toolchain";
 export { engineEnv } from "./environment";
 export { installPlugins } from "./plugins";
 export { openStack, StackOptions } from "./workspace";
+export { Progress, describeEvent, stripColor, urnName } from "./progress";
