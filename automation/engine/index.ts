@@ -1,6 +1,6 @@
 export { bcmHome, backendUrl, homeLayout, repoRoot } from "./paths";
 export { Engine, findEngine, readEngine } from "./toolchain";
-export { engineEnv } from "./environment";
+export { engineEnv, typescriptPluginDirs } from "./environment";
 export { installPlugins } from "./plugins";
 export { openStack, StackOptions } from "./workspace";
 export { Progress, describeEvent, stripColor, urnName } from "./progress";
