@@ -1,0 +1,39 @@
+import { Command, CommanderError } from "commander";
+import { registerInfo } from "./commands/info";
+import { describeFailure } from "./errors";
+import { ExitCode, exitCodeHelp } from "./exitCodes";
+
+/** Builds the `bcm` command tree. Each area registers its own subcommands. */
+export function buildProgram(): Command {
+    const program = new Command("bcm")
+        .description("Bitcoin Cache Machine: a self-hosted, Tor-routed data center for Bitcoin and Lightning")
+        .version(require("../../package.json").version, "-V, --version")
+        .showHelpAfterError("(run with --help for usage)")
+        .addHelpText("after", `\nEnvironment:\n  BCM_HOME     BCM's state (default ~/.bcm)\n  BCM_DEVICE   trezor (default) or mnemonic\n\n${exitCodeHelp}`);
+    registerInfo(program);
+    // Every command, however deep, reports parse errors through exitOverride.
+    const exitOverride = (c: Command): void => {
+        c.exitOverride();
+        c.commands.forEach(exitOverride);
+    };
+    exitOverride(program);
+    return program;
+}
+
+/** Runs the CLI and exits with a documented code; errors are one line on stderr. */
+export async function main(argv: string[]): Promise<void> {
+    const program = buildProgram();
+    try {
+        await program.parseAsync(argv, { from: "user" });
+        process.exitCode = ExitCode.ok;
+    } catch (err) {
+        if (err instanceof CommanderError && (err.exitCode === 0 || err.code === "commander.helpDisplayed")) {
+            process.exitCode = ExitCode.ok; // --help and --version
+            return;
+        }
+        const { line, exitCode } = describeFailure(err);
+        // commander already printed its own parse errors.
+        if (!(err instanceof CommanderError)) process.stderr.write(`bcm: ${line}\n`);
+        process.exitCode = exitCode;
+    }
+}
