@@ -36,7 +36,13 @@ DOCKER_VERSION=$(sdk_version @pulumi/docker)
 
 inputs_hash() {
   {
-    (cd "$repo" && find toolchain -type f ! -name '*.log' -print0 | sort -z | xargs -0 sha256sum)
+    # The files that make up the toolchain: tracked, or new and not ignored (build outputs
+    # such as generated schemas are ignored, so building never changes the key).
+    if git -C "$repo" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+      (cd "$repo" && git ls-files -z --cached --others --exclude-standard toolchain | sort -z | xargs -0 sha256sum)
+    else
+      (cd "$repo" && find toolchain -type f -print0 | sort -z | xargs -0 sha256sum)
+    fi
     echo "command=$COMMAND_VERSION random=$RANDOM_VERSION docker=$DOCKER_VERSION"
     go version
   } | sha256sum | cut -c1-16
@@ -79,10 +85,10 @@ step 3 "resource plugin command v$COMMAND_VERSION"
 bash "$here/providers/command/build.sh" "$work/plugins" "$COMMAND_VERSION"
 
 step 4 "resource plugin random v$RANDOM_VERSION"
-bash "$here/providers/random/build.sh" "$work/plugins" "$RANDOM_VERSION"
+VERSION=$RANDOM_VERSION bash "$here/providers/random/build.sh" "$work/plugins" "$RANDOM_VERSION"
 
 step 5 "resource plugin docker v$DOCKER_VERSION"
-bash "$here/providers/docker/build.sh" "$work/plugins" "$DOCKER_VERSION"
+VERSION=$DOCKER_VERSION bash "$here/providers/docker/build.sh" "$work/plugins" "$DOCKER_VERSION"
 
 cat > "$work/versions.json" <<EOF
 { "pulumi": "$PULUMI_CLI_VERSION", "languageHost": "$PULUMI_CLI_VERSION",

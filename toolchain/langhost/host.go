@@ -63,7 +63,8 @@ func (h *nodeHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumir
 	if err != nil {
 		return &pulumirpc.RunResponse{Error: err.Error()}, nil
 	}
-	config, err := json.Marshal(req.GetConfig())
+	// An empty stack config must reach the SDK as {}, not null.
+	config, err := json.Marshal(nonNilMap(req.GetConfig()))
 	if err != nil {
 		return nil, err
 	}
@@ -138,6 +139,13 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+func nonNilMap(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
 }
 
 func firstNonEmpty(a, b string) string {

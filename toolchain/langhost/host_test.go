@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -81,5 +82,12 @@ func TestExitCodeSeparatesExitsFromFailuresToStart(t *testing.T) {
 	}
 	if _, err := exitCode(os.ErrNotExist); err == nil {
 		t.Fatal("a failure to start must stay an error")
+	}
+}
+
+func TestEmptyConfigReachesTheSDKAsAnObject(t *testing.T) {
+	b, err := json.Marshal(nonNilMap(nil))
+	if err != nil || string(b) != "{}" {
+		t.Fatalf("got %s %v", b, err)
 	}
 }
