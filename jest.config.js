@@ -36,6 +36,8 @@ const base = {
 };
 
 module.exports = {
+  // Integration tests drive real daemons and builds; jest reads the timeout only here, not per project.
+  testTimeout: 20 * 60 * 1000,
   projects: [
     {
       ...base,
@@ -43,6 +45,6 @@ module.exports = {
       testMatch: ["<rootDir>/**/*.test.ts"],
       testPathIgnorePatterns: ["/node_modules/", "\\.it\\.test\\.ts$"],
     },
-    { ...base, displayName: "integration", testMatch: ["<rootDir>/**/*.it.test.ts"], testTimeout: 20 * 60 * 1000 },
+    { ...base, displayName: "integration", testMatch: ["<rootDir>/**/*.it.test.ts"] },
   ],
 };

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { registerDevice, registerFile, registerGit, registerGpg, registerPass, registerSsh } from "./commands/identity";
 import { registerInfo } from "./commands/info";
 import { describeFailure } from "./errors";
 import { ExitCode, exitCodeHelp } from "./exitCodes";
@@ -11,6 +12,12 @@ export function buildProgram(): Command {
         .showHelpAfterError("(run with --help for usage)")
         .addHelpText("after", `\nEnvironment:\n  BCM_HOME     BCM's state (default ~/.bcm)\n  BCM_DEVICE   trezor (default) or mnemonic\n\n${exitCodeHelp}`);
     registerInfo(program);
+    registerDevice(program);
+    registerSsh(program);
+    registerGpg(program);
+    registerFile(program);
+    registerPass(program);
+    registerGit(program);
     // Every command, however deep, reports parse errors through exitOverride.
     const exitOverride = (c: Command): void => {
         c.exitOverride();

@@ -11,6 +11,7 @@ usage() {
 Usage: ${BCM_SCRIPT_NAME} [--help]
 
 Brings this host's daemons for Bitcoin Cache Machine up, idempotently, in this order:
+  0. ensure-tools.sh     GnuPG, pass, OpenSSH, git, debootstrap, openssl
   1. ensure-docker.sh    Docker daemon (docker.io), started detached when not running
   2. ensure-lxd.sh       LXD daemon (lxd), sysctls, subuid/subgid, preseed
   3. ensure-firewall.sh  DOCKER-USER accepts lxdbr0 (Docker's FORWARD DROP otherwise
@@ -33,7 +34,7 @@ case "${1:-}" in
 esac
 require_root
 
-for step in ensure-docker.sh ensure-lxd.sh ensure-firewall.sh; do
+for step in ensure-tools.sh ensure-docker.sh ensure-lxd.sh ensure-firewall.sh; do
   start="${SECONDS}"
   log "==== ${step} ===="
   "${SCRIPT_DIR}/${step}"

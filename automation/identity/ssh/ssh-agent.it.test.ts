@@ -49,7 +49,13 @@ beforeAll(async () => {
       "LogLevel VERBOSE",
     ].join("\n") + "\n",
   );
-  mkdirSync("/run/sshd", { recursive: true }); // privilege-separation directory sshd insists on
+  // sshd insists on its privilege-separation directory; creating it needs root, which
+  // CI has. Elsewhere it may already exist, and sshd's own message says what is missing.
+  try {
+    mkdirSync("/run/sshd", { recursive: true });
+  } catch {
+    /* reported by sshd below if it matters */
+  }
   sshd = execa("/usr/sbin/sshd", ["-D", "-e", "-f", join(dir.path, "sshd_config")], { reject: false });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`sshd did not start:\n${sshdLog}`)), 15000);

@@ -10,6 +10,7 @@ import { MnemonicDevice } from "../../device/mnemonic-device";
 import { sshIdentity, sshPublicKey, sshPublicKeyBlob } from "./ssh-identity";
 import { signSshData, sshSignatureBlob } from "./ssh-signature";
 import { SshReader, sshMpint } from "./ssh-wire";
+import vectors from "../gpg/vectors/trezor-agent-vectors.json";
 
 const latin1 = (s: string) => Uint8Array.from(Buffer.from(s, "latin1"));
 
@@ -104,7 +105,7 @@ describe("signatures over agent requests verify as OpenSSH verifies them", () =>
           keyReader.string();
           const point = keyReader.string();
           const signature = new p256.Signature(sig.mpint(), sig.mpint());
-          expect(p256.verify(signature, sha256(data), point, { prehash: false })).toBe(true);
+          expect(p256.verify(signature.toCompactRawBytes(), sha256(data), point, { prehash: false })).toBe(true);
         }
       }),
       { numRuns: 10 },
@@ -121,4 +122,14 @@ test("mpint round-trips any unsigned value", () => {
       expect(bytesToBigInt(body)).toBe(bytesToBigInt(bytes));
     }),
   );
+});
+
+// trezor-agent-vectors.json: `trezor-agent <identity>` output computed by libagent
+// 0.16.2's own code for MNEMONIC12 (see gpg/vectors/generate_trezor_agent_vectors.py).
+describe("public key lines identical to trezor-agent's (libagent 0.16.2)", () => {
+  const device = new MnemonicDevice(vectors.mnemonic);
+  test.each(vectors.ssh.map((v) => [v.identity, v.curve, v.line] as const))("%s %s", async (text, curve, line) => {
+    const key = await sshPublicKey(device, sshIdentity(text, curve as "nist256p1" | "ed25519"));
+    expect(key.line + "\n").toBe(line);
+  });
 });

@@ -4,6 +4,7 @@
 import { Device, Identity } from "../../device/device";
 import { identityPath, parseIdentityUri, serializeIdentity, SLIP13_PURPOSE } from "../../device/slip13-identity";
 import { p256 } from "@noble/curves/p256";
+import { concatBytes } from "../../device/bytes";
 import { sshString } from "./ssh-wire";
 
 export type SshCurve = "nist256p1" | "ed25519";
@@ -37,10 +38,10 @@ export const SSH_KEY_TYPE: Record<SshCurve, string> = {
 /** The public key blob (RFC 5656 section 3.1 / RFC 8709 section 4) of a firmware-format 33-byte key. */
 export function sshPublicKeyBlob(curve: SshCurve, devicePublicKey: Uint8Array): Uint8Array {
   if (curve === "ed25519") {
-    return new Uint8Array([...sshString(SSH_KEY_TYPE.ed25519), ...sshString(devicePublicKey.subarray(1))]);
+    return concatBytes(sshString(SSH_KEY_TYPE.ed25519), sshString(devicePublicKey.subarray(1)));
   }
   const uncompressed = p256.ProjectivePoint.fromHex(devicePublicKey).toRawBytes(false);
-  return new Uint8Array([...sshString(SSH_KEY_TYPE.nist256p1), ...sshString("nistp256"), ...sshString(uncompressed)]);
+  return concatBytes(sshString(SSH_KEY_TYPE.nist256p1), sshString("nistp256"), sshString(uncompressed));
 }
 
 export interface SshPublicKey {
