@@ -4,3 +4,4 @@ export { engineEnv, typescriptPluginDirs } from "./environment";
 export { installPlugins } from "./plugins";
 export { openStack, StackOptions } from "./workspace";
 export { Progress, describeEvent, stripColor, urnName } from "./progress";
+export { developmentDeviceEnv, stackPassphrase } from "./passphrase";
