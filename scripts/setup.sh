@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepares this machine for BCM, idempotently: npm dependencies, the host daemons
-# (dockerd, LXD), and the Pulumi engine built from pinned Go modules (cached outside
-# the repository). A second run on the same machine takes seconds.
+# (dockerd, LXD) and tools, the Pulumi engine built from pinned Go modules, and the
+# system-container images (both cached outside the repository). A second run on the
+# same machine takes seconds.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
@@ -9,7 +10,7 @@ say() { printf '[bcm setup] %s\n' "$*"; }
 die() { printf '[bcm setup] error: %s\n' "$*" >&2; exit 1; }
 
 case "${1:-}" in
-  -h|--help) sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   "") ;;
   *) die "unknown argument '$1' (setup takes none; see --help)" ;;
 esac
@@ -39,4 +40,10 @@ fi
 
 engine=$(bash toolchain/build.sh)
 say "engine: $engine"
+
+if [ "$(id -u)" -eq 0 ]; then
+  # The system-container images (debootstrap needs root); cached by their recipe's hash.
+  bash images/build.sh bcm-base bcm-template >/dev/null
+  say "images: $(bash images/build.sh --print bcm-template)"
+fi
 say "ready in $((SECONDS - started))s"
