@@ -128,8 +128,9 @@ main() {
   take_lock lxd
   [[ -r "${PRESEED}" ]] || die "preseed file ${PRESEED} not readable"
 
-  # 1. packages
-  apt_ensure lxd lxd-client dnsmasq-base nftables
+  # 1. packages: btrfs-progs lets LXD offer btrfs pools; iputils-ping lets it find a free
+  # subnet for a bridge with ipv4.address=auto.
+  apt_ensure lxd lxd-client dnsmasq-base nftables btrfs-progs iputils-ping
   log "lxd: packages present (lxd $(dpkg-query -W -f='${Version}' lxd), $(nft --version 2>/dev/null || echo 'nft missing'))"
 
   # 2. + 3. host preparation, before the daemon starts

@@ -1,0 +1,15 @@
+export { LxdClient } from "./client";
+export type { CallOptions, ServerInfo } from "./client";
+export { defaultEndpointUrl, defaultSocketPath, endpointProblems, normalizeFingerprint, certificateFingerprint, resolveEndpoint } from "./endpoint";
+export type { Endpoint, ResolvedEndpoint, EndpointProblem } from "./endpoint";
+export { decodeEnvelope } from "./envelope";
+export type { Envelope, Operation } from "./envelope";
+export { LxdError, describeObject, isLxdError } from "./errors";
+export { exec } from "./exec";
+export type { ExecOptions, ExecResult } from "./exec";
+export { deleteFile, ensureDirectory, fileExists, octalMode, pullFile, pushFile } from "./files";
+export type { FileOptions, PulledFile } from "./files";
+export * from "./images";
+export * from "./instances";
+export { operationId, operationOutcome } from "./operations";
+export type { OperationOutcome } from "./operations";

@@ -1,0 +1,11 @@
+export type { EndpointArgs, EndpointOutput } from "./endpoint";
+export { Image } from "./image";
+export type { ImageArgs } from "./image";
+export { Instance } from "./instance";
+export type { AddressWaitArgs, InstanceArgs } from "./instance";
+export { Network } from "./network";
+export type { NetworkArgs } from "./network";
+export { Profile } from "./profile";
+export type { ProfileArgs } from "./profile";
+export { StoragePool } from "./storagePool";
+export type { StoragePoolArgs } from "./storagePool";
