@@ -1,0 +1,49 @@
+// Command pulumi-resource-random is the Pulumi resource plugin for "random",
+// bridging terraform-provider-random through the Terraform bridge (Plugin
+// Framework flavour). schema.json and bridge-metadata.json in this directory
+// are generated at build time by ../tfgen (see ../../build.sh) and are not
+// committed.
+package main
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"os"
+
+	pftfbridge "github.com/pulumi/pulumi-terraform-bridge/v3/pkg/pf/tfbridge"
+
+	random "bcm.invalid/toolchain/providers/random"
+)
+
+//go:embed schema.json
+var schema []byte
+
+//go:embed bridge-metadata.json
+var metadata []byte
+
+func main() {
+	info := random.Provider(metadata)
+	spec, err := withVersion(schema, info.Version)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "pulumi-resource-random: embedded schema.json: %v\n", err)
+		os.Exit(1)
+	}
+	pftfbridge.Main(context.Background(), "random", info, pftfbridge.ProviderMetadata{PackageSchema: spec})
+}
+
+// withVersion sets the top-level "version" of the package schema (tfgen
+// omits it so that the generated file does not depend on the version).
+func withVersion(spec []byte, version string) ([]byte, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(spec, &m); err != nil {
+		return nil, err
+	}
+	v, err := json.Marshal(version)
+	if err != nil {
+		return nil, err
+	}
+	m["version"] = v
+	return json.Marshal(m)
+}
