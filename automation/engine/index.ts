@@ -5,3 +5,4 @@ export { installPlugins } from "./plugins";
 export { openStack, StackOptions } from "./workspace";
 export { Progress, describeEvent, stripColor, urnName } from "./progress";
 export { developmentDeviceEnv, stackPassphrase } from "./passphrase";
+export { setSecretConfig } from "./secretConfig";
