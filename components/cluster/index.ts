@@ -5,3 +5,5 @@ export type { LxdClusterArgs, LxdEndpointSpec, PlacedEndpoint, TierPlacement } f
 export { PlacementError, place, swarmRole, systemContainerName } from "./placement";
 export type { PlacementRule } from "./placement";
 export * as bootstrap from "./bootstrap";
+export { dockerHostProfileConfig } from "./profiles";
+export type { ContainerLimits } from "./profiles";

@@ -124,6 +124,11 @@ describe("an LXD cluster of two endpoints through the engine", () => {
         expect([local.status, second.status]).toEqual(["Running", "Running"]);
         expect(inSubnet(ipv4(local), subnets[0])).toBe(true);
         expect(inSubnet(ipv4(second), subnets[1])).toBe(true);
+        // Both run under the docker-host profile: unprivileged, nesting on, limits applied.
+        for (const [lxdDir, name] of [[undefined, containers[0]], [daemon.lxdDir, containers[1]]] as const) {
+            const expanded = lxcQuery<{ expanded_config: Record<string, string> }>(lxdDir, `/1.0/instances/${name}`).expanded_config;
+            expect(expanded).toMatchObject({ "security.privileged": "false", "security.nesting": "true", "limits.memory": "512MiB" });
+        }
         expect(out.local.ipv4Address).toBe(ipv4(local));
         expect(out.second.ipv4Address).toBe(ipv4(second));
         // The controller's certificate is trusted on the second daemon (added over SSH) ...

@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import * as lxd from "../../../lxd/resources";
 import { LxdCluster } from "../../lxdCluster";
+import { dockerHostProfileConfig } from "../../profiles";
 
 // A two-endpoint cluster from stack config: the controller's own daemon (mode local) and a
 // second host bootstrapped over SSH (mode ssh), then reached over HTTPS. On each endpoint:
@@ -65,7 +66,8 @@ const perEndpoint = placed.map((p) => {
         `${p.name}-profile`,
         {
             name: `${prefix}-p`,
-            config: { "user.bcm-endpoint": p.name },
+            // The profile every BCM system container gets: unprivileged, nesting for dockerd, limits.
+            config: { ...dockerHostProfileConfig({ cpu: "1", memory: "512MiB" }), "user.bcm-endpoint": p.name },
             devices: {
                 eth0: { type: "nic", name: "eth0", network: bridge.name },
                 root: { type: "disk", path: "/", pool: "default" },
