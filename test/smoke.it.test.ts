@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Stack } from "@pulumi/pulumi/automation";
 import { execa } from "execa";
-import { Engine, engineEnv, findEngine, homeLayout, openStack, repoRoot } from "../automation/engine";
+import { Engine, engineEnv, findEngine, homeLayout, openStack, repoRoot, typescriptPlugins } from "../automation/engine";
 
 // The engine check on the project's own engine, with the real providers, against the real
 // local dockerd: up, up again with no changes, destroy.
@@ -39,9 +39,10 @@ describe("smoke stack on the built engine", () => {
             .filter((p) => p.kind === "resource")
             .map((p) => `${p.name}@${p.version}`)
             .sort();
-        const wanted = ["command", "docker", "random"].map(
-            (n) => `${n}@${lock.packages[`node_modules/@pulumi/${n}`].version}`,
-        );
+        const wanted = [
+            ...["command", "docker", "random"].map((n) => `${n}@${lock.packages[`node_modules/@pulumi/${n}`].version}`),
+            ...typescriptPlugins.map((p) => `${p.name}@${p.version}`),
+        ].sort();
         expect(installed).toEqual(wanted);
     });
 

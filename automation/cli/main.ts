@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { registerDevice, registerFile, registerGit, registerGpg, registerPass, registerSsh } from "./commands/identity";
+import { registerCluster, registerShow } from "./commands/cluster";
 import { registerInfo } from "./commands/info";
 import { describeFailure } from "./errors";
 import { ExitCode, exitCodeHelp } from "./exitCodes";
@@ -12,6 +13,8 @@ export function buildProgram(): Command {
         .showHelpAfterError("(run with --help for usage)")
         .addHelpText("after", `\nEnvironment:\n  BCM_HOME     BCM's state (default ~/.bcm)\n  BCM_DEVICE   trezor (default) or mnemonic\n\n${exitCodeHelp}`);
     registerInfo(program);
+    registerShow(program);
+    registerCluster(program);
     registerDevice(program);
     registerSsh(program);
     registerGpg(program);

@@ -1,12 +1,6 @@
 import * as path from "node:path";
-import { backendUrl, homeLayout, repoRoot } from "./paths";
+import { backendUrl, homeLayout } from "./paths";
 import { Engine } from "./toolchain";
-
-/**
- * Directories of the resource plugins written in TypeScript in this repository: each holds
- * a `pulumi-resource-<name>` launcher, found by the engine on PATH.
- */
-export const typescriptPluginDirs = [path.join(repoRoot, "components", "lxd", "provider", "bin")];
 
 /**
  * The environment every engine run gets: the project's own CLI first on PATH (so its
@@ -17,7 +11,7 @@ export const typescriptPluginDirs = [path.join(repoRoot, "components", "lxd", "p
 export function engineEnv(engine: Engine, home: string, passphrase: string): Record<string, string> {
     const { stateDir, pulumiHome } = homeLayout(home);
     return {
-        PATH: [engine.binDir, ...typescriptPluginDirs, process.env.PATH ?? "/usr/bin:/bin"].join(path.delimiter),
+        PATH: [engine.binDir, process.env.PATH ?? "/usr/bin:/bin"].join(path.delimiter),
         PULUMI_HOME: pulumiHome,
         PULUMI_BACKEND_URL: backendUrl(stateDir),
         PULUMI_SKIP_UPDATE_CHECK: "true",

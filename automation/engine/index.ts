@@ -1,7 +1,7 @@
 export { bcmHome, backendUrl, homeLayout, repoRoot } from "./paths";
 export { Engine, findEngine, readEngine } from "./toolchain";
-export { engineEnv, typescriptPluginDirs } from "./environment";
-export { installPlugins } from "./plugins";
+export { engineEnv } from "./environment";
+export { installPlugins, typescriptPlugins } from "./plugins";
 export { openStack, StackOptions } from "./workspace";
 export { Progress, describeEvent, stripColor, urnName } from "./progress";
 export { developmentDeviceEnv, stackPassphrase } from "./passphrase";

@@ -1,0 +1,142 @@
+// `bcm cluster create|destroy|list|verify` and `bcm show`: automation/cluster on the command
+// line. Endpoint flags are checked before any engine starts (exit 2 naming the flag); a
+// deploy refused by a mandatory policy exits 3; Ctrl-C cancels the engine and exits 130.
+import * as fs from "node:fs";
+import { Command } from "commander";
+import { endpointsFromFile, endpointsFromFlags } from "../../cluster/flags";
+import { ClusterContext, createCluster, destroyCluster, listClusters, showClusters, verifyCluster } from "../../cluster/operations";
+import { checkClusterName, SpecError } from "../../cluster/spec";
+import { bcmHome, developmentDeviceEnv } from "../../engine";
+import { CliError } from "../errors";
+import { ExitCode } from "../exitCodes";
+
+const say = (line: string): void => {
+    process.stderr.write(line + "\n");
+};
+
+/** A spec problem from the command line is a usage error (exit 2), with its message. */
+function usage<T>(f: () => T): T {
+    try {
+        return f();
+    } catch (err) {
+        if (err instanceof SpecError) throw new CliError(err.message, ExitCode.usage);
+        throw err;
+    }
+}
+
+/** Runs an operation with the BCM home, the device environment, and Ctrl-C wired to the engine. */
+async function withContext<T>(run: (ctx: ClusterContext) => Promise<T>): Promise<T> {
+    const home = bcmHome();
+    const env = developmentDeviceEnv(home, process.env, say);
+    const abort = new AbortController();
+    const onSigint = (): void => {
+        say("bcm: interrupted; cancelling the engine operation (wait for it to stop)");
+        abort.abort();
+    };
+    process.on("SIGINT", onSigint);
+    try {
+        return await run({ home, env, signal: abort.signal, say });
+    } finally {
+        process.off("SIGINT", onSigint);
+    }
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+export function registerCluster(program: Command): void {
+    const cluster = program
+        .command("cluster")
+        .description("LXD clusters: one Pulumi stack (named after the cluster) of the cluster program stacks/cluster");
+
+    cluster
+        .command("create <name>")
+        .description("create a cluster: preview with the policy pack, then deploy its endpoints, the bcm-docker profile and the bcm-base and bcm-template images")
+        .option("--local", "a standalone endpoint on this machine's LXD (unix socket)")
+        .option("--ssh <user@host[:port]>", "a host bootstrapped over SSH (repeat for more hosts)", collect, [])
+        .option("--ssh-key <file>", "the SSH private key for --ssh hosts (default: the ssh-agent)")
+        .option("--client-cert <file>", "the controller's client certificate (PEM) the --ssh hosts trust")
+        .option("--client-key <file>", "the client certificate's private key (PEM)")
+        .option("--file <cluster.json>", 'the endpoints from a file: {"endpoints": [{"name", "mode": "local"|"ssh", "host", ...}]}')
+        .addHelpText(
+            "after",
+            "\nA cluster that exists already is refused (exit 1): destroy it first.\n" +
+                "The policy pack (policy/) runs with chain regtest, the device of BCM_DEVICE and the private\n" +
+                "registry 127.0.0.1:5010; a mandatory violation stops before anything is created (exit 3).",
+        )
+        .action(async (name: string, o: { local?: boolean; ssh: string[]; sshKey?: string; clientCert?: string; clientKey?: string; file?: string }) => {
+            usage(() => checkClusterName(name));
+            const endpoints = usage(() => {
+                if (o.file !== undefined) {
+                    if (o.local || o.ssh.length > 0) throw new SpecError("--file: give the endpoints either in the file or with --local/--ssh, not both");
+                    let text: string;
+                    try {
+                        text = fs.readFileSync(o.file, "utf8");
+                    } catch (err) {
+                        throw new SpecError(`--file ${o.file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+                    }
+                    return endpointsFromFile(text, o.file);
+                }
+                return endpointsFromFlags(o);
+            });
+            const outputs = await withContext((ctx) => createCluster(name, endpoints, ctx));
+            console.log(`cluster ${name} is up`);
+            for (const e of (outputs.endpoints ?? []) as { name: string; url: string; images: Record<string, string> }[]) {
+                console.log(`  ${e.name}  ${e.url}  ${Object.entries(e.images).map(([n, f]) => `${n} ${f.slice(0, 12)}`).join("  ")}`);
+            }
+        });
+
+    cluster
+        .command("destroy <name>")
+        .description("destroy a cluster's resources and remove its stack (imported images another user holds stay)")
+        .action(async (name: string) => {
+            usage(() => checkClusterName(name));
+            await withContext((ctx) => destroyCluster(name, ctx));
+            console.log(`cluster ${name} destroyed and removed`);
+        });
+
+    cluster
+        .command("list")
+        .description("list the clusters of this BCM home with their endpoints")
+        .option("--json", "print JSON")
+        .action(async (o: { json?: boolean }) => {
+            const clusters = await withContext((ctx) => listClusters(ctx));
+            if (o.json) {
+                console.log(JSON.stringify(clusters, null, 2));
+                return;
+            }
+            if (clusters.length === 0) console.log("no clusters (create one with `bcm cluster create <name> --local`)");
+            for (const c of clusters) {
+                const eps = c.endpoints.map((e) => (e.mode === "local" ? `${e.name} (local)` : `${e.name} (ssh ${e.user ?? "root"}@${e.host}:${e.port ?? 22})`));
+                console.log(`${c.name}  ${eps.join(", ")}`);
+            }
+        });
+
+    cluster
+        .command("verify <name>")
+        .description("check every endpoint answers (pinned fingerprint for HTTPS) and the stack has no pending changes; exit 1 with the reason otherwise")
+        .action(async (name: string) => {
+            usage(() => checkClusterName(name));
+            const lines = await withContext((ctx) => verifyCluster(name, ctx));
+            for (const l of lines) console.log(l);
+            console.log(`cluster ${name} verified`);
+        });
+}
+
+export function registerShow(program: Command): void {
+    program
+        .command("show [cluster]")
+        .description("LXD status of a cluster's endpoints (every cluster when none is named): instances with state and address")
+        .action(async (name: string | undefined) => {
+            if (name !== undefined) usage(() => checkClusterName(name));
+            const result = await withContext(async (ctx) => {
+                const names = name !== undefined ? [name] : (await listClusters(ctx)).map((c) => c.name);
+                return showClusters(names, ctx);
+            });
+            if (result.length === 0) console.log("no clusters");
+            for (const r of result) {
+                console.log(`${r.cluster}/${r.endpoint}  ${r.url}${r.error ? `  UNREACHABLE: ${r.error}` : `  ${r.rows.length} instance(s)`}`);
+                for (const row of r.rows) console.log(`  ${row.instance.padEnd(24)} ${row.status.padEnd(8)} ${row.address}`);
+            }
+            if (result.some((r) => r.error)) throw new CliError(`an endpoint does not answer (above)`);
+        });
+}
