@@ -1,0 +1,65 @@
+import { x25519 } from "@noble/curves/ed25519";
+import { sha3_256 } from "@noble/hashes/sha3";
+
+const base32Alphabet = "abcdefghijklmnopqrstuvwxyz234567";
+
+/** RFC 4648 base32, lower-case, without padding: the spelling of onion addresses. */
+export function base32(bytes: Uint8Array): string {
+    let bits = 0;
+    let value = 0;
+    let out = "";
+    for (const byte of bytes) {
+        value = (value << 8) | byte;
+        bits += 8;
+        while (bits >= 5) {
+            out += base32Alphabet[(value >>> (bits - 5)) & 31];
+            bits -= 5;
+        }
+    }
+    if (bits > 0) out += base32Alphabet[(value << (5 - bits)) & 31];
+    return out;
+}
+
+/**
+ * The v3 onion address of a service's ed25519 identity key (rend-spec-v3 §6):
+ * base32(pubkey ‖ checksum ‖ version) + ".onion", checksum = SHA3-256(".onion checksum" ‖
+ * pubkey ‖ version)[0..2], version 3.
+ */
+export function onionAddress(publicKey: Uint8Array): string {
+    if (publicKey.length !== 32) throw new Error(`an onion service key is 32 bytes, got ${publicKey.length}`);
+    const version = Uint8Array.of(3);
+    const checksum = sha3_256(Uint8Array.from([...Buffer.from(".onion checksum"), ...publicKey, ...version])).slice(0, 2);
+    return `${base32(Uint8Array.from([...publicKey, ...checksum, ...version]))}.onion`;
+}
+
+/** Tor's `hs_ed25519_public_key` file: a 32-byte header, then the key. */
+export function publicKeyFromTorFile(file: Uint8Array): Uint8Array {
+    const header = Buffer.from("== ed25519v1-public: type0 ==\0\0\0");
+    if (file.length !== 64 || !Buffer.from(file.subarray(0, 32)).equals(header)) {
+        throw new Error("not a Tor hs_ed25519_public_key file (expected a 32-byte header and a 32-byte key)");
+    }
+    return file.subarray(32);
+}
+
+/** One client's v3 authorization key pair, in the two spellings Tor reads. */
+export interface ClientAuthorization {
+    /** The line for the service's `authorized_clients/<name>.auth`: `descriptor:x25519:<public>`. */
+    serviceLine: string;
+    /** The line for the client's `ClientOnionAuthDir/<name>.auth_private`: `<address>:descriptor:x25519:<private>`. */
+    clientLine: string;
+}
+
+/**
+ * A client authorization for an onion service (rend-spec-v3 client auth): an x25519 key
+ * pair whose public half the service lists, and whose private half only the client holds.
+ */
+export function clientAuthorization(onion: string, privateKey: Uint8Array = x25519.utils.randomPrivateKey()): ClientAuthorization {
+    const address = onion.replace(/\.onion$/, "");
+    if (!/^[a-z2-7]{56}$/.test(address)) throw new Error(`"${onion}" is not a v3 onion address (56 base32 characters)`);
+    const publicKey = x25519.getPublicKey(privateKey);
+    const upper = (b: Uint8Array) => base32(b).toUpperCase();
+    return {
+        serviceLine: `descriptor:x25519:${upper(publicKey)}`,
+        clientLine: `${address}:descriptor:x25519:${upper(privateKey)}`,
+    };
+}
