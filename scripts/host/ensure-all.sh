@@ -21,17 +21,7 @@ on its own; see their --help. Environment variables are passed through.
 EOF2
 }
 
-case "${1:-}" in
-  -h | --help)
-    usage
-    exit 0
-    ;;
-  "") ;;
-  *)
-    usage >&2
-    die "unknown argument: ${1}"
-    ;;
-esac
+accept_no_arguments "$@"
 require_root
 
 for step in ensure-tools.sh ensure-docker.sh ensure-lxd.sh ensure-firewall.sh; do

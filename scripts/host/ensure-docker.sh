@@ -37,17 +37,7 @@ docker_answers() {
 }
 
 main() {
-  case "${1:-}" in
-    -h | --help)
-      usage
-      return 0
-      ;;
-    "") ;;
-    *)
-      usage >&2
-      die "unknown argument: ${1}"
-      ;;
-  esac
+  accept_no_arguments "$@"
   require_root
   take_lock docker
 

@@ -113,17 +113,7 @@ missing_init_parts() {
 }
 
 main() {
-  case "${1:-}" in
-    -h | --help)
-      usage
-      return 0
-      ;;
-    "") ;;
-    *)
-      usage >&2
-      die "unknown argument: ${1}"
-      ;;
-  esac
+  accept_no_arguments "$@"
   require_root
   take_lock lxd
   [[ -r "${PRESEED}" ]] || die "preseed file ${PRESEED} not readable"

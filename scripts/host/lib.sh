@@ -26,6 +26,22 @@ die() {
   exit 1
 }
 
+# accept_no_arguments "$@": the ensure-* scripts take no arguments but --help, which prints
+# the script's usage() and exits 0; anything else is an error naming the argument.
+accept_no_arguments() {
+  case "${1:-}" in
+    -h | --help)
+      usage
+      exit 0
+      ;;
+    "") ;;
+    *)
+      usage >&2
+      die "unknown argument: ${1}"
+      ;;
+  esac
+}
+
 require_root() {
   if [[ "$(id -u)" -ne 0 ]]; then
     die "${BCM_SCRIPT_NAME} must run as root"
