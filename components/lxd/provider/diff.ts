@@ -33,6 +33,14 @@ export const networkServerKey: KeyFilter = (k) =>
 /** Storage pools: the driver records where and how big the pool is. */
 export const poolServerKey: KeyFilter = (k) => k === "source" || k === "size" || k.startsWith("volatile.");
 
+/**
+ * Custom storage volumes: the idmap LXD records when it shifts a volume for an unprivileged
+ * instance (`volatile.idmap.*`), and what a pool's `volume.*` defaults fill in (`size`,
+ * `block.*`, driver and snapshot keys).
+ */
+export const volumeServerKey: KeyFilter = (k) =>
+    k.startsWith("volatile.") || k === "size" || /^(block|zfs|lvm|snapshots)\./.test(k);
+
 /** A network address value "auto" means "pick one": any address LXD picked satisfies it. */
 export const networkValueMatches = (key: string, live: string | undefined, desired: string): boolean =>
     live === desired || (desired === "auto" && /^ipv[46]\.address$/.test(key) && live !== undefined && live !== "none");
@@ -159,6 +167,33 @@ export function diffStoragePool(olds: Record<string, unknown>, news: Record<stri
         return { ...plan, replaces: [...plan.replaces, "config"], deleteBeforeReplace: olds.name === news.name };
     }
     return plan;
+}
+
+/**
+ * Custom storage volumes: pool, name and content type replace (LXD moves a volume only by
+ * copying it); config changes in place, LXD refusing what the driver cannot (shrinking).
+ * The old volume goes first only when the new one would take its place.
+ */
+export function diffStorageVolume(olds: Record<string, unknown>, news: Record<string, unknown>): PlannedDiff {
+    const plan = planFields(olds, news, {
+        replace: ["pool", "name", "contentType"],
+        update: ["description", "endpoint"],
+        config: { serverKey: volumeServerKey },
+    });
+    return { ...plan, deleteBeforeReplace: plan.replaces.length > 0 && olds.pool === news.pool && olds.name === news.name };
+}
+
+/**
+ * Exec: a new instance, command, environment or trigger runs the command again (a new
+ * resource: create first, unless the program asks for deleteBeforeReplace); the delete
+ * command, the timeout and the endpoint's credentials are just recorded.
+ */
+export function diffExec(olds: Record<string, unknown>, news: Record<string, unknown>): PlannedDiff {
+    const plan = planFields(olds, news, {
+        replace: ["instance", "create", "environment", "triggers"],
+        update: ["delete", "timeoutSeconds", "endpoint"],
+    });
+    return { ...plan, deleteBeforeReplace: false };
 }
 
 /** Images: new content (fingerprint) is a new image; aliases and flags change in place. */

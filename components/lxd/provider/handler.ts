@@ -21,6 +21,12 @@ export interface ResourceHandler {
     update(id: string, olds: Props, news: Props): Promise<Props>;
     /** Deletes the object; one that is already gone counts as deleted. */
     delete(id: string, props: Props): Promise<void>;
+    /**
+     * Outputs computed from all the inputs together (a command's stdout): the provider
+     * marks them secret whenever the program marked any input secret, since per-key
+     * copying of secrecy cannot see that a secret went into them.
+     */
+    derivedOutputs?: string[];
 }
 
 /**

@@ -14,32 +14,64 @@ export interface LiveObject {
     [field: string]: unknown;
 }
 
-/** What differs between profiles, networks and storage pools; the CRUD around it is shared. */
+/**
+ * Where objects of one type live: how the state's id maps to an API path. Profiles,
+ * networks and pools sit in one collection and their id is the name; a pool's volumes sit
+ * in a collection per pool, so their id carries the pool too.
+ */
+export interface Locator {
+    /** The id recorded in the state for checked inputs. */
+    id(inputs: Props): string;
+    /** The collection to POST to for checked inputs. */
+    collection(inputs: Props): string;
+    /** The object's API path for an id. */
+    path(id: string): string;
+    /** The object in messages: `profile p`, `storage volume docker in pool default`. */
+    describe(id: string): string;
+    /** The object in "already exists" messages: `a profile named p`. */
+    named(id: string): string;
+}
+
+/** The locator of a type whose id is the name, in one collection. */
+export function byName(kind: string, collection: string): Locator {
+    return {
+        id: (inputs) => inputs.name as string,
+        collection: () => collection,
+        path: (id) => `${collection}/${encodeURIComponent(id)}`,
+        describe: (id) => `${kind} ${id}`,
+        named: (id) => `a ${kind} named ${id}`,
+    };
+}
+
+/** What differs between profiles, networks, storage pools and volumes; the CRUD around it is shared. */
 export interface NamedObjectSpec {
     /** For messages: "profile", "network", "storage pool". */
     kind: string;
-    /** The collection's API path, e.g. `/1.0/profiles`. */
-    collection: string;
+    /** The collection's API path, e.g. `/1.0/profiles` (the id is the name) ... */
+    collection?: string;
+    /** ... or, for objects inside another one, where they live. */
+    locate?: Locator;
     /** Checks the type's own fields and returns the checked inputs (endpoint added by the caller). */
     check(c: Checker, urn: string, olds: Props, news: Props): Props;
     diff(olds: Props, news: Props): PlannedDiff;
+    /** Runs before the POST, to name a missing parent (a pool) instead of passing LXD's 404 on. */
+    beforeCreate?(client: LxdClient, inputs: Props): Promise<void>;
     /** The POST body that creates the object. */
     createBody(inputs: Props): Record<string, unknown>;
     /** The PUT body from the live object and the new inputs (server-filled keys carried over). */
     putBody(live: LiveObject, inputs: Props): Record<string, unknown>;
-    /** The outputs from the live object. */
-    outputs(live: LiveObject): Props;
-    /** Why a delete may be refused, and what to do, appended to LXD's message. */
-    deleteHint?: string;
+    /** The outputs from the live object and its id. */
+    outputs(live: LiveObject, id: string): Props;
+    /**
+     * Why a delete may be refused ("in use"), and what to do, appended to LXD's message; a
+     * function gets the live object, to name what uses it.
+     */
+    deleteHint?: string | ((live: LiveObject | undefined, id: string) => string);
 }
 
-function objectPath(spec: NamedObjectSpec, name: string): string {
-    return `${spec.collection}/${encodeURIComponent(name)}`;
-}
-
-async function getLive(client: LxdClient, spec: NamedObjectSpec, name: string): Promise<{ live: LiveObject; etag?: string } | undefined> {
+async function getLive(client: LxdClient, at: Locator, id: string): Promise<{ live: LiveObject; etag?: string } | undefined> {
     try {
-        const { metadata, etag } = await client.getWithEtag<LiveObject>(objectPath(spec, name));
+        const { metadata, etag } = await client.getWithEtag<LiveObject>(at.path(id), { object: at.describe(id) });
         return { live: metadata, etag };
     } catch (err) {
         if (isLxdError(err, 404)) {
@@ -52,9 +84,13 @@ async function getLive(client: LxdClient, spec: NamedObjectSpec, name: string): 
 /**
  * The CRUD of a named LXD object that is created by POST, changed by PUT (with If-Match
  * when LXD sends an ETag: storage pools on 5.0.2 send none) and deleted by DELETE. The
- * id is the name.
+ * id is the name, or what the spec's locator makes of the inputs.
  */
 export function namedObjectHandler(spec: NamedObjectSpec): ResourceHandler {
+    if (!spec.locate && !spec.collection) {
+        throw new Error(`the ${spec.kind} handler needs a collection or a locator`);
+    }
+    const at = spec.locate ?? byName(spec.kind, spec.collection!);
     const withEndpoint = (outs: Props, from: Props): Props => ({ ...outs, endpoint: from.endpoint });
     return {
         async check(urn, olds, news) {
@@ -67,39 +103,40 @@ export function namedObjectHandler(spec: NamedObjectSpec): ResourceHandler {
 
         async create(inputs) {
             const client = await connect(inputs.endpoint as Endpoint);
-            const name = inputs.name as string;
-            if (await getLive(client, spec, name)) {
-                throw new Error(`name: a ${spec.kind} named ${name} already exists on ${client.url}; import it or choose another name`);
+            const id = at.id(inputs);
+            await spec.beforeCreate?.(client, inputs);
+            if (await getLive(client, at, id)) {
+                throw new Error(`name: ${at.named(id)} already exists on ${client.url}; import it or choose another name`);
             }
-            await client.run("POST", spec.collection, { body: spec.createBody(inputs), object: `${spec.kind} ${name}` });
-            const found = await getLive(client, spec, name);
+            await client.run("POST", at.collection(inputs), { body: spec.createBody(inputs), object: at.describe(id) });
+            const found = await getLive(client, at, id);
             if (!found) {
-                throw new Error(`${spec.kind} ${name} on ${client.url}: created, but it is not there`);
+                throw new Error(`${at.describe(id)} on ${client.url}: created, but it is not there`);
             }
-            return { id: name, outs: withEndpoint(spec.outputs(found.live), inputs) };
+            return { id, outs: withEndpoint(spec.outputs(found.live, id), inputs) };
         },
 
         async read(id, props) {
             const client = await connect(props.endpoint as Endpoint | undefined);
-            const found = await getLive(client, spec, id);
+            const found = await getLive(client, at, id);
             if (!found || found.live.managed === false) {
                 return {}; // gone (an unmanaged host interface of the same name is not ours)
             }
-            return { id, props: withEndpoint(spec.outputs(found.live), props) };
+            return { id, props: withEndpoint(spec.outputs(found.live, id), props) };
         },
 
         async update(id, _olds, news) {
             const client = await connect(news.endpoint as Endpoint);
             for (let attempt = 1; ; attempt++) {
-                const found = await getLive(client, spec, id);
+                const found = await getLive(client, at, id);
                 if (!found) {
-                    throw new Error(`${spec.kind} ${id} no longer exists on ${client.url}; run \`pulumi refresh\` and the next up creates it again`);
+                    throw new Error(`${at.describe(id)} no longer exists on ${client.url}; run \`pulumi refresh\` and the next up creates it again`);
                 }
                 try {
-                    await client.run("PUT", objectPath(spec, id), {
+                    await client.run("PUT", at.path(id), {
                         body: spec.putBody(found.live, news),
                         etag: found.etag,
-                        object: `${spec.kind} ${id}`,
+                        object: at.describe(id),
                     });
                     break;
                 } catch (err) {
@@ -108,23 +145,27 @@ export function namedObjectHandler(spec: NamedObjectSpec): ResourceHandler {
                     }
                 }
             }
-            const after = await getLive(client, spec, id);
+            const after = await getLive(client, at, id);
             if (!after) {
-                throw new Error(`${spec.kind} ${id} on ${client.url}: updated, but it is not there any more`);
+                throw new Error(`${at.describe(id)} on ${client.url}: updated, but it is not there any more`);
             }
-            return withEndpoint(spec.outputs(after.live), news);
+            return withEndpoint(spec.outputs(after.live, id), news);
         },
 
         async delete(id, props) {
             const client = await connect(props.endpoint as Endpoint | undefined);
             try {
-                await client.run("DELETE", objectPath(spec, id), { object: `${spec.kind} ${id}` });
+                await client.run("DELETE", at.path(id), { object: at.describe(id) });
             } catch (err) {
                 if (isLxdError(err, 404)) {
                     return;
                 }
                 if (spec.deleteHint && /in use/i.test(messageOf(err))) {
-                    throw new Error(`${messageOf(err)}; ${spec.deleteHint}`);
+                    const hint =
+                        typeof spec.deleteHint === "string"
+                            ? spec.deleteHint
+                            : spec.deleteHint((await getLive(client, at, id).catch(() => undefined))?.live, id);
+                    throw new Error(`${messageOf(err)}; ${hint}`);
                 }
                 throw err;
             }

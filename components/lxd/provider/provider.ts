@@ -1,13 +1,16 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumiProvider from "@pulumi/pulumi/provider";
+import { messageOf } from "../client/errors";
+import { execHandler } from "./exec";
 import { ResourceHandler, PartialCreateError, Props } from "./handler";
 import { imageHandler } from "./image";
 import { instanceHandler } from "./instance";
 import { networkHandler } from "./network";
 import { profileHandler } from "./profile";
-import { annotateSecrets, protectClientKey, unwrapSecrets } from "./rpc";
+import { annotateSecrets, hasProgramSecrets, markSecret, protectClientKey, redact, secretStrings, unwrapSecrets } from "./rpc";
 import { storagePoolHandler } from "./storagePool";
+import { storageVolumeHandler } from "./storageVolume";
 
 /** The type tokens this provider serves, and their handlers. */
 export const handlers: Record<string, ResourceHandler> = {
@@ -15,7 +18,9 @@ export const handlers: Record<string, ResourceHandler> = {
     "lxd:index:Profile": profileHandler,
     "lxd:index:Network": networkHandler,
     "lxd:index:StoragePool": storagePoolHandler,
+    "lxd:index:StorageVolume": storageVolumeHandler,
     "lxd:index:Image": imageHandler,
+    "lxd:index:Exec": execHandler,
 };
 
 /** The provider's version: the project's (package.json at the repository root). */
@@ -33,7 +38,8 @@ export function urnType(urn: string): string {
  * It dispatches by type token and does the plumbing every type shares: secrets are
  * unwrapped before a handler sees the values and marked again on what it returns (the
  * engine leaves that to providers that accept secrets), the client key is always secret,
- * and undefined fields are dropped (protobuf Structs cannot hold them).
+ * outputs derived from every input are secret when any input is, secrets are blanked out
+ * of error messages, and undefined fields are dropped (protobuf Structs cannot hold them).
  */
 export class LxdProvider implements pulumiProvider.Provider {
     public readonly version = providerVersion;
@@ -53,43 +59,59 @@ export class LxdProvider implements pulumiProvider.Provider {
     }
 
     public async create(urn: string, inputs: Props): Promise<pulumiProvider.CreateResult> {
+        const handler = handlerFor(urn);
         try {
-            const { id, outs } = await handlerFor(urn).create(plain(inputs));
-            return { id, outs: finish(annotateSecrets(outs, inputs)) };
+            const { id, outs } = await handler.create(plain(inputs));
+            return { id, outs: finish(secretOutputs(handler, outs, inputs)) };
         } catch (err) {
             if (err instanceof PartialCreateError) {
                 // The provider server turns an error with `id` into the engine's
                 // "created but failed to initialise": the object stays tracked.
-                throw Object.assign(new Error(err.message), {
-                    id: err.id,
-                    properties: finish(annotateSecrets({ ...inputs, ...err.properties }, inputs)),
-                    reasons: err.reasons,
-                });
+                throw redacted(
+                    Object.assign(new Error(err.message), {
+                        id: err.id,
+                        properties: finish(secretOutputs(handler, { ...inputs, ...err.properties }, inputs)),
+                        reasons: err.reasons,
+                    }),
+                    inputs,
+                );
             }
-            throw err;
+            throw redacted(err, inputs);
         }
     }
 
     public async read(id: string, urn: string, props?: Props): Promise<pulumiProvider.ReadResult> {
         const old = props ?? {};
-        const result = await handlerFor(urn).read(id, plain(old));
+        const handler = handlerFor(urn);
+        const result = await handler.read(id, plain(old)).catch((err: unknown) => {
+            throw redacted(err, old);
+        });
         if (!result.id) {
             return { id: "", props: {} }; // gone: the engine drops it from the state
         }
         return {
             id: result.id,
-            props: finish(annotateSecrets(result.props ?? {}, old)),
+            props: finish(secretOutputs(handler, result.props ?? {}, old)),
             inputs: result.inputs ? finish(annotateSecrets(result.inputs, old)) : undefined,
         };
     }
 
     public async update(id: string, urn: string, olds: Props, news: Props): Promise<pulumiProvider.UpdateResult> {
-        const outs = await handlerFor(urn).update(id, plain(olds), plain(news));
-        return { outs: finish(annotateSecrets(outs, news)) };
+        const handler = handlerFor(urn);
+        const outs = await handler.update(id, plain(olds), plain(news)).catch((err: unknown) => {
+            throw redacted(err, news, olds);
+        });
+        // A derived output keeps the secrecy it had: it was computed from the old inputs.
+        const wasSecret = hasProgramSecrets(olds) ? handler.derivedOutputs ?? [] : [];
+        return { outs: finish(markSecret(secretOutputs(handler, outs, news), wasSecret)) };
     }
 
     public async delete(id: string, urn: string, props: Props): Promise<void> {
-        await handlerFor(urn).delete(id, plain(props));
+        await handlerFor(urn)
+            .delete(id, plain(props))
+            .catch((err: unknown) => {
+                throw redacted(err, props);
+            });
     }
 }
 
@@ -100,6 +122,30 @@ function handlerFor(urn: string): ResourceHandler {
         throw new Error(`the lxd provider has no resource type ${type} (it has ${Object.keys(handlers).join(", ")})`);
     }
     return handler;
+}
+
+/** Copies secrecy from inputs to outputs, and makes derived outputs secret when any input was. */
+function secretOutputs(handler: ResourceHandler, outs: Props, inputs: Props): Props {
+    const annotated = annotateSecrets(outs, inputs);
+    return handler.derivedOutputs && hasProgramSecrets(inputs) ? markSecret(annotated, handler.derivedOutputs) : annotated;
+}
+
+/**
+ * The error with the secrets of the given property bags blanked out of its message and
+ * reasons; its other fields (the id of a partial create) are kept.
+ */
+function redacted(err: unknown, ...sources: Props[]): unknown {
+    const secrets = sources.flatMap((s) => secretStrings(s));
+    const message = messageOf(err);
+    if (secrets.length === 0 || redact(message, secrets) === message) {
+        return err;
+    }
+    const fields = err !== null && typeof err === "object" ? (err as Record<string, unknown>) : {};
+    const reasons = Array.isArray(fields.reasons) ? fields.reasons.map((r) => redact(String(r), secrets)) : undefined;
+    return Object.assign(new Error(redact(message, secrets)), {
+        ...(fields.id !== undefined ? { id: fields.id, properties: fields.properties } : {}),
+        ...(reasons ? { reasons } : {}),
+    });
 }
 
 function plain(props: Props): Props {

@@ -1,5 +1,5 @@
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
-import { annotateSecrets, isSecret, makeSecret, protectClientKey, unwrapSecrets } from "./rpc";
+import { annotateSecrets, hasProgramSecrets, isSecret, makeSecret, protectClientKey, redact, secretStrings, unwrapSecrets } from "./rpc";
 
 const secret = (value: unknown) => ({ [specialSigKey]: specialSecretSig, value });
 
@@ -26,5 +26,18 @@ describe("secrets between the engine and the handlers", () => {
         expect(protectClientKey({ endpoint: { url: "unix://" } })).toEqual({ endpoint: { url: "unix://" } });
         expect(isSecret(makeSecret(makeSecret("x")))).toBe(true);
         expect(unwrapSecrets(makeSecret(makeSecret("x")))).toBe("x");
+    });
+
+    it("tells secrets the program marked from the endpoint's key, which is always secret", () => {
+        expect(hasProgramSecrets({ environment: { A: secret("x") }, endpoint: { url: "u" } })).toBe(true);
+        expect(hasProgramSecrets({ create: ["sh", secret("x")] })).toBe(true);
+        expect(hasProgramSecrets({ environment: { A: "x" }, endpoint: { url: "u", clientKey: secret("k") } })).toBe(false);
+        expect(hasProgramSecrets({ endpoint: { url: "u", clientCertificate: secret("c") } })).toBe(true);
+    });
+
+    it("blanks secrets out of messages, longest first, leaving ones too short to find safely", () => {
+        const secrets = secretStrings({ a: secret("hunter22"), b: [secret({ c: "hunter22-long" })], d: "plain", e: secret("1") });
+        expect(secrets).toEqual(["hunter22", "hunter22-long"]);
+        expect(redact("pw hunter22-long and hunter22, 1 plain", secrets)).toBe("pw [secret] and [secret], 1 plain");
     });
 });

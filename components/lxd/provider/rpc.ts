@@ -73,6 +73,66 @@ export function annotateSecrets(outs: Record<string, unknown>, ins: Record<strin
     return result;
 }
 
+/**
+ * True when the program marked any input secret. The endpoint's client key does not
+ * count: it is secret on every https endpoint and says nothing about the object.
+ */
+export function hasProgramSecrets(inputs: Record<string, unknown>): boolean {
+    const { endpoint, ...rest } = inputs;
+    if (containsSecrets(rest) || isSecret(endpoint)) {
+        return true;
+    }
+    if (isPlainObject(endpoint)) {
+        const { clientKey: _key, ...others } = endpoint;
+        return containsSecrets(others);
+    }
+    return false;
+}
+
+/** The outputs with the named ones wrapped as secrets (those that are there). */
+export function markSecret(outs: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+    const result = { ...outs };
+    for (const k of keys) {
+        if (k in result && result[k] !== undefined) {
+            result[k] = makeSecret(result[k]);
+        }
+    }
+    return result;
+}
+
+/** Secret strings shorter than this are not redacted: a "1" would hit every digit of a message. */
+const shortestRedacted = 4;
+
+/** Every string inside a secret, at any depth: what must not show in an error message. */
+export function secretStrings(v: unknown, inSecret = false): string[] {
+    if (isSecret(v)) {
+        return secretStrings(v.value, true);
+    }
+    if (typeof v === "string") {
+        return inSecret && v.length >= shortestRedacted ? [v] : [];
+    }
+    if (Array.isArray(v)) {
+        return v.flatMap((x) => secretStrings(x, inSecret));
+    }
+    if (v !== null && typeof v === "object") {
+        return Object.values(v).flatMap((x) => secretStrings(x, inSecret));
+    }
+    return [];
+}
+
+/**
+ * The text with every secret replaced by `[secret]`, longest first (so a secret that
+ * contains another is replaced whole). Errors are printed, and a failed command's stderr
+ * may echo the secret it was given.
+ */
+export function redact(text: string, secrets: string[]): string {
+    let result = text;
+    for (const s of [...new Set(secrets)].sort((a, b) => b.length - a.length)) {
+        result = result.split(s).join("[secret]");
+    }
+    return result;
+}
+
 /** The endpoint's private key is always secret, whether or not the program said so. */
 export function protectClientKey(props: Record<string, unknown>): Record<string, unknown> {
     const endpoint = props.endpoint;

@@ -90,6 +90,97 @@ export class Checker {
     }
 
     /**
+     * A command as an argv list, the program first. There is no shell unless the list runs
+     * one, so a single string is refused with the way to write it.
+     */
+    public argv(key: string, opts: { required?: boolean } = {}): Maybe<string[]> | undefined {
+        const v = this.inputs[key];
+        const example = '["sh", "-c", "echo hi > /tmp/f"]';
+        if (v === undefined || v === null) {
+            if (opts.required) {
+                this.fail(key, `is required: the command as a list, the program first, e.g. ${example}`);
+            }
+            return undefined;
+        }
+        if (isUnknown(v)) {
+            return v as string;
+        }
+        if (typeof v === "string") {
+            this.fail(key, `must be a list, the program first; to run ${JSON.stringify(v)} through a shell write ["sh", "-c", ${JSON.stringify(v)}]`);
+            return undefined;
+        }
+        if (!Array.isArray(v) || v.length === 0) {
+            this.fail(key, `must be a non-empty list of strings, the program first, e.g. ${example}; got ${JSON.stringify(v)}`);
+            return undefined;
+        }
+        v.forEach((item, i) => {
+            if (!isUnknown(item) && typeof item !== "string") {
+                this.fail(`${key}[${i}]`, `must be a string, got ${JSON.stringify(item)}`);
+            }
+        });
+        if (v[0] === "") {
+            this.fail(`${key}[0]`, "is the program to run and cannot be empty");
+        }
+        return v as string[];
+    }
+
+    /** Environment variables: names as the shell takes them, string values. */
+    public environment(key: string): Maybe<Record<string, string>> {
+        const v = this.inputs[key];
+        if (v === undefined || v === null) {
+            return {};
+        }
+        if (isUnknown(v)) {
+            return v as string;
+        }
+        if (typeof v !== "object" || Array.isArray(v)) {
+            this.fail(key, `must be a map of variable names to string values, e.g. { TOKEN: "..." }, got ${JSON.stringify(v)}`);
+            return {};
+        }
+        for (const [k, x] of Object.entries(v)) {
+            if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) {
+                this.fail(`${key}["${k}"]`, "is not a variable name: letters, digits and underscores, not starting with a digit");
+            }
+            if (!isUnknown(x) && typeof x !== "string") {
+                this.fail(`${key}["${k}"]`, `must be a string: write ${JSON.stringify(String(x))}`);
+            }
+        }
+        return v as Record<string, string>;
+    }
+
+    /** A list of anything (compared as a whole); default empty. */
+    public list(key: string): Maybe<unknown[]> {
+        const v = this.inputs[key];
+        if (v === undefined || v === null) {
+            return [];
+        }
+        if (isUnknown(v)) {
+            return v as string;
+        }
+        if (!Array.isArray(v)) {
+            this.fail(key, `must be a list, e.g. [someResource.id], got ${JSON.stringify(v)}`);
+            return [];
+        }
+        return v;
+    }
+
+    /** A positive number of seconds, with a default. */
+    public seconds(key: string, fallback: number): Maybe<number> {
+        const v = this.inputs[key];
+        if (v === undefined || v === null) {
+            return fallback;
+        }
+        if (isUnknown(v)) {
+            return v as string;
+        }
+        if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) {
+            this.fail(key, `must be a positive number of seconds, got ${JSON.stringify(v)}`);
+            return fallback;
+        }
+        return v;
+    }
+
+    /**
      * A map of LXD config keys to string values. LXD stores every value as text; a number
      * or boolean here is almost always `limits.cpu: 2` meant as `"2"`, so it is named.
      */

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { EndpointArgs, EndpointOutput } from "./endpoint";
+import { withOutputs } from "./outputs";
 
 export interface ImageArgs {
     /** The metadata tarball (metadata.yaml, templates/) of a split image, a local path. */
@@ -40,6 +41,6 @@ export class Image extends pulumi.CustomResource {
     declare public readonly endpoint: pulumi.Output<EndpointOutput>;
 
     constructor(name: string, args: ImageArgs, opts?: pulumi.CustomResourceOptions) {
-        super("lxd:index:Image", name, { ...args, fingerprint: undefined, size: undefined, uploaded: undefined }, opts);
+        super("lxd:index:Image", name, withOutputs(args, ["fingerprint", "metadataPath", "rootfsPath", "aliases", "public", "size", "uploaded", "endpoint"]), opts);
     }
 }

@@ -1,4 +1,6 @@
 export type { EndpointArgs, EndpointOutput } from "./endpoint";
+export { Exec } from "./exec";
+export type { ExecArgs } from "./exec";
 export { Image } from "./image";
 export type { ImageArgs } from "./image";
 export { Instance } from "./instance";
@@ -9,3 +11,5 @@ export { Profile } from "./profile";
 export type { ProfileArgs } from "./profile";
 export { StoragePool } from "./storagePool";
 export type { StoragePoolArgs } from "./storagePool";
+export { StorageVolume } from "./storageVolume";
+export type { StorageVolumeArgs } from "./storageVolume";

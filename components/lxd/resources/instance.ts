@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { EndpointArgs, EndpointOutput } from "./endpoint";
+import { withOutputs } from "./outputs";
 
 /** Wait after start until an interface has a global address (off by default). */
 export interface AddressWaitArgs {
@@ -35,6 +36,12 @@ export interface InstanceArgs {
     /** The LXD daemon; default the local unix socket. */
     endpoint?: pulumi.Input<EndpointArgs>;
 }
+
+/** Every output of an Instance (the SDK makes Outputs only for these keys). */
+const instanceOutputs = [
+    "name", "image", "imageFingerprint", "type", "description", "profiles", "config", "devices", "running",
+    "ephemeral", "waitForAddress", "status", "ipv4Address", "ipv6Address", "location", "endpoint",
+] as const;
 
 /**
  * An LXD system container (or VM) created from a local image, configured, started and
@@ -77,18 +84,6 @@ export class Instance extends pulumi.CustomResource {
     declare public readonly endpoint: pulumi.Output<EndpointOutput>;
 
     constructor(name: string, args: InstanceArgs, opts?: pulumi.CustomResourceOptions) {
-        super(
-            "lxd:index:Instance",
-            name,
-            {
-                ...args,
-                imageFingerprint: undefined,
-                status: undefined,
-                ipv4Address: undefined,
-                ipv6Address: undefined,
-                location: undefined,
-            },
-            opts,
-        );
+        super("lxd:index:Instance", name, withOutputs(args, instanceOutputs), opts);
     }
 }

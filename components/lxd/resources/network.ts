@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { EndpointArgs, EndpointOutput } from "./endpoint";
+import { withOutputs } from "./outputs";
 
 export interface NetworkArgs {
     /** The network name, also the host interface name (at most 15 characters). Changing it makes a new network. */
@@ -36,6 +37,6 @@ export class Network extends pulumi.CustomResource {
     declare public readonly endpoint: pulumi.Output<EndpointOutput>;
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.CustomResourceOptions) {
-        super("lxd:index:Network", name, { ...args, status: undefined, usedBy: undefined, managed: undefined }, opts);
+        super("lxd:index:Network", name, withOutputs(args, ["name", "type", "description", "config", "managed", "status", "usedBy", "endpoint"]), opts);
     }
 }

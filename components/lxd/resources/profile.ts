@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { EndpointArgs, EndpointOutput } from "./endpoint";
+import { withOutputs } from "./outputs";
 
 export interface ProfileArgs {
     /** The profile name; default: the resource name plus a random suffix. Changing it makes a new profile. */
@@ -32,6 +33,6 @@ export class Profile extends pulumi.CustomResource {
     declare public readonly endpoint: pulumi.Output<EndpointOutput>;
 
     constructor(name: string, args: ProfileArgs = {}, opts?: pulumi.CustomResourceOptions) {
-        super("lxd:index:Profile", name, { ...args, usedBy: undefined }, opts);
+        super("lxd:index:Profile", name, withOutputs(args, ["name", "description", "config", "devices", "usedBy", "endpoint"]), opts);
     }
 }

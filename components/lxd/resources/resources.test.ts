@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { handlers } from "../provider/provider";
-import { Image, Instance, Network, Profile, StoragePool } from "./index";
+import { Exec, Image, Instance, Network, Profile, StoragePool, StorageVolume } from "./index";
 
 const registered: { type: string; name: string; inputs: Record<string, unknown> }[] = [];
 
@@ -27,10 +27,14 @@ describe("resource classes", () => {
         new Network("n", { name: "bcmbr0" });
         new StoragePool("s", { name: "pool", driver: "btrfs" });
         new Image("i", { metadataPath: "/m", rootfsPath: "/r", aliases: ["bcm-base"] });
-        await new Promise<void>((resolve) => web.status.apply(() => resolve()));
+        const volume = new StorageVolume("v", { pool: "default", name: "docker" });
+        // Registered once the instance's name is known.
+        const exec = new Exec("x", { instance: web.name, create: ["sh", "-c", "echo hi"], environment: { TOKEN: pulumi.secret("t") }, triggers: [volume.name] });
+        await new Promise<void>((resolve) => pulumi.all([web.status, exec.instance]).apply(() => resolve()));
 
         expect(registered.map((r) => r.type).sort()).toEqual(Object.keys(handlers).sort());
         expect(registered.find((r) => r.name === "web")?.inputs).toMatchObject({ image: "bcm-base", config: { "limits.cpu": "2" } });
+        expect(registered.find((r) => r.name === "x")?.inputs).toMatchObject({ create: ["sh", "-c", "echo hi"], triggers: ["docker"] });
         await new Promise<void>((resolve) =>
             pulumi.all([web.status, web.image]).apply(([status, image]) => {
                 expect(status).toBe("Running");
@@ -38,5 +42,23 @@ describe("resource classes", () => {
                 resolve();
             }),
         );
+    });
+
+    it("make every output an Output, also those whose input the program left out", () => {
+        const isOutput = (v: unknown) => pulumi.Output.isInstance(v);
+        const instance = new Instance("bare-i", { image: "bcm-base" });
+        const profile = new Profile("bare-p");
+        const pool = new StoragePool("bare-s", { name: "pool" });
+        const volume = new StorageVolume("bare-v", { pool: "default", name: "docker" });
+        const exec = new Exec("bare-x", { instance: "web", create: ["true"] });
+        for (const v of [instance.config, instance.devices, instance.description, profile.name, profile.config, pool.driver, pool.config]) {
+            expect(isOutput(v)).toBe(true);
+        }
+        for (const v of [volume.contentType, volume.description, volume.config, volume.usedBy, volume.endpoint]) {
+            expect(isOutput(v)).toBe(true);
+        }
+        for (const v of [exec.delete, exec.environment, exec.triggers, exec.timeoutSeconds, exec.stdout, exec.stderr, exec.instanceUuid, exec.endpoint]) {
+            expect(isOutput(v)).toBe(true);
+        }
     });
 });

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { EndpointArgs, EndpointOutput } from "./endpoint";
+import { withOutputs } from "./outputs";
 
 export interface StoragePoolArgs {
     /** The pool name. Changing it makes a new pool. */
@@ -34,6 +35,6 @@ export class StoragePool extends pulumi.CustomResource {
     declare public readonly endpoint: pulumi.Output<EndpointOutput>;
 
     constructor(name: string, args: StoragePoolArgs, opts?: pulumi.CustomResourceOptions) {
-        super("lxd:index:StoragePool", name, { ...args, status: undefined, usedBy: undefined }, opts);
+        super("lxd:index:StoragePool", name, withOutputs(args, ["name", "driver", "description", "config", "status", "usedBy", "endpoint"]), opts);
     }
 }

@@ -21,7 +21,8 @@ async function ignoreNotFound(p: Promise<unknown>): Promise<void> {
 
 /**
  * Everything on the local daemon whose name starts with a test's prefix: instances,
- * profiles, networks, storage pools, image aliases, trust certificates; images by
+ * profiles, networks, custom storage volumes, storage pools, image aliases, trust
+ * certificates; images by
  * fingerprint. Used before a test (leftovers of a killed run) and after it (whatever the
  * stack's destroy did not get to), in dependency order.
  * @returns what it had to delete, so a test can assert a clean destroy left nothing.
@@ -33,17 +34,21 @@ export async function removeLeftovers(prefix: string, fingerprints: string[] = [
         await deleteInstance(client, name);
         removed.push(`instance ${name}`);
     }
-    for (const [kind, collection] of [
-        ["profile", "/1.0/profiles"],
-        ["network", "/1.0/networks"],
-        ["storage pool", "/1.0/storage-pools"],
-        ["image alias", "/1.0/images/aliases"],
-    ]) {
+    const sweep = async (kind: string, collection: string, label = (name: string) => `${kind} ${name}`) => {
         for (const name of (await names(client, collection)).filter((n) => n.startsWith(prefix))) {
             await ignoreNotFound(client.run("DELETE", `${collection}/${encodeURIComponent(name)}`));
-            removed.push(`${kind} ${name}`);
+            removed.push(label(name));
         }
+    };
+    await sweep("profile", "/1.0/profiles");
+    await sweep("network", "/1.0/networks");
+    // Custom volumes in every pool (ours or not), before the pools they live in.
+    for (const pool of await names(client, "/1.0/storage-pools")) {
+        const volumes = `/1.0/storage-pools/${encodeURIComponent(pool)}/volumes/custom`;
+        await sweep("storage volume", volumes, (name) => `storage volume ${pool}/${name}`);
     }
+    await sweep("storage pool", "/1.0/storage-pools");
+    await sweep("image alias", "/1.0/images/aliases");
     const certificates = await client.get<{ name: string; fingerprint: string }[]>("/1.0/certificates?recursion=1");
     for (const cert of certificates.filter((c) => c.name.startsWith(prefix))) {
         await ignoreNotFound(client.run("DELETE", `/1.0/certificates/${cert.fingerprint}`));

@@ -25,18 +25,19 @@ function cacheDir(): string {
  * built once and cached. Both configure eth0 by DHCP, which waitForAddress needs.
  */
 export function testImage(): TestImage {
-    const base = builtBcmBase() ?? recipeImage();
+    const base = builtImage("bcm-base") ?? recipeImage();
     return { ...base, otherMetadataPath: otherMetadata(base.metadataPath) };
 }
 
-function builtBcmBase(): Omit<TestImage, "otherMetadataPath"> | undefined {
+/** A split image of images/build.sh, if it is built for the current recipe. */
+function builtImage(name: string): Omit<TestImage, "otherMetadataPath"> | undefined {
     const build = path.join(repoRoot, "images", "build.sh");
     if (!fs.existsSync(build)) {
         return undefined;
     }
     let dir: string;
     try {
-        dir = execFileSync("bash", [build, "--print", "bcm-base"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })
+        dir = execFileSync("bash", [build, "--print", name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })
             .trim()
             .split("\n")
             .pop()!;
@@ -48,7 +49,25 @@ function builtBcmBase(): Omit<TestImage, "otherMetadataPath"> | undefined {
     if (!fs.existsSync(metadataPath) || !fs.existsSync(rootfsPath)) {
         return undefined;
     }
-    return { metadataPath, rootfsPath, source: `images/build.sh bcm-base (${dir})` };
+    return { metadataPath, rootfsPath, source: `images/build.sh ${name} (${dir})` };
+}
+
+/**
+ * bcm-template (bcm-base plus dockerd), for tests that need Docker inside a container.
+ * There is no small stand-in for it: when the current recipe is not built yet it is built
+ * here (root, debootstrap and Debian's mirror; about a minute when bcm-base is cached).
+ */
+export function templateImage(): Omit<TestImage, "otherMetadataPath"> {
+    const built = builtImage("bcm-template");
+    if (built) {
+        return built;
+    }
+    execFileSync("bash", [path.join(repoRoot, "images", "build.sh"), "bcm-template"], { stdio: ["ignore", process.stderr, "inherit"] });
+    const fresh = builtImage("bcm-template");
+    if (!fresh) {
+        throw new Error("images/build.sh bcm-template finished, but `images/build.sh --print bcm-template` does not find the image");
+    }
+    return fresh;
 }
 
 function recipeImage(): Omit<TestImage, "otherMetadataPath"> {

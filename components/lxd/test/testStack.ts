@@ -13,6 +13,8 @@ export interface Declared {
     images?: Record<string, unknown>;
     networks?: Record<string, unknown>;
     pools?: Record<string, unknown>;
+    volumes?: Record<string, unknown>;
+    execs?: Record<string, unknown>;
     /** An https endpoint for every resource; the key is read from a file by the program. */
     remote?: { url: string; serverFingerprint: string; clientCertificatePath: string; clientKeyPath: string };
 }
@@ -51,7 +53,7 @@ export class TestStack {
     /** Declares exactly these resources (everything else is deleted by the next up). */
     public async declare(d: Declared): Promise<void> {
         const config: Record<string, { value: string }> = {};
-        for (const key of ["instances", "profiles", "images", "networks", "pools"] as const) {
+        for (const key of ["instances", "profiles", "images", "networks", "pools", "volumes", "execs"] as const) {
             config[key] = { value: JSON.stringify(d[key] ?? {}) };
         }
         await this.stack.setAllConfig(config);
