@@ -1,4 +1,4 @@
-export { base32, clientAuthorization, onionAddress, publicKeyFromTorFile } from "./onion";
-export type { ClientAuthorization } from "./onion";
-export { renderTorrc } from "./torrc";
+export { base32, clientAuthorization, onionAddress, onionServiceKey, publicKeyFromTorFile } from "./onion";
+export type { ClientAuthorization, OnionServiceKey } from "./onion";
+export { renderTorrc, testNetworkTorrcLines } from "./torrc";
 export type { OnionPort, OnionServiceConfig, TorConfig } from "./torrc";

@@ -1,5 +1,6 @@
-import { x25519 } from "@noble/curves/ed25519";
+import { ed25519, x25519 } from "@noble/curves/ed25519";
 import { sha3_256 } from "@noble/hashes/sha3";
+import { sha512 } from "@noble/hashes/sha2";
 
 const base32Alphabet = "abcdefghijklmnopqrstuvwxyz234567";
 
@@ -32,13 +33,46 @@ export function onionAddress(publicKey: Uint8Array): string {
     return `${base32(Uint8Array.from([...publicKey, ...checksum, ...version]))}.onion`;
 }
 
+const publicHeader = "== ed25519v1-public: type0 ==\0\0\0";
+const secretHeader = "== ed25519v1-secret: type0 ==\0\0\0";
+
 /** Tor's `hs_ed25519_public_key` file: a 32-byte header, then the key. */
 export function publicKeyFromTorFile(file: Uint8Array): Uint8Array {
-    const header = Buffer.from("== ed25519v1-public: type0 ==\0\0\0");
+    const header = Buffer.from(publicHeader);
     if (file.length !== 64 || !Buffer.from(file.subarray(0, 32)).equals(header)) {
         throw new Error("not a Tor hs_ed25519_public_key file (expected a 32-byte header and a 32-byte key)");
     }
     return file.subarray(32);
+}
+
+/** An onion service's identity, as the files Tor keeps in its `HiddenServiceDir`. */
+export interface OnionServiceKey {
+    /** `hs_ed25519_secret_key`: the 32-byte header, then the 64-byte expanded secret key. */
+    secretKeyFile: Uint8Array;
+    /** `hs_ed25519_public_key`: the 32-byte header, then the 32-byte public key. */
+    publicKeyFile: Uint8Array;
+    /** The service's v3 address, `<56 base32 characters>.onion`. */
+    address: string;
+}
+
+/**
+ * An onion service identity from a 32-byte ed25519 seed, in Tor's file formats: placing
+ * `secretKeyFile` in a `HiddenServiceDir` as `hs_ed25519_secret_key` makes Tor publish the
+ * service at `address`. Tor stores the expanded key (RFC 8032 §5.1.5): SHA-512(seed), its first
+ * half clamped into the scalar, its second half the nonce prefix.
+ */
+export function onionServiceKey(seed: Uint8Array): OnionServiceKey {
+    if (seed.length !== 32) throw new Error(`an onion service seed is 32 bytes, got ${seed.length}`);
+    const expanded = sha512(seed);
+    expanded[0] &= 248;
+    expanded[31] &= 63;
+    expanded[31] |= 64;
+    const publicKey = ed25519.getPublicKey(seed);
+    return {
+        secretKeyFile: Uint8Array.from([...Buffer.from(secretHeader), ...expanded]),
+        publicKeyFile: Uint8Array.from([...Buffer.from(publicHeader), ...publicKey]),
+        address: onionAddress(publicKey),
+    };
 }
 
 /** One client's v3 authorization key pair, in the two spellings Tor reads. */

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { execa, ResultPromise } from "execa";
-import { clientAuthorization, onionAddress, publicKeyFromTorFile } from "./onion";
+import { clientAuthorization, onionAddress, onionServiceKey, publicKeyFromTorFile } from "./onion";
 import { renderTorrc } from "./torrc";
 
 /** Polls until `check` returns a value, or fails after `seconds`. */
@@ -88,5 +88,21 @@ describe("our torrc, onion address and client authorization keys, read by Tor it
         expect(warnings.some((l) => l.includes("public key length is invalid: AAAA"))).toBe(true);
         expect(warnings.some((l) => l.includes("private key length is invalid: BBBB"))).toBe(true);
         expect(warnings.filter((l) => !broken(l))).toEqual([]);
+    });
+
+    it("publishes a service under the key we made: Tor's hostname is our address, its public key file ours byte for byte", async () => {
+        const key = onionServiceKey(Uint8Array.from({ length: 32 }, (_, i) => 7 * i));
+        const keyed = path.join(dir, "keyed");
+        fs.mkdirSync(keyed, { mode: 0o700 });
+        const serviceDir = path.join(keyed, "hs-mine");
+        fs.mkdirSync(serviceDir, { mode: 0o700 });
+        fs.writeFileSync(path.join(serviceDir, "hs_ed25519_secret_key"), key.secretKeyFile, { mode: 0o600 });
+        start(torrc({ dataDirectory: keyed, onionServices: [{ name: "mine", ports: [{ virtualPort: 80, target: "127.0.0.1:8080" }] }] }));
+        await waitFor("Tor to settle", 30, ready);
+        await stop();
+        expect(fs.readFileSync(path.join(serviceDir, "hostname"), "utf8").trim()).toBe(key.address);
+        expect(Buffer.from(fs.readFileSync(path.join(serviceDir, "hs_ed25519_public_key")))).toEqual(Buffer.from(key.publicKeyFile));
+        // Tor kept our secret key file as it was.
+        expect(Buffer.from(fs.readFileSync(path.join(serviceDir, "hs_ed25519_secret_key")))).toEqual(Buffer.from(key.secretKeyFile));
     });
 });

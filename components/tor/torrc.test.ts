@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { renderTorrc } from "./torrc";
+import { renderTorrc, testNetworkTorrcLines } from "./torrc";
 
 describe("torrc rendering", () => {
     it("renders the gateway's proxies and onion services", () => {
@@ -46,5 +46,53 @@ describe("torrc rendering", () => {
         expect(() =>
             renderTorrc({ ...base, onionServices: [{ name: "a", ports: [{ virtualPort: 1, target: "a:1" }] }, { name: "a", ports: [{ virtualPort: 1, target: "a:1" }] }] }),
         ).toThrow(/"a" is used twice/);
+    });
+
+    describe("a private test network", () => {
+        const hex40 = fc.stringMatching(/^[0-9A-F]{40}$/);
+        const authority = fc
+            .record({ nick: fc.stringMatching(/^[a-z][a-z0-9]{0,18}$/), orport: fc.integer({ min: 1, max: 65535 }), v3ident: hex40, ip: fc.ipV4(), dirport: fc.integer({ min: 1, max: 65535 }), fp: hex40, spaced: fc.boolean(), prefixed: fc.boolean() })
+            .map((a) => {
+                const fp = a.spaced ? a.fp.match(/.{4}/g)!.join(" ") : a.fp;
+                const bare = `${a.nick} orport=${a.orport} no-v2 v3ident=${a.v3ident} ${a.ip}:${a.dirport} ${fp}`;
+                return { line: a.prefixed ? `DirAuthority ${bare}` : bare, bare };
+            });
+
+        it("adds the testing lines and every DirAuthority line, and leaves the public torrc as it was", () => {
+            fc.assert(
+                fc.property(fc.array(authority, { minLength: 1, maxLength: 5 }), fc.boolean(), (authorities, offline) => {
+                    const base = { dataDirectory: "/var/lib/tor", socksListen: "0.0.0.0:9050", disableNetwork: offline };
+                    const publicTorrc = renderTorrc(base);
+                    const lines = renderTorrc({ ...base, testNetworkAuthorities: authorities.map((a) => a.line) }).split("\n");
+                    expect(lines.filter((l) => !publicTorrc.split("\n").includes(l))).toEqual([
+                        "TestingTorNetwork 1",
+                        "UseDefaultFallbackDirs 0",
+                        "PathsNeededToBuildCircuits 0.25",
+                        ...authorities.map((a) => `DirAuthority ${a.bare}`),
+                    ]);
+                    expect(renderTorrc({ ...base, testNetworkAuthorities: [] })).toBe(publicTorrc);
+                }),
+            );
+            expect(testNetworkTorrcLines).toEqual(["TestingTorNetwork 1", "UseDefaultFallbackDirs 0", "PathsNeededToBuildCircuits 0.25"]);
+        });
+
+        it("renders the public network's torrc exactly as before", () => {
+            expect(renderTorrc({ dataDirectory: "/var/lib/tor", socksListen: "0.0.0.0:9050", dnsListen: "0.0.0.0:9053" })).toBe(
+                "DataDirectory /var/lib/tor\nLog notice stdout\nSocksPort 0.0.0.0:9050\nDNSPort 0.0.0.0:9053\n",
+            );
+        });
+
+        it("refuses a line that is not a v3 DirAuthority, or would smuggle in another option", () => {
+            const good = `a orport=1 no-v2 v3ident=${"A".repeat(40)} 10.0.0.1:2 ${"B".repeat(40)}`;
+            for (const bad of [
+                `a orport=1 no-v2 10.0.0.1:2 ${"B".repeat(40)}`, // no v3ident: not a v3 authority
+                `${good}\nDisableNetwork 0`,
+                `${good}\nDirAuthority moria1 128.31.0.39:9131 ${"C".repeat(40)}`,
+                `a orport=1 v3ident=${"A".repeat(40)} example.com:2 ${"B".repeat(40)}`,
+                "FallbackDir 1.2.3.4:80 orport=9001",
+            ]) {
+                expect(() => renderTorrc({ dataDirectory: "/d", testNetworkAuthorities: [good, bad] })).toThrow(/testNetworkAuthorities\[1\]: .* must be a v3 DirAuthority line/);
+            }
+        });
     });
 });

@@ -28,11 +28,25 @@ export interface TorConfig {
     clientOnionAuthDir?: string;
     /** `DisableNetwork 1`: build everything but make no connection at all (tests). */
     disableNetwork?: boolean;
-    /** A private test network instead of the public one: its directory authorities' `DirAuthority` lines. */
+    /**
+     * A private test network instead of the public one: its directory authorities, one
+     * `DirAuthority` line each (with or without the leading `DirAuthority`). The torrc then also
+     * carries `testNetworkTorrcLines`, and Tor uses these authorities only.
+     */
     testNetworkAuthorities?: string[];
     /** Where Tor logs notices (default stdout). */
     log?: string;
 }
+
+/**
+ * What every client and onion service of a private test network needs besides its
+ * `DirAuthority` lines: testing mode (private addresses allowed, fast downloads), no public
+ * fallback directories, and enough tolerance for a network of a handful of relays.
+ */
+export const testNetworkTorrcLines: readonly string[] = ["TestingTorNetwork 1", "UseDefaultFallbackDirs 0", "PathsNeededToBuildCircuits 0.25"];
+
+// nickname, flags (orport=, v3ident=, no-v2, ...), address:dirport, 40-hex fingerprint (maybe in groups of 4).
+const dirAuthority = /^[A-Za-z0-9]{1,19}( [a-z0-9-]+(=\S+)?)* \d{1,3}(\.\d{1,3}){3}:\d{1,5} ([0-9A-F]{40}|[0-9A-F]{4}( [0-9A-F]{4}){9})$/;
 
 const listen = /^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-f:]+\]):(\d{1,5})$/i;
 const target = /^(unix:\/\S+|[A-Za-z0-9.-]+:\d{1,5})$/;
@@ -73,7 +87,14 @@ export function renderTorrc(c: TorConfig): string {
         }
     }
     if (c.testNetworkAuthorities && c.testNetworkAuthorities.length > 0) {
-        lines.push("TestingTorNetwork 1", ...c.testNetworkAuthorities.map((a) => `DirAuthority ${a}`));
+        const authorities = c.testNetworkAuthorities.map((line, i) => {
+            const a = line.replace(/^DirAuthority\s+/, "");
+            if (!dirAuthority.test(a) || !/ v3ident=[0-9A-F]{40}( |$)/.test(a)) {
+                fail(`testNetworkAuthorities[${i}]`, `${JSON.stringify(line)} must be a v3 DirAuthority line: <nickname> orport=<port> v3ident=<40 hex> <ip>:<dirport> <fingerprint>`);
+            }
+            return `DirAuthority ${a}`;
+        });
+        lines.push(...testNetworkTorrcLines, ...authorities);
     }
     if (c.disableNetwork) lines.push("DisableNetwork 1");
     return lines.join("\n") + "\n";
