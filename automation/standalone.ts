@@ -1,14 +1,52 @@
-// The main job: a standalone data center on this machine's own daemons, deployed as the
-// stack "standalone" of the root project with live progress. `npm run up` runs it after
-// scripts/setup.sh; `npm run up -- --destroy` tears it down.
+// The main job: a standalone data center on this machine's own LXD (one local endpoint),
+// with the gateway tier (swarm managers, private registry, Docker Hub mirror, Tor), deployed
+// as the stack "standalone" of the root project with live progress. `npm run up` runs it
+// after scripts/setup.sh; `npm run up -- --destroy` tears it down.
+//
+// Tor stays offline (DisableNetwork 1) unless BCM_TOR_NETWORK says otherwise: running this
+// must never reach the public Tor network by surprise. BCM_TOR_NETWORK=public joins it;
+// BCM_TOR_NETWORK=private with BCM_TOR_DIR_AUTHORITIES (DirAuthority lines, one per line)
+// joins a private test network.
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { bcmHome, developmentDeviceEnv, openStack, Progress, repoRoot, stackPassphrase } from "./engine";
+import { readDataCenterSpec } from "./cluster/dataCenter";
 
 const stackName = "standalone";
+
+/** Writes each client's `.auth_private` line where a Tor client's ClientOnionAuthDir can use it (owner-only). */
+function writeClientAuth(dir: string, service: string, lines: Record<string, string>): string[] {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    return Object.entries(lines).map(([client, line]) => {
+        const file = path.join(dir, `${service}-${client}.auth_private`);
+        fs.writeFileSync(file, line + "\n", { mode: 0o600 });
+        return file;
+    });
+}
+
+/** The stack settings of the standalone data center, from the environment. */
+export function standaloneConfig(env: NodeJS.ProcessEnv): Record<string, string> {
+    const network = env.BCM_TOR_NETWORK ?? "offline";
+    const tor =
+        network === "private"
+            ? { network, dirAuthorities: (env.BCM_TOR_DIR_AUTHORITIES ?? "").split("\n").filter((l) => l.trim() !== "") }
+            : { network };
+    const config: Record<string, string> = {
+        "bcm:endpoints": JSON.stringify([{ name: "local", mode: "local" }]),
+        "bcm:tiers": JSON.stringify({ gateway: {} }),
+        "bcm:tor": JSON.stringify(tor),
+        "bcm:chain": env.BCM_CHAIN ?? "regtest",
+    };
+    // Checked here too, so a bad variable fails before the engine starts; errors name the key.
+    readDataCenterSpec((k) => config[`bcm:${k}`]);
+    return config;
+}
 
 async function main(): Promise<void> {
     const destroy = process.argv.includes("--destroy");
     const home = bcmHome();
     const env = developmentDeviceEnv(home, process.env, (line) => console.error(`[bcm up] ${line}`));
+    const config = standaloneConfig(process.env);
     const passphrase = await stackPassphrase(stackName, env);
     const stack = await openStack({ workDir: repoRoot, stackName, passphrase, home });
     if (destroy) {
@@ -16,15 +54,29 @@ async function main(): Promise<void> {
         console.log(`stack ${stackName} destroyed; its state stays in ${home}/state`);
         return;
     }
+    await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, value]) => [k, { value }])));
     await stack.up({ onEvent: new Progress("up").onEvent });
     const outputs = await stack.outputs();
-    console.log(`\nstack ${stackName} is up (state in ${home}/state). Outputs:`);
-    for (const [key, out] of Object.entries(outputs)) {
-        console.log(`  ${key}: ${out.secret ? "[secret]" : JSON.stringify(out.value)}`);
-    }
+    const dc = outputs.dataCenter?.value as Record<string, unknown> | undefined;
+    console.log(`\nThe standalone data center is up (state in ${home}/state).`);
+    if (dc) {
+        console.log(`  containers:       ${JSON.stringify(dc.containers)}`);
+        console.log(`  Tor SOCKS:        ${dc.socks}   (curl --socks5-hostname ${dc.socks} http://<name>/)`);
+        console.log(`  Tor DNS:          ${dc.dns} (udp)`);
+        console.log(`  private registry: ${dc.registry}/v2/   (from tier containers: 127.0.0.1:5010)`);
+        console.log(`  Docker Hub mirror:${dc.registryMirror}/v2/`);
+        console.log(`  Docker API:       DOCKER_HOST=${dc.dockerHost} docker service ls`);
+        console.log(`  Tor network:      ${dc.torNetwork}${dc.torNetwork === "offline" ? " (set BCM_TOR_NETWORK=public to join the Tor network)" : ""}`);
+        const onions = (dc.onions ?? {}) as Record<string, { address: string; clientAuthLines: Record<string, string> }>;
+        for (const [name, o] of Object.entries(onions)) {
+            const files = writeClientAuth(path.join(home, "onion-auth", stackName), name, o.clientAuthLines);
+            console.log(`  onion ${name}: http://${o.address}/  (client keys for ClientOnionAuthDir: ${files.join(", ")})`);
+        }    }
 }
 
-main().catch((err: unknown) => {
-    console.error(`[bcm up] error: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
-});
+if (require.main === module) {
+    main().catch((err: unknown) => {
+        console.error(`[bcm up] error: ${err instanceof Error ? err.message : String(err)}`);
+        process.exit(1);
+    });
+}

@@ -45,5 +45,8 @@ if [ "$(id -u)" -eq 0 ]; then
   # The system-container images (debootstrap needs root); cached by their recipe's hash.
   bash images/build.sh bcm-base bcm-template >/dev/null
   say "images: $(bash images/build.sh --print bcm-template)"
+  # The Swarm services' Docker images, from Debian packages on the host's dockerd.
+  bash images/docker/build.sh >/dev/null
+  say "docker images: $(bash images/docker/build.sh --print | tail -n 1)"
 fi
 say "ready in $((SECONDS - started))s"

@@ -6,11 +6,16 @@
 // The CLI runs it from a work directory under BCM_HOME (automation/cluster/workdir.ts), so
 // stack settings never land in the repository; its packages resolve from the repository's
 // node_modules.
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { LxdCluster, LxdEndpointSpec, dockerHostProfileConfig } from "../../components/cluster";
 import * as lxd from "../../components/lxd/resources";
 import { EndpointSpec, SpecError, validateEndpoints, validateImages } from "../../automation/cluster/spec";
+import { readDataCenterSpec } from "../../automation/cluster/dataCenter";
+import { deployDataCenter } from "./dataCenter";
+import { repoRoot } from "../../automation/engine/paths";
 
 const config = new pulumi.Config("bcm");
 
@@ -30,7 +35,25 @@ function readJson<T>(key: string, validate: (raw: unknown, key: string) => T): T
 }
 
 const specs = readJson("endpoints", validateEndpoints);
-const images = readJson("images", validateImages);
+// Read before anything is registered: a bad key stops the program with nothing changed.
+const dataCenterSpec = readDataCenterSpec((key) => config.get(key));
+const images = config.get("images") !== undefined ? readJson("images", validateImages) : builtImages();
+
+/** Without `bcm:images` (a stack run by hand with `pulumi up -s`): the images images/build.sh has built. */
+function builtImages(): ReturnType<typeof validateImages> {
+    const dirs = Object.fromEntries(
+        ["bcm-base", "bcm-template"].map((n) => {
+            try {
+                const out = execFileSync("bash", [path.join(repoRoot, "images", "build.sh"), "--print", n], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+                const dir = out.trim().split("\n").pop()!;
+                return [n, { metadataPath: path.join(dir, "metadata.tar.gz"), rootfsPath: path.join(dir, "rootfs.tar.gz") }];
+            } catch {
+                throw new SpecError(`bcm:images: not set and images/build.sh has not built ${n}; run \`bash images/build.sh\` (npm run setup does) or set bcm:images`);
+            }
+        }),
+    );
+    return validateImages(dirs);
+}
 const clusterName = pulumi.getStack();
 
 /** A spec as LxdCluster takes it; key and certificate files are read here, never stored in config. */
@@ -88,3 +111,14 @@ export const endpoints = perEndpoint.map(({ p, spec, profile, imported }) => ({
     profile: profile.name,
     images: Object.fromEntries(Object.entries(imported).map(([n, img]) => [n, img.fingerprint])),
 }));
+
+/** The data center on it, when the stack describes tiers (`bcm:tiers`); see stacks/cluster/dataCenter.ts. */
+export const dataCenter = dataCenterSpec
+    ? deployDataCenter(
+          clusterName,
+          cluster,
+          perEndpoint.map(({ profile, imported }) => ({ image: imported["bcm-template"].fingerprint, profile: profile.name })),
+          dataCenterSpec,
+          config,
+      )
+    : undefined;

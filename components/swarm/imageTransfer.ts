@@ -1,0 +1,61 @@
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface SwarmImageArgs {
+    /** The image on the controller's dockerd, built by images/docker/build.sh (a content-hash tag). */
+    source: pulumi.Input<string>;
+    /** The manager's dockerd, `unix:///…sock` (the gateway's LXD proxy socket). */
+    dockerHost: pulumi.Input<string>;
+    /** The registry as seen from the manager (e.g. "127.0.0.1:5010"): the image is tagged `<registry>/<source>` there; omit to keep the source name. */
+    registry?: pulumi.Input<string>;
+    /** Push it to that registry (default true); false only tags it, for the registry's own image, which must run before anything can be pushed. */
+    push?: boolean;
+}
+
+/** Loads, tags and pushes; each step is safe to repeat, and the push retries while the registry starts. */
+const transferScript = [
+    "set -eu",
+    'docker image inspect "$SOURCE" >/dev/null 2>&1 || { echo "image $SOURCE is not on the controller: run images/docker/build.sh" >&2; exit 1; }',
+    'if ! docker -H "$TARGET_DOCKER" image inspect "$SOURCE" >/dev/null 2>&1; then docker save "$SOURCE" | docker -H "$TARGET_DOCKER" load -q >/dev/null; fi',
+    'if [ -n "${REGISTRY:-}" ]; then',
+    '  ref="$REGISTRY/$SOURCE"',
+    '  docker -H "$TARGET_DOCKER" tag "$SOURCE" "$ref"',
+    '  if [ "$PUSH" = true ]; then for i in $(seq 1 30); do docker -H "$TARGET_DOCKER" push -q "$ref" >/dev/null 2>&1 && break; [ "$i" = 30 ] && { docker -H "$TARGET_DOCKER" push "$ref" >&2; exit 1; }; sleep 2; done; fi',
+    // The digest pins the content, and it is what the docker provider records for a service.
+    '  if [ "$PUSH" = true ]; then docker -H "$TARGET_DOCKER" image inspect --format "{{range .RepoDigests}}{{println .}}{{end}}" "$ref" | grep -m1 "^$REGISTRY/" || echo "$ref"; else echo "$ref"; fi',
+    "else",
+    '  echo "$SOURCE"',
+    "fi",
+].join("\n");
+
+/**
+ * An image the project built, made available to the swarm: loaded into the manager's dockerd
+ * over its socket and pushed to the private registry, from which every node pulls (they reach
+ * it on 127.0.0.1:5010 through an LXD proxy device). Nothing comes from a public registry.
+ */
+export class SwarmImage extends pulumi.ComponentResource {
+    /** The reference services use: `<registry>/<repository>@sha256:…` once pushed, `<registry>/<source>` when only tagged, or the source when only loaded. */
+    public readonly ref: pulumi.Output<string>;
+
+    constructor(name: string, args: SwarmImageArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bcm:swarm:SwarmImage", name, {}, opts);
+        const transfer = new command.local.Command(
+            `${name}-transfer`,
+            {
+                create: transferScript,
+                interpreter: ["/bin/sh", "-c"],
+                environment: {
+                    SOURCE: args.source,
+                    TARGET_DOCKER: args.dockerHost,
+                    REGISTRY: args.registry ?? "",
+                    PUSH: String(args.push ?? true),
+                },
+                // A new image or a new registry (rebuilt gateway) transfers again.
+                triggers: [args.source, args.dockerHost, args.registry ?? ""],
+            },
+            { parent: this },
+        );
+        this.ref = transfer.stdout.apply((s) => s.trim());
+        this.registerOutputs({ ref: this.ref });
+    }
+}

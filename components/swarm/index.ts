@@ -1,0 +1,10 @@
+export { dockerDaemonConfig, tierConstraint, tierLabel } from "./daemonConfig";
+export type { DaemonConfigArgs } from "./daemonConfig";
+export { decideOverlayEncryption, espProbeCommand, overlayEncryptionModes } from "./encryption";
+export type { EncryptionDecision, OverlayEncryption } from "./encryption";
+export { SwarmImage } from "./imageTransfer";
+export type { SwarmImageArgs } from "./imageTransfer";
+export { overlayNetwork, overlayNetworkArgs } from "./networks";
+export type { OverlayArgs } from "./networks";
+export { SwarmService, serviceSpecDefaults } from "./swarmService";
+export type { ServiceFile, ServicePort, SwarmServiceArgs } from "./swarmService";

@@ -1,0 +1,42 @@
+// The shell that runs inside tier containers (through LXD's exec API, never SSH). Each
+// script is idempotent: a rerun after a partial failure finishes the job instead of failing
+// on what is already done.
+
+/** Writes daemon.json from $DAEMON_JSON, restarts dockerd and waits until it answers. */
+export const configureDockerScript = [
+    "set -e",
+    'printf "%s\\n" "$DAEMON_JSON" > /etc/docker/daemon.json',
+    "systemctl restart docker",
+    "for i in $(seq 1 120); do docker info >/dev/null 2>&1 && break; sleep 0.5; done",
+    "docker info --format '{{.DockerRootDir}} {{.Driver}} {{.Labels}}'",
+].join("\n");
+
+/** Starts a swarm (unless this node is in one) and prints the worker and manager join tokens. */
+export const swarmInitScript = [
+    "set -e",
+    "state=$(docker info --format '{{.Swarm.LocalNodeState}}')",
+    'if [ "$state" != active ]; then docker swarm init --advertise-addr eth0 --listen-addr eth0:2377 >/dev/null; fi',
+    "docker swarm join-token -q worker",
+    "docker swarm join-token -q manager",
+].join("\n");
+
+/** Joins the swarm at $MANAGER with $TOKEN (unless already in one). */
+export const swarmJoinScript = [
+    "set -e",
+    "state=$(docker info --format '{{.Swarm.LocalNodeState}}')",
+    'if [ "$state" != active ]; then docker swarm join --advertise-addr eth0 --listen-addr eth0:2377 --token "$TOKEN" "$MANAGER" >/dev/null; fi',
+    "docker info --format '{{.Swarm.NodeID}}'",
+].join("\n");
+
+/** Leaves the swarm; on the last manager this ends it. Never fails: the container may be half gone. */
+export const swarmLeaveScript = "docker swarm leave --force >/dev/null 2>&1 || true";
+
+/** Splits the init script's output into its two tokens, failing clearly on anything else. */
+export function parseJoinTokens(stdout: string): { worker: string; manager: string } {
+    const lines = stdout.trim().split(/\s+/);
+    const token = /^SWMTKN-1-[a-z0-9]+-[a-z0-9]+$/;
+    if (lines.length !== 2 || !lines.every((l) => token.test(l))) {
+        throw new Error(`swarm init printed no pair of join tokens (got ${lines.length} word(s)); check dockerd in the first manager`);
+    }
+    return { worker: lines[0], manager: lines[1] };
+}

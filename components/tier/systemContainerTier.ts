@@ -1,0 +1,215 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import * as lxd from "../lxd/resources";
+import { dockerDaemonConfig } from "../swarm/daemonConfig";
+import { configureDockerScript, parseJoinTokens, swarmInitScript, swarmJoinScript, swarmLeaveScript } from "./swarmScripts";
+
+/** One system container of a tier: where it goes and what it is made from. */
+export interface TierMemberArgs {
+    /** The container's name, `bcm-<tier>-NN` (placement's systemContainerName). */
+    containerName: string;
+    /** The LXD endpoint it runs on. */
+    endpoint: pulumi.Input<lxd.EndpointArgs>;
+    /** The image on that endpoint (a fingerprint): bcm-template, which runs dockerd. */
+    image: pulumi.Input<string>;
+    /** Profiles, last wins; the docker-host profile (unprivileged, nesting, limits) among them. */
+    profiles: pulumi.Input<pulumi.Input<string>[]>;
+    /** Storage pool for the container's dockerd volume; default "default". */
+    storagePool?: pulumi.Input<string>;
+    /** Swarm role: the first member of the gateway tier starts the swarm. */
+    swarmRole: "manager" | "worker";
+}
+
+/** How a tier's containers join the swarm. */
+export type SwarmMembership =
+    /** The gateway tier: its first member starts the swarm, the others join it. */
+    | { start: true }
+    /** Every other tier: join the swarm the gateway started. */
+    | { start?: false; managerAddress: pulumi.Input<string>; workerToken: pulumi.Input<string>; managerToken?: pulumi.Input<string> };
+
+/** Ports on a tier container that lead to a service on another one (LXD proxy devices). */
+export interface ForwardedPort {
+    /** The port inside the container, on 127.0.0.1. */
+    port: number;
+    /** Where the endpoint's host connects to: `address:port`. */
+    target: pulumi.Input<string>;
+}
+
+export interface SystemContainerTierArgs {
+    /** The tier's name: dockerd's engine label `bcm-tier=<tier>`, the `bcm-<tier>-NN` container names. */
+    tier: string;
+    /** Its containers, in placement order. */
+    members: TierMemberArgs[];
+    /** Starting or joining the swarm. */
+    swarm: SwarmMembership;
+    /** Docker Hub mirror for dockerd, e.g. "http://127.0.0.1:5000"; omit for none. */
+    registryMirror?: string;
+    /** 127.0.0.1 ports inside every container (but the first of a swarm-starting tier) that lead elsewhere: the registries. */
+    forwardedPorts?: ForwardedPort[];
+    /** Host directory for the unix socket through which the controller reaches the first member's dockerd (swarm-starting tier only). */
+    dockerSocketDir?: string;
+}
+
+/** A running member, as other components use it. */
+export interface TierMember {
+    containerName: string;
+    /** Its eth0 address on the endpoint's bridge. */
+    address: pulumi.Output<string>;
+    instance: lxd.Instance;
+}
+
+/**
+ * A tier of system containers (`bcm-<tier>-NN`), one per chosen endpoint, each running
+ * dockerd with its data on its own storage volume (so the container can be rebuilt without
+ * losing images and service data) and joined into one Docker Swarm. Everything inside the
+ * containers happens through LXD's exec API, so SSH endpoints work the same as the local one.
+ */
+export class SystemContainerTier extends pulumi.ComponentResource {
+    /** The members in placement order. */
+    public readonly members: TierMember[];
+    /** `unix:///…sock`: the first member's dockerd on the controller (swarm-starting tier only). */
+    public readonly dockerHost?: pulumi.Output<string>;
+    /** The swarm's join tokens (secret; swarm-starting tier only). */
+    public readonly joinTokens?: pulumi.Output<{ worker: string; manager: string }>;
+    /** `address:2377` of the first manager (swarm-starting tier only). */
+    public readonly managerAddress?: pulumi.Output<string>;
+    /** Every member's swarm join, for components that need the whole tier in the swarm. */
+    public readonly ready: pulumi.Resource[];
+
+    constructor(name: string, args: SystemContainerTierArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bcm:tier:SystemContainerTier", name, {}, opts);
+        if (args.members.length === 0) {
+            throw new Error(`tier ${args.tier}: no members; place the tier on at least one endpoint`);
+        }
+        const starts = "start" in args.swarm && args.swarm.start === true;
+        if (starts && !args.dockerSocketDir) {
+            throw new Error(`tier ${args.tier}: a swarm-starting tier needs dockerSocketDir, where the controller's socket to its dockerd goes`);
+        }
+        const daemonJson = JSON.stringify(dockerDaemonConfig({ tier: args.tier, registryMirror: args.registryMirror }));
+        this.members = [];
+        this.ready = [];
+        let init: lxd.Exec | undefined;
+        let managerAddress: pulumi.Output<string> | undefined;
+        let tokens: pulumi.Output<{ worker: string; manager: string }> | undefined;
+
+        args.members.forEach((m, i) => {
+            const first = i === 0;
+            const child = (role: string) => `${name}-${m.containerName}-${role}`;
+            const volume = new lxd.StorageVolume(
+                child("docker"),
+                {
+                    pool: m.storagePool ?? "default",
+                    name: `${m.containerName}-docker`,
+                    description: `dockerd data of ${m.containerName}`,
+                    endpoint: m.endpoint,
+                },
+                { parent: this },
+            );
+            const devices: Record<string, pulumi.Input<Record<string, pulumi.Input<string>>>> = {
+                dockerdisk: { type: "disk", pool: volume.pool, source: volume.name, path: "/var/lib/docker" },
+            };
+            let socketPath: string | undefined;
+            if (starts && first) {
+                fs.mkdirSync(args.dockerSocketDir!, { recursive: true, mode: 0o700 });
+                socketPath = path.join(args.dockerSocketDir!, `${m.containerName}.sock`);
+                // The controller's only way to this dockerd: a root-only unix socket on the host,
+                // never a TCP Docker port on the LAN.
+                devices.dockersock = {
+                    type: "proxy",
+                    listen: `unix:${socketPath}`,
+                    connect: "unix:/var/run/docker.sock",
+                    bind: "host",
+                    mode: "0600",
+                };
+            } else {
+                for (const f of args.forwardedPorts ?? []) {
+                    devices[`forward${f.port}`] = {
+                        type: "proxy",
+                        listen: `tcp:127.0.0.1:${f.port}`,
+                        connect: pulumi.interpolate`tcp:${f.target}`,
+                        bind: "instance",
+                    };
+                }
+            }
+            const instance = new lxd.Instance(
+                child("container"),
+                {
+                    name: m.containerName,
+                    image: m.image,
+                    profiles: m.profiles,
+                    description: `BCM ${args.tier} tier`,
+                    devices,
+                    waitForAddress: { interface: "eth0" },
+                    endpoint: m.endpoint,
+                },
+                { parent: this },
+            );
+            const uuid = instance.config.apply((c) => c["volatile.uuid"] ?? "");
+            const configure = new lxd.Exec(
+                child("dockerd"),
+                {
+                    instance: instance.name,
+                    create: ["sh", "-c", configureDockerScript],
+                    environment: { DAEMON_JSON: daemonJson },
+                    triggers: [uuid],
+                    endpoint: m.endpoint,
+                },
+                { parent: this },
+            );
+            let membership: lxd.Exec;
+            if (starts && first) {
+                init = new lxd.Exec(
+                    child("swarm"),
+                    {
+                        instance: instance.name,
+                        create: ["sh", "-c", swarmInitScript],
+                        delete: ["sh", "-c", swarmLeaveScript],
+                        // Only a new container means a new membership: replacing this would run the
+                        // old one's `leave` after the new `init` and end the swarm under its services.
+                        triggers: [uuid],
+                        endpoint: m.endpoint,
+                    },
+                    { parent: this, dependsOn: [configure], additionalSecretOutputs: ["stdout"] },
+                );
+                membership = init;
+                managerAddress = pulumi.interpolate`${instance.ipv4Address}:2377`;
+                tokens = pulumi.secret(init.stdout.apply(parseJoinTokens));
+            } else {
+                const join = starts
+                    ? { managerAddress: managerAddress!, token: m.swarmRole === "manager" ? tokens!.manager : tokens!.worker }
+                    : (() => {
+                          const s = args.swarm as Exclude<SwarmMembership, { start: true }>;
+                          return { managerAddress: s.managerAddress, token: m.swarmRole === "manager" && s.managerToken ? s.managerToken : s.workerToken };
+                      })();
+                membership = new lxd.Exec(
+                    child("swarm"),
+                    {
+                        instance: instance.name,
+                        create: ["sh", "-c", swarmJoinScript],
+                        delete: ["sh", "-c", swarmLeaveScript],
+                        environment: { MANAGER: join.managerAddress, TOKEN: pulumi.secret(join.token) },
+                        triggers: [uuid],
+                        endpoint: m.endpoint,
+                    },
+                    { parent: this, dependsOn: [configure, ...(init ? [init] : [])] },
+                );
+            }
+            this.ready.push(membership);
+            this.members.push({ containerName: m.containerName, address: instance.ipv4Address, instance });
+        });
+
+        if (starts) {
+            // Known only once the swarm exists, so nothing dials the socket before dockerd is there.
+            const socket = `unix://${path.join(args.dockerSocketDir!, `${args.members[0].containerName}.sock`)}`;
+            this.dockerHost = init!.id.apply(() => socket);
+            this.joinTokens = tokens;
+            this.managerAddress = managerAddress;
+        }
+        this.registerOutputs({
+            members: this.members.map((m) => ({ containerName: m.containerName, address: m.address })),
+            dockerHost: this.dockerHost,
+            managerAddress: this.managerAddress,
+        });
+    }
+}
