@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as lxd from "../lxd/resources";
 import { dockerDaemonConfig } from "../swarm/daemonConfig";
@@ -110,9 +111,17 @@ export class SystemContainerTier extends pulumi.ComponentResource {
                 dockerdisk: { type: "disk", pool: volume.pool, source: volume.name, path: "/var/lib/docker" },
             };
             let socketPath: string | undefined;
+            let socketCleanup: command.local.Command | undefined;
             if (starts && first) {
                 fs.mkdirSync(args.dockerSocketDir!, { recursive: true, mode: 0o700 });
                 socketPath = path.join(args.dockerSocketDir!, `${m.containerName}.sock`);
+                // LXD leaves the socket file behind when the container goes; this removes it
+                // after the container (it is created first, so it is deleted last).
+                socketCleanup = new command.local.Command(
+                    child("socket"),
+                    { create: "true", delete: 'rm -f "$SOCKET"', environment: { SOCKET: socketPath } },
+                    { parent: this },
+                );
                 // The controller's only way to this dockerd: a root-only unix socket on the host,
                 // never a TCP Docker port on the LAN.
                 devices.dockersock = {
@@ -143,7 +152,7 @@ export class SystemContainerTier extends pulumi.ComponentResource {
                     waitForAddress: { interface: "eth0" },
                     endpoint: m.endpoint,
                 },
-                { parent: this },
+                { parent: this, dependsOn: socketCleanup ? [socketCleanup] : [] },
             );
             const uuid = instance.config.apply((c) => c["volatile.uuid"] ?? "");
             const configure = new lxd.Exec(
