@@ -10,7 +10,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { bcmHome, developmentDeviceEnv, openStack, Progress, repoRoot, stackPassphrase } from "./engine";
-import { readDataCenterSpec } from "./cluster/dataCenter";
+import { dataCenterPolicySettings, readDataCenterSpec } from "./cluster/dataCenter";
+import { policyDir, violationCollector } from "./cluster/operations";
+import { policyPackConfig } from "../policy/settings";
 
 const stackName = "standalone";
 
@@ -42,6 +44,15 @@ export function standaloneConfig(env: NodeJS.ProcessEnv): Record<string, string>
     return config;
 }
 
+/** The policy pack's config for a data-center stack, written owner-only beside its state. */
+export function writeDataCenterPolicyConfig(file: string, config: Record<string, string>, env: NodeJS.ProcessEnv): string {
+    const spec = readDataCenterSpec((k) => config[`bcm:${k}`])!;
+    const device = env.BCM_DEVICE === "trezor" ? "trezor" : "mnemonic";
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(policyPackConfig(dataCenterPolicySettings(spec, device)), null, 2) + "\n", { mode: 0o600 });
+    return file;
+}
+
 async function main(): Promise<void> {
     const destroy = process.argv.includes("--destroy");
     const home = bcmHome();
@@ -55,7 +66,22 @@ async function main(): Promise<void> {
         return;
     }
     await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, value]) => [k, { value }])));
-    await stack.up({ onEvent: new Progress("up").onEvent });
+    // Every deploy is checked by the policy pack first: a mandatory violation stops it before
+    // anything changes (exit 3), then the same pack runs again during the update.
+    const policy = { policyPacks: [policyDir], policyPackConfigs: [writeDataCenterPolicyConfig(path.join(home, "standalone.policy.json"), config, env)] };
+    const collector = violationCollector();
+    console.error("[bcm up] previewing with the policy pack");
+    try {
+        await stack.preview({ ...policy, onEvent: collector.onEvent });
+    } catch (err) {
+        if (collector.violations.length === 0) throw err;
+    }
+    if (collector.violations.length > 0) {
+        for (const v of collector.violations) console.error(`[bcm up] policy ${v.policy} refused ${v.resource}: ${v.message}`);
+        console.error("[bcm up] nothing was changed");
+        process.exit(3);
+    }
+    await stack.up({ ...policy, onEvent: new Progress("up").onEvent });
     const outputs = await stack.outputs();
     const dc = outputs.dataCenter?.value as Record<string, unknown> | undefined;
     console.log(`\nThe standalone data center is up (state in ${home}/state).`);
@@ -64,7 +90,7 @@ async function main(): Promise<void> {
         console.log(`  Tor SOCKS:        ${dc.socks}   (curl --socks5-hostname ${dc.socks} http://<name>/)`);
         console.log(`  Tor DNS:          ${dc.dns} (udp)`);
         console.log(`  private registry: ${dc.registry}/v2/   (from tier containers: 127.0.0.1:5010)`);
-        console.log(`  Docker Hub mirror:${dc.registryMirror}/v2/`);
+        console.log(`  Docker Hub mirror: ${String(dc.registryMirror).startsWith("none") ? dc.registryMirror : `${dc.registryMirror}/v2/ (fetches through Tor)`}`);
         console.log(`  Docker API:       DOCKER_HOST=${dc.dockerHost} docker service ls`);
         console.log(`  Tor network:      ${dc.torNetwork}${dc.torNetwork === "offline" ? " (set BCM_TOR_NETWORK=public to join the Tor network)" : ""}`);
         const onions = (dc.onions ?? {}) as Record<string, { address: string; clientAuthLines: Record<string, string> }>;

@@ -4,6 +4,8 @@
 import { PlacementRule } from "../../components/cluster/placement";
 import { TorNetworkSettings, validateTorSettings } from "../../components/gateway/torNetwork";
 import { OverlayEncryption, overlayEncryptionModes } from "../../components/swarm/encryption";
+import { gatewayPorts } from "../../components/gateway/ports";
+import { PolicySettingsInput } from "../../policy/settings";
 import { SpecError } from "./spec";
 
 export const chains = ["regtest", "signet", "testnet", "mainnet"] as const;
@@ -95,5 +97,26 @@ export function readDataCenterSpec(get: (key: string) => string | undefined): Da
         tor: tor!,
         overlayEncryption: encryption as OverlayEncryption,
         ...(upstream ? { registryMirrorUpstream: upstream } : {}),
+    };
+}
+
+/**
+ * What the policy pack must know about a data center: the private registry, the host ports
+ * the gateway publishes, and the gateway services allowed a way out (Tor itself, and the two
+ * registries, whose host ports need a non-internal network; the mirror fetches through Tor).
+ */
+export function dataCenterPolicySettings(spec: DataCenterSpec, device?: "trezor" | "mnemonic"): PolicySettingsInput {
+    const mirror = spec.tor.network !== "offline";
+    return {
+        chain: spec.chain,
+        ...(device ? { device } : {}),
+        privateRegistry: `127.0.0.1:${gatewayPorts.registry}`,
+        publishedPorts: [
+            { service: "registry", port: gatewayPorts.registry },
+            { service: "tor", port: gatewayPorts.socks },
+            { service: "tor", port: gatewayPorts.dns },
+            ...(mirror ? [{ service: "registry-mirror", port: gatewayPorts.mirror }] : []),
+        ],
+        egressAllowed: ["tor", "registry", ...(mirror ? ["registry-mirror"] : [])],
     };
 }

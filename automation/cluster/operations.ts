@@ -79,7 +79,7 @@ export interface Violation {
 }
 
 /** Collects mandatory policy violations from engine events. */
-function violationCollector(): { onEvent: (e: EngineEvent) => void; violations: Violation[] } {
+export function violationCollector(): { onEvent: (e: EngineEvent) => void; violations: Violation[] } {
     const violations: Violation[] = [];
     return {
         violations,

@@ -90,6 +90,19 @@ describe("validateEndpoints", () => {
         );
     });
 
+    it("takes an ssh endpoint's LXD_DIR and bridge, and names what is wrong with them", () => {
+        const ssh = { name: "h", mode: "ssh", host: "h", clientCertificatePath: "/c", clientKeyPath: "/k" };
+        expect(validateEndpoints([{ ...ssh, lxdDir: "/var/snap/lxd/common/lxd", bridge: { ipv4Address: "10.78.0.1/24", ipv4Nat: false } }])[0]).toMatchObject({
+            lxdDir: "/var/snap/lxd/common/lxd",
+            bridge: { ipv4Address: "10.78.0.1/24", ipv4Nat: false },
+        });
+        expect(() => validateEndpoints([{ ...ssh, lxdDir: "var/lib/lxd" }])).toThrow('bcm:endpoints[0].lxdDir: "var/lib/lxd" must be an absolute path');
+        expect(() => validateEndpoints([{ ...ssh, bridge: { ipv4Address: "10.78.0.0" } }])).toThrow("bcm:endpoints[0].bridge.ipv4Address: must be");
+        expect(() => validateEndpoints([{ ...ssh, bridge: { ipv4Nat: "no" } }])).toThrow("bcm:endpoints[0].bridge.ipv4Nat: must be true or false");
+        expect(() => validateEndpoints([{ ...ssh, bridge: { mtu: 1400 } }])).toThrow("bcm:endpoints[0].bridge.mtu: unknown key");
+        expect(() => validateEndpoints([{ name: "a", mode: "local", lxdDir: "/x" }])).toThrow('bcm:endpoints[0].lxdDir: only for mode "ssh"');
+    });
+
     it("refuses every port outside 1-65535 and every name that is not a host name", () => {
         fc.assert(
             fc.property(fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: 65536 }), fc.double({ min: 1.1, max: 2, noInteger: true })), (p) => {

@@ -29,10 +29,33 @@ export interface EndpointSpec {
     /** ssh: its private key (PEM file). */
     clientKeyPath?: string;
     /**
+     * ssh: LXD_DIR of the daemon on the host (default /var/lib/lxd, Debian's package;
+     * /var/snap/lxd/common/lxd for the snap; another directory for a second daemon).
+     */
+    lxdDir?: string;
+    /**
+     * ssh: the host's bridge (default: lxdbr0, a subnet LXD picks, NAT on). Across several
+     * endpoints the tier containers must reach each other's bridge addresses (swarm
+     * 2377/tcp, 7946/tcp+udp, 4789/udp, and the registry on gateway-01): give each host a
+     * fixed subnet that does not overlap the others and route those subnets between the
+     * hosts (components/cluster/README.md, "Several endpoints").
+     */
+    bridge?: EndpointBridgeSpec;
+    /**
      * Extra config for this endpoint's `bcm-docker` profile, over dockerHostProfileConfig().
      * Only through `--file`; the policy pack refuses anything unsafe (security.privileged).
      */
     profileConfig?: Record<string, string>;
+}
+
+/** The bridge of an `ssh` endpoint (LxdEndpoint's `bridge`). */
+export interface EndpointBridgeSpec {
+    /** Network and interface name (default lxdbr0). */
+    name?: string;
+    /** The bridge's own address with its prefix, e.g. "10.78.0.1/24", or "auto" (the default). */
+    ipv4Address?: string;
+    /** NAT for the bridge's subnet (default true). */
+    ipv4Nat?: boolean;
 }
 
 /** A spec that cannot be used; the message names the key and the fix. */
@@ -115,6 +138,8 @@ const knownKeys = new Set([
     "hostKey",
     "clientCertificatePath",
     "clientKeyPath",
+    "lxdDir",
+    "bridge",
     "profileConfig",
 ]);
 
@@ -192,6 +217,30 @@ export function validateEndpoints(raw: unknown, key = "bcm:endpoints"): Endpoint
         set("hostKey", str("hostKey", false));
         set("clientCertificatePath", str("clientCertificatePath", mode === "ssh"));
         set("clientKeyPath", str("clientKeyPath", mode === "ssh"));
+        const lxdDir = str("lxdDir", false);
+        if (lxdDir !== undefined && !/^\/[^\s'"\\$`]*$/.test(lxdDir)) {
+            problems.push(`${at}.lxdDir: "${lxdDir}" must be an absolute path without spaces, quotes or $`);
+        } else {
+            set("lxdDir", lxdDir);
+        }
+        if (e.bridge !== undefined) {
+            const b = e.bridge as Record<string, unknown>;
+            if (typeof b !== "object" || b === null || Array.isArray(b)) {
+                problems.push(`${at}.bridge: must be an object with optional name, ipv4Address and ipv4Nat`);
+            } else {
+                const bridge: EndpointBridgeSpec = {};
+                for (const [k, v] of Object.entries(b)) {
+                    if (k === "name" && typeof v === "string" && /^[A-Za-z][A-Za-z0-9_-]{0,14}$/.test(v)) bridge.name = v;
+                    else if (k === "ipv4Address" && typeof v === "string" && (v === "auto" || /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(v))) bridge.ipv4Address = v;
+                    else if (k === "ipv4Nat" && typeof v === "boolean") bridge.ipv4Nat = v;
+                    else if (k === "name") problems.push(`${at}.bridge.name: must be a letter then letters, digits, '-' or '_', at most 15 characters`);
+                    else if (k === "ipv4Address") problems.push(`${at}.bridge.ipv4Address: must be "auto" or the bridge's own address with a prefix, like "10.78.0.1/24"`);
+                    else if (k === "ipv4Nat") problems.push(`${at}.bridge.ipv4Nat: must be true or false`);
+                    else problems.push(`${at}.bridge.${k}: unknown key; use name, ipv4Address or ipv4Nat`);
+                }
+                spec.bridge = bridge;
+            }
+        }
         if (spec.host !== undefined && !hostPattern.test(spec.host)) {
             problems.push(`${at}.host: "${spec.host}" is not a host name or address`);
         }
@@ -199,7 +248,7 @@ export function validateEndpoints(raw: unknown, key = "bcm:endpoints"): Endpoint
             problems.push(`${at}.user: "${spec.user}" is not a user name`);
         }
         if (mode === "local") {
-            for (const k of ["host", "port", "user", "address", "httpsPort", "sshKeyPath", "hostKey", "clientCertificatePath", "clientKeyPath"]) {
+            for (const k of ["host", "port", "user", "address", "httpsPort", "sshKeyPath", "hostKey", "clientCertificatePath", "clientKeyPath", "lxdDir", "bridge"]) {
                 if (e[k] !== undefined) problems.push(`${at}.${k}: only for mode "ssh"; remove it or set mode "ssh"`);
             }
         }

@@ -12,8 +12,9 @@ import { clientAuthorization } from "../tor/onion";
 import { onionServiceKey } from "../tor/onion";
 import { gatewayTorrc, TorNetworkSettings } from "./torNetwork";
 
-/** Ports the gateway offers the data center (the seed's gateway table). */
-export const gatewayPorts = { socks: 9050, dns: 9053, mirror: 5000, registry: 5010 } as const;
+import { gatewayPorts } from "./ports";
+
+export { gatewayPorts };
 
 /** A service the data center publishes as a v3 onion service, with client authorization. */
 export interface GatewayOnionService {
@@ -165,7 +166,8 @@ export class GatewayTier extends pulumi.ComponentResource {
                 networks: [{ network: this.gatewayNetwork, aliases: ["registry"] }],
                 // Host-mode ports need the docker_gwbridge, which only a non-internal network brings.
                 egress: this.egressNetwork,
-                env: { REGISTRY_HTTP_SECRET: new random.RandomPassword(child("registry-secret"), { length: 32, special: false }, { parent: this }).result },
+                // No REGISTRY_HTTP_SECRET: it only signs upload state shared between registry
+                // instances, and this one runs alone (distribution then draws its own at start).
                 volumes: { "bcm-registry-data": "/var/lib/docker-registry" },
                 ports: [{ target: 5000, published: gatewayPorts.registry }],
                 memoryMiB: 256,

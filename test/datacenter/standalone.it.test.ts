@@ -5,6 +5,8 @@ import * as path from "node:path";
 import { Stack } from "@pulumi/pulumi/automation";
 import { execa } from "execa";
 import { openStack, repoRoot } from "../../automation/engine";
+import { policyDir } from "../../automation/cluster/operations";
+import { writeDataCenterPolicyConfig } from "../../automation/standalone";
 import { clientAuthorization } from "../../components/tor/onion";
 import { freePort, startTorNetwork, TorClient, TorNetwork } from "../tornet";
 
@@ -53,6 +55,7 @@ describe("standalone data center (real engine, LXD, Swarm, private Tor network)"
     let upstream: { name: string; port: number; pushPort: number };
     let stack: Stack;
     let dc: Record<string, any>;
+    let policy: { policyPacks: string[]; policyPackConfigs: string[] };
 
     beforeAll(async () => {
         const existing = await execa("lxc", ["list", "--format", "csv", "-c", "n", "^bcm-(gateway|apps)-"], { stdin: "ignore" });
@@ -84,6 +87,8 @@ describe("standalone data center (real engine, LXD, Swarm, private Tor network)"
             "bcm:registryMirrorUpstream": `http://${bridge}:${upstream.port}`,
         };
         await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, value]) => [k, { value }])));
+        // Deployed as `npm run up` deploys: with the policy pack on every update.
+        policy = { policyPacks: [policyDir], policyPackConfigs: [writeDataCenterPolicyConfig(path.join(home, "policy.json"), config, {})] };
     }, 10 * 60_000);
 
     afterAll(async () => {
@@ -98,7 +103,7 @@ describe("standalone data center (real engine, LXD, Swarm, private Tor network)"
     });
 
     it("comes up: gateway and apps tiers in one swarm, images in the private registry", async () => {
-        const up = await stack.up({ onOutput: (l) => process.env.BCM_TEST_VERBOSE && process.stdout.write(l) });
+        const up = await stack.up({ ...policy, onOutput: (l) => process.env.BCM_TEST_VERBOSE && process.stdout.write(l) });
         expect(up.summary.result).toBe("succeeded");
         dc = (await stack.outputs()).dataCenter.value;
         expect(dc.containers.map((c: { name: string }) => c.name)).toEqual(["bcm-gateway-01", "bcm-apps-01"]);
@@ -163,7 +168,7 @@ describe("standalone data center (real engine, LXD, Swarm, private Tor network)"
     });
 
     it("shows no changes on a second up", async () => {
-        const again = await stack.up();
+        const again = await stack.up(policy);
         expect(again.summary.result).toBe("succeeded");
         expect(Object.keys(again.summary.resourceChanges ?? {})).toEqual(["same"]);
     });
