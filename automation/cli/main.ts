@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { registerDevice, registerFile, registerGit, registerGpg, registerPass, registerSsh } from "./commands/identity";
 import { registerCluster, registerShow } from "./commands/cluster";
 import { registerInfo } from "./commands/info";
+import { registerStack } from "./commands/stack";
 import { describeFailure } from "./errors";
 import { ExitCode, exitCodeHelp } from "./exitCodes";
 
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     registerInfo(program);
     registerShow(program);
     registerCluster(program);
+    registerStack(program);
     registerDevice(program);
     registerSsh(program);
     registerGpg(program);

@@ -15,6 +15,7 @@ import { ExitCode } from "../cli/exitCodes";
 import { CliError } from "../cli/errors";
 import { EndpointSpec, imageNames, ImageSpec, validateEndpoints } from "./spec";
 import { clusterWorkDir } from "./workdir";
+import { dataCenterPolicySettings, readDataCenterSpec } from "./dataCenter";
 
 export const policyDir = path.join(repoRoot, "policy");
 
@@ -29,7 +30,7 @@ export interface ClusterContext {
 }
 
 /** The workspace of every cluster stack in a BCM home; `passphrase` is the one of the stack used next. */
-async function clusterWorkspace(home: string, passphrase: string): Promise<LocalWorkspace> {
+export async function clusterWorkspace(home: string, passphrase: string): Promise<LocalWorkspace> {
     const engine = await findEngine();
     const { stateDir, pulumiHome } = homeLayout(home);
     fs.mkdirSync(stateDir, { recursive: true });
@@ -40,7 +41,7 @@ async function clusterWorkspace(home: string, passphrase: string): Promise<Local
     return LocalWorkspace.create({ workDir: clusterWorkDir(home), pulumiCommand, envVars });
 }
 
-async function clusterNames(ws: LocalWorkspace): Promise<string[]> {
+export async function clusterNames(ws: LocalWorkspace): Promise<string[]> {
     return (await ws.listStacks()).map((s) => s.name).sort();
 }
 
@@ -50,10 +51,17 @@ export function policySettings(env: NodeJS.ProcessEnv): PolicySettingsInput {
     return { chain: "regtest", ...(device ? { device } : {}), privateRegistry: "127.0.0.1:5010" };
 }
 
-function writePolicyConfig(home: string, name: string, env: NodeJS.ProcessEnv): string {
+/**
+ * Writes the pack's config for a cluster stack: a bare cluster's settings, or, once the stack
+ * describes a data center (`bcm:tiers`), what its gateway publishes and lets out.
+ */
+export function writePolicyConfig(home: string, name: string, env: NodeJS.ProcessEnv, stackConfig: Record<string, string> = {}): string {
     const file = path.join(home, "clusters", `${name}.policy.json`);
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, JSON.stringify(policyPackConfig(policySettings(env)), null, 2) + "\n", { mode: 0o600 });
+    const spec = readDataCenterSpec((k) => stackConfig[`bcm:${k}`]);
+    const device = env.BCM_DEVICE === "trezor" || env.BCM_DEVICE === "mnemonic" ? env.BCM_DEVICE : undefined;
+    const settings = spec ? dataCenterPolicySettings(spec, device) : policySettings(env);
+    fs.writeFileSync(file, JSON.stringify(policyPackConfig(settings), null, 2) + "\n", { mode: 0o600 });
     return file;
 }
 
@@ -95,7 +103,7 @@ export function violationCollector(): { onEvent: (e: EngineEvent) => void; viola
 }
 
 /** A failure of the engine as one line: the first error diagnostic, else the message's first useful line. */
-function engineFailure(err: unknown): string {
+export function engineFailure(err: unknown): string {
     const text = err instanceof Error ? err.message : String(err);
     const line = text
         .split("\n")
@@ -104,12 +112,12 @@ function engineFailure(err: unknown): string {
     return stripColor(line ?? text.split("\n").find((l) => l.trim() !== "") ?? text).replace(/^error: /, "");
 }
 
-function interrupted(ctx: ClusterContext, what: string): CliError {
+export function interrupted(ctx: ClusterContext, what: string): CliError {
     return new CliError(`interrupted: ${what} cancelled (the engine stopped cleanly; run the command again to finish)`, ExitCode.interrupted);
 }
 
 /** Previews with the pack; throws exit 3 naming each violation when a mandatory policy fails. */
-async function previewWithPolicy(stack: Stack, policyConfig: string, ctx: ClusterContext, extra: { expectNoChanges?: boolean } = {}) {
+export async function previewWithPolicy(stack: Stack, policyConfig: string, ctx: ClusterContext, extra: { expectNoChanges?: boolean } = {}) {
     const collector = violationCollector();
     let changes = 0;
     try {
@@ -135,7 +143,7 @@ async function previewWithPolicy(stack: Stack, policyConfig: string, ctx: Cluste
     return { violations: collector.violations, changes, error: undefined };
 }
 
-function refusal(name: string, violations: Violation[], ctx: ClusterContext, created: string): CliError {
+export function refusal(name: string, violations: Violation[], ctx: ClusterContext, created: string): CliError {
     for (const v of violations) {
         ctx.say(`policy ${v.policy} refused ${v.resource}: ${v.message}`);
     }

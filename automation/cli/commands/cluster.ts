@@ -15,7 +15,7 @@ const say = (line: string): void => {
 };
 
 /** A spec problem from the command line is a usage error (exit 2), with its message. */
-function usage<T>(f: () => T): T {
+export function usage<T>(f: () => T): T {
     try {
         return f();
     } catch (err) {
@@ -25,7 +25,7 @@ function usage<T>(f: () => T): T {
 }
 
 /** Runs an operation with the BCM home, the device environment, and Ctrl-C wired to the engine. */
-async function withContext<T>(run: (ctx: ClusterContext) => Promise<T>): Promise<T> {
+export async function withContext<T>(run: (ctx: ClusterContext) => Promise<T>): Promise<T> {
     const home = bcmHome();
     const env = developmentDeviceEnv(home, process.env, say);
     const abort = new AbortController();

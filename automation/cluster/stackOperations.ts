@@ -1,0 +1,131 @@
+// `bcm stack deploy|remove|list` (the seed's `bcm project` / `bcm tier`): tiers are part of a
+// cluster's stack config (`bcm:tiers`), so deploying one is: change the config, preview with
+// the policy pack, and `up` only when nothing mandatory is violated. A refused or failed
+// preview puts the old config back: nothing is half-applied.
+import * as path from "node:path";
+import { Stack } from "@pulumi/pulumi/automation";
+import { Progress, stackPassphrase } from "../engine";
+import { CliError } from "../cli/errors";
+import { ExitCode } from "../cli/exitCodes";
+import { readDataCenterSpec } from "./dataCenter";
+import {
+    ClusterContext,
+    clusterNames,
+    clusterWorkspace,
+    engineFailure,
+    interrupted,
+    policyDir,
+    previewWithPolicy,
+    refusal,
+    violationCollector,
+    writePolicyConfig,
+} from "./operations";
+import { SpecError } from "./spec";
+
+/** Tier names `bcm stack` deploys; the gateway comes first and carries every other. */
+export const tierPattern = /^[a-z][a-z0-9]{0,15}$/;
+
+/** Checks a tier name before any engine starts; the error names the rule. */
+export function checkTierName(tier: string): string {
+    if (!tierPattern.test(tier)) throw new SpecError(`tier "${tier}": a tier name is 1-16 lower-case letters and digits, starting with a letter`);
+    return tier;
+}
+
+/** What changes in a cluster's config for a tier deploy or removal (pure: tested directly). */
+export function tiersAfter(current: Record<string, object>, op: "deploy" | "remove", tier: string): Record<string, object> | undefined {
+    checkTierName(tier);
+    if (op === "deploy") {
+        // Every tier runs in the gateway's swarm, so deploying one brings the gateway with it.
+        return { gateway: {}, ...current, [tier]: current[tier] ?? {} };
+    }
+    if (!(tier in current)) throw new SpecError(`tier ${tier} is not deployed on this cluster (deployed: ${Object.keys(current).join(", ") || "none"})`);
+    if (tier === "gateway") {
+        const others = Object.keys(current).filter((t) => t !== "gateway");
+        if (others.length > 0) throw new SpecError(`tier gateway carries ${others.join(", ")}: remove those first (\`bcm stack remove ${others[0]} --cluster …\`)`);
+        return undefined;
+    }
+    const { [tier]: _removed, ...rest } = current;
+    return rest;
+}
+
+async function selectCluster(name: string, ctx: ClusterContext): Promise<Stack> {
+    const ws = await clusterWorkspace(ctx.home, await stackPassphrase(name, ctx.env));
+    if (!(await clusterNames(ws)).includes(name)) {
+        throw new CliError(`no cluster ${name} in ${ctx.home}; fix: \`bcm cluster list\` shows the clusters, \`bcm cluster create ${name} --local\` makes one`);
+    }
+    return Stack.select(name, ws);
+}
+
+async function plainConfig(stack: Stack): Promise<Record<string, string>> {
+    return Object.fromEntries(Object.entries(await stack.getAllConfig()).map(([k, v]) => [k, v.value]));
+}
+
+/** Deploys or removes a tier on a cluster: config, policy preview, up; the old config comes back on refusal. */
+export async function changeTier(cluster: string, op: "deploy" | "remove", tier: string, opts: { tor?: string }, ctx: ClusterContext): Promise<Record<string, unknown>> {
+    const stack = await selectCluster(cluster, ctx);
+    const before = await plainConfig(stack);
+    const current = JSON.parse(before["bcm:tiers"] ?? "{}") as Record<string, object>;
+    let next: Record<string, object> | undefined;
+    try {
+        next = tiersAfter(current, op, tier);
+    } catch (err) {
+        throw err instanceof SpecError ? new CliError(err.message, ExitCode.usage) : err;
+    }
+    const after: Record<string, string> = { ...before };
+    if (next === undefined) {
+        delete after["bcm:tiers"];
+    } else {
+        after["bcm:tiers"] = JSON.stringify(next);
+        if (opts.tor !== undefined) after["bcm:tor"] = JSON.stringify({ network: opts.tor });
+        if (after["bcm:tor"] === undefined) {
+            throw new CliError(`cluster ${cluster} has no Tor network yet: give --tor public (the Tor network) or --tor offline`, ExitCode.usage);
+        }
+        after["bcm:dockerSocketDir"] ??= path.join(ctx.home, "sockets", cluster);
+    }
+    try {
+        readDataCenterSpec((k) => after[`bcm:${k}`]);
+    } catch (err) {
+        throw new CliError((err as Error).message, ExitCode.usage);
+    }
+    const restore = async () => {
+        for (const k of Object.keys(after)) if (!(k in before)) await stack.removeConfig(k);
+        await stack.setAllConfig(Object.fromEntries(Object.entries(before).map(([k, value]) => [k, { value }])));
+    };
+    await stack.setAllConfig(Object.fromEntries(Object.entries(after).map(([k, value]) => [k, { value }])));
+    for (const k of Object.keys(before)) if (!(k in after)) await stack.removeConfig(k);
+    const policyConfig = writePolicyConfig(ctx.home, cluster, ctx.env, after);
+    ctx.say(`[bcm stack ${op}] previewing ${cluster} with the policy pack`);
+    const preview = await previewWithPolicy(stack, policyConfig, ctx);
+    if (preview.violations.length > 0 || preview.error !== undefined) {
+        await restore();
+        writePolicyConfig(ctx.home, cluster, ctx.env, before);
+        if (preview.violations.length > 0) throw refusal(cluster, preview.violations, ctx, "nothing was changed");
+        throw new CliError(`cluster ${cluster}: preview failed: ${preview.error}; nothing was changed`);
+    }
+    const collector = violationCollector();
+    const progress = new Progress(`stack ${op}`, ctx.say);
+    try {
+        await stack.up({
+            policyPacks: [policyDir],
+            policyPackConfigs: [policyConfig],
+            signal: ctx.signal,
+            onEvent: (e) => {
+                collector.onEvent(e);
+                progress.onEvent(e);
+            },
+        });
+    } catch (err) {
+        if (ctx.signal?.aborted) throw interrupted(ctx, `${op} of ${tier}`);
+        if (collector.violations.length > 0) throw refusal(cluster, collector.violations, ctx, "some resources may have changed");
+        throw new CliError(`cluster ${cluster}: ${op} of ${tier} failed: ${engineFailure(err)}; fix the cause and run the command again`);
+    }
+    const outputs = await stack.outputs();
+    return (outputs.dataCenter?.value ?? {}) as Record<string, unknown>;
+}
+
+/** `bcm stack list`: the tiers of each cluster. */
+export async function listTiers(cluster: string, ctx: ClusterContext): Promise<{ tier: string; placement: object }[]> {
+    const stack = await selectCluster(cluster, ctx);
+    const config = await plainConfig(stack);
+    return Object.entries(JSON.parse(config["bcm:tiers"] ?? "{}") as Record<string, object>).map(([tier, placement]) => ({ tier, placement }));
+}
