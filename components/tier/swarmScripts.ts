@@ -28,8 +28,16 @@ export const swarmJoinScript = [
     "docker info --format '{{.Swarm.NodeID}}'",
 ].join("\n");
 
-/** Leaves the swarm; on the last manager this ends it. Never fails: the container may be half gone. */
-export const swarmLeaveScript = "docker swarm leave --force >/dev/null 2>&1 || true";
+/**
+ * Leaves the swarm. A manager demotes itself first, so the managers that stay keep their
+ * quorum (the last manager cannot be demoted and simply ends the swarm). Never fails: the
+ * container may be half gone.
+ */
+export const swarmLeaveScript = [
+    'id=$(docker info --format "{{.Swarm.NodeID}}" 2>/dev/null || true)',
+    'if [ -n "$id" ] && [ "$(docker info --format "{{.Swarm.ControlAvailable}}" 2>/dev/null)" = true ]; then docker node demote "$id" >/dev/null 2>&1 || true; fi',
+    "docker swarm leave --force >/dev/null 2>&1 || true",
+].join("\n");
 
 /** Splits the init script's output into its two tokens, failing clearly on anything else. */
 export function parseJoinTokens(stdout: string): { worker: string; manager: string } {

@@ -7,11 +7,14 @@
 #   lxd-second-daemon.sh start  [--name N] [--address 10.77.0.2/24] [--bridge-address 10.78.0.1/24]
 #                               [--ssh-authorized-keys FILE] [--ssh-port 2222]
 #   lxd-second-daemon.sh status [--name N]
+#   lxd-second-daemon.sh routes [--name N] [--to CIDR]... [--remove]
 #   lxd-second-daemon.sh stop   [--name N]
 #
 # start is idempotent; stop removes everything start made (daemon, containers, namespace,
-# veth pair, sshd, LXD_DIR, run dir) and leaves the host as it was. Only traffic between
-# the host and the namespace flows: the namespace has no default route and no NAT.
+# veth pair, routes, sshd, LXD_DIR, run dir) and leaves the host as it was. Only traffic
+# between the host and the namespace flows: the namespace has no default route and no NAT.
+# `routes` makes the two daemons' bridges reach each other, as routed bridges on a LAN do
+# between real machines (a data center across endpoints needs that).
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -20,7 +23,7 @@ source "${SCRIPT_DIR}/lib.sh"
 
 usage() {
   cat <<EOF
-Usage: ${BCM_SCRIPT_NAME} start|stop|status [options]
+Usage: ${BCM_SCRIPT_NAME} start|stop|status|routes [options]
 
   start    start (or check) the daemon N: namespace bcm-lxd-N, LXD_DIR /var/lib/bcm-lxd-N,
            HTTPS on the namespace address :8443, preseeded with a dir pool 'default' and
@@ -28,8 +31,14 @@ Usage: ${BCM_SCRIPT_NAME} start|stop|status [options]
            inside the namespace (root login by key only, UsePAM no, temp host key)
   status   print name, lxd_dir, netns, address, url, fingerprint (and ssh, ssh_host_key)
            as 'key: value' lines; exit 3 when the daemon does not run
+  routes   route between the bridges, as between two machines on a LAN whose bridge
+           subnets are routed: on the host, the daemon's lxdbr0 subnet via the namespace
+           address; in the namespace, each --to subnet (default: the subnet of the host
+           daemon's lxdbr0) via the host's veth address; and that traffic exempted from
+           the bridges' NAT (nftables table ip bcm-lxd-N on both sides). Idempotent;
+           prints the routes. With --remove, deletes them again (stop does too)
   stop     stop the daemon and its containers and sshd, delete the namespace, the veth
-           pair, LXD_DIR and the run dir
+           pair, the routes, LXD_DIR and the run dir
 
 Options:
   --name N                   lower-case letters and digits, at most 6 (default b)
@@ -39,6 +48,9 @@ Options:
                              overlap lxdbr0 of the host daemon
   --ssh-authorized-keys F    run sshd in the namespace, accepting these keys for root
   --ssh-port P               its port (default 2222)
+  --to CIDR                  routes: a subnet on the host side the namespace routes to
+                             (repeatable; default the host daemon's lxdbr0 subnet)
+  --remove                   routes: delete the routes instead
 EOF
 }
 
@@ -48,6 +60,8 @@ BRIDGE_ADDRESS="10.78.0.1/24"
 SSH_KEYS=""
 SSH_PORT="2222"
 LXD_WAIT=90
+ROUTES_TO=()
+ROUTES_REMOVE=0
 
 parse_args() {
   while (($# > 0)); do
@@ -57,6 +71,8 @@ parse_args() {
       --bridge-address) BRIDGE_ADDRESS="${2:?--bridge-address needs a value}"; shift 2 ;;
       --ssh-authorized-keys) SSH_KEYS="${2:?--ssh-authorized-keys needs a file}"; shift 2 ;;
       --ssh-port) SSH_PORT="${2:?--ssh-port needs a value}"; shift 2 ;;
+      --to) ROUTES_TO+=("${2:?--to needs a subnet}"); shift 2 ;;
+      --remove) ROUTES_REMOVE=1; shift ;;
       -h | --help) usage; exit 0 ;;
       *) usage >&2; die "unknown argument: ${1}" ;;
     esac
@@ -70,6 +86,10 @@ parse_args() {
   if [[ "${last}" == "1" ]]; then HOST_ADDR="${ADDR%.*}.2"; else HOST_ADDR="${ADDR%.*}.1"; fi
   [[ "${BRIDGE_ADDRESS}" =~ ${cidr} ]] || die "--bridge-address must look like 10.78.0.1/24, got '${BRIDGE_ADDRESS}'"
   [[ "${SSH_PORT}" =~ ^[0-9]{2,5}$ ]] || die "--ssh-port must be a port number, got '${SSH_PORT}'"
+  local to
+  for to in "${ROUTES_TO[@]}"; do
+    [[ "${to}" =~ ${cidr} ]] || die "--to must be a subnet like 10.218.0.0/24, got '${to}'"
+  done
 
   NS="bcm-lxd-${NAME}"
   LXD_DIR="/var/lib/bcm-lxd-${NAME}"
@@ -79,6 +99,7 @@ parse_args() {
   LOG="${LXD_DIR}/daemon.log"
   PID_FILE="${RUN_DIR}/lxd.pid"
   SSH_DIR="${RUN_DIR}/ssh"
+  NAT_TABLE="bcm-lxd-${NAME}"
 }
 
 # lxc and lxd against this daemon only.
@@ -251,6 +272,80 @@ EOF
   wait_for 10 "sshd: ${NS} ${ADDR}:${SSH_PORT}" sshd_pid || die "sshd did not start; see ${SSH_DIR}/sshd.log"
 }
 
+# --- routes between the bridges -------------------------------------------------------------
+# The subnet a bridge's kernel route covers, e.g. 10.218.0.0/24 (args: ip options, bridge).
+bridge_subnet() {
+  ip "${@:1:$#-1}" -o -4 route show dev "${!#}" proto kernel scope link 2>/dev/null | awk '{print $1; exit}'
+}
+
+# The NAT exemption: table ip bcm-lxd-N (NAT_TABLE), on the host and in the namespace.
+# An nftables script that (re)creates the table with these rules, at srcnat - 1.
+nat_exemption() {
+  printf 'table ip %s\ndelete table ip %s\ntable ip %s {\n  chain postrouting {\n    type nat hook postrouting priority srcnat - 1; policy accept;\n%s  }\n}\n' \
+    "${NAT_TABLE}" "${NAT_TABLE}" "${NAT_TABLE}" "${1}"
+}
+
+remove_nat_exemption() {
+  if nft list table ip "${NAT_TABLE}" >/dev/null 2>&1; then
+    nft delete table ip "${NAT_TABLE}"
+  fi
+}
+
+cmd_routes() {
+  require_root
+  take_lock "lxd-second-${NAME}"
+  [[ -e "/run/netns/${NS}" ]] || die "namespace ${NS} does not exist; start the daemon first"
+  local https ns_addr host_addr ns_subnet to
+  # The addresses as start made them (status reads them the same way).
+  https="$(xlxc config get core.https_address 2>/dev/null || true)"
+  ns_addr="${https%:*}"
+  [[ -n "${ns_addr}" ]] || die "the daemon ${NS} does not answer; start it first"
+  host_addr="$(ip -o -4 addr show dev "${VETH_HOST}" | awk '{split($4, a, "/"); print a[1]; exit}')"
+  ns_subnet="$(bridge_subnet -n "${NS}" lxdbr0)"
+  [[ -n "${ns_subnet}" ]] || die "lxdbr0 in ${NS} has no IPv4 subnet"
+  if ((${#ROUTES_TO[@]} == 0)); then
+    to="$(bridge_subnet lxdbr0)"
+    [[ -n "${to}" ]] || die "the host has no lxdbr0 subnet; give --to"
+    ROUTES_TO=("${to}")
+  fi
+  if ((ROUTES_REMOVE == 1)); then
+    ip route del "${ns_subnet}" via "${ns_addr}" dev "${VETH_HOST}" 2>/dev/null || true
+    for to in "${ROUTES_TO[@]}"; do
+      ip -n "${NS}" route del "${to}" via "${host_addr}" 2>/dev/null || true
+    done
+    remove_nat_exemption
+    ip netns exec "${NS}" nft delete table ip "${NAT_TABLE}" 2>/dev/null || true
+    log "routes: removed ${ns_subnet} via ${ns_addr} (host) and ${ROUTES_TO[*]} via ${host_addr} (${NS})"
+    return 0
+  fi
+  for to in "${ROUTES_TO[@]}"; do
+    [[ "${to}" != "${ns_subnet}" ]] || die "--to ${to} is the namespace bridge's own subnet"
+  done
+  # Both sides forward (LXD turns forwarding on in the namespace for its bridge; dockerd on the host).
+  [[ "$(ip netns exec "${NS}" cat /proc/sys/net/ipv4/ip_forward)" == 1 ]] || ip netns exec "${NS}" sysctl -qw net.ipv4.ip_forward=1
+  [[ "$(cat /proc/sys/net/ipv4/ip_forward)" == 1 ]] || warn "the host does not forward IPv4 (net.ipv4.ip_forward=0): the routes will not carry traffic"
+  ip route replace "${ns_subnet}" via "${ns_addr}" dev "${VETH_HOST}"
+  for to in "${ROUTES_TO[@]}"; do
+    ip -n "${NS}" route replace "${to}" via "${host_addr}" dev "${VETH_NS}"
+  done
+  # Routed means not NATed: a bridge with ipv4.nat (the host's lxdbr0 has it) masquerades
+  # everything leaving its subnet, and VXLAN (Docker's overlays, 4789/udp) that passes a source
+  # NAT arrives with bad UDP checksums (InCsumErrors on the receiver: the overlay is dead in
+  # that direction). LXD's NAT has no exceptions, so a nat chain just before LXD's maps
+  # traffic between the bridges to itself, which leaves LXD's masquerade nothing to do.
+  local exempt_host="" exempt_ns=""
+  for to in "${ROUTES_TO[@]}"; do
+    exempt_host+="    ip saddr ${to} ip daddr ${ns_subnet} snat to ip saddr"$'\n'
+    exempt_ns+="    ip saddr ${ns_subnet} ip daddr ${to} snat to ip saddr"$'\n'
+  done
+  nat_exemption "${exempt_host}" | nft -f -
+  nat_exemption "${exempt_ns}" | ip netns exec "${NS}" nft -f -
+  printf 'host: %s via %s\n' "${ns_subnet}" "${ns_addr}"
+  for to in "${ROUTES_TO[@]}"; do
+    printf '%s: %s via %s\n' "${NS}" "${to}" "${host_addr}"
+  done
+}
+
 # --- commands -------------------------------------------------------------------------------
 cmd_start() {
   require_root
@@ -335,7 +430,10 @@ cmd_stop() {
     warn "killing ${#monitors[@]} container monitor(s) of ${LXD_DIR}"
     kill_and_wait 10 "${monitors[@]}"
   fi
+  # The routes' NAT exemption on the host (the namespace's goes with the namespace).
+  remove_nat_exemption
   if ip link show "${VETH_HOST}" >/dev/null 2>&1; then
+    # Routes through the veth (cmd_routes) go with it.
     ip link delete "${VETH_HOST}"
   fi
   if [[ -e "/run/netns/${NS}" ]]; then
@@ -360,12 +458,13 @@ main() {
   local action="${1:-}"
   (($# > 0)) && shift
   case "${action}" in
-    start | stop | status) parse_args "$@" ;;
+    start | stop | status | routes) parse_args "$@" ;;
     -h | --help) usage; return 0 ;;
-    *) usage >&2; die "expected start, stop or status" ;;
+    *) usage >&2; die "expected start, stop, status or routes" ;;
   esac
   case "${action}" in
     start) cmd_start ;;
+    routes) cmd_routes ;;
     stop) cmd_stop ;;
     status) cmd_status ;;
   esac

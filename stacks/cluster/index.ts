@@ -73,6 +73,8 @@ function endpointArgs(s: EndpointSpec): LxdEndpointSpec {
         },
         ...(s.address ? { address: s.address } : {}),
         ...(s.httpsPort ? { httpsPort: s.httpsPort } : {}),
+        ...(s.lxdDir ? { lxdDir: s.lxdDir } : {}),
+        ...(s.bridge ? { bridge: s.bridge } : {}),
         clientCertificate: fs.readFileSync(s.clientCertificatePath!, "utf8"),
         clientKey: pulumi.secret(fs.readFileSync(s.clientKeyPath!, "utf8")),
     };

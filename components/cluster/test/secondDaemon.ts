@@ -77,6 +77,20 @@ export function startSecondDaemon(o: StartOptions): SecondDaemon {
     return toDaemon(parseStatus(r.stdout));
 }
 
+/**
+ * Routes between the host daemon's bridge and the daemon's bridge (`lxd-second-daemon.sh
+ * routes`), as between two machines whose bridge subnets are routed on their LAN; returns
+ * the routes it printed. `remove` deletes them again.
+ */
+export function routeSecondDaemon(name: string, opts: { to?: string[]; remove?: boolean } = {}): string {
+    const args = ["routes", "--name", name, ...(opts.to ?? []).flatMap((t) => ["--to", t]), ...(opts.remove ? ["--remove"] : [])];
+    const r = runScript(args);
+    if (r.status !== 0) {
+        throw new Error(`lxd-second-daemon.sh routes failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+    }
+    return r.stdout;
+}
+
 /** The running daemon, or undefined. */
 export function secondDaemonStatus(name: string): SecondDaemon | undefined {
     const r = runScript(["status", "--name", name]);
