@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { registerDevice, registerFile, registerGit, registerGpg, registerPass, registerSsh } from "./commands/identity";
 import { registerCluster, registerShow } from "./commands/cluster";
 import { registerInfo } from "./commands/info";
+import { registerInit } from "./commands/init";
 import { registerStack } from "./commands/stack";
 import { describeFailure } from "./errors";
 import { ExitCode, exitCodeHelp } from "./exitCodes";
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
         .version(require("../../package.json").version, "-V, --version")
         .showHelpAfterError("(run with --help for usage)")
         .addHelpText("after", `\nEnvironment:\n  BCM_HOME     BCM's state (default ~/.bcm)\n  BCM_DEVICE   trezor (default) or mnemonic\n\n${exitCodeHelp}`);
+    registerInit(program);
     registerInfo(program);
     registerShow(program);
     registerCluster(program);

@@ -1,0 +1,61 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { execa } from "execa";
+import { repoRoot } from "../../automation/engine";
+import { TEST_MNEMONIC } from "../../automation/identity/testing/test-mnemonic";
+
+// `bcm init` as a user runs it, with the software device and the public test mnemonic; the
+// results are checked with GnuPG and pass themselves.
+describe("bcm init", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bcm-init-"));
+    const mnemonicFile = path.join(dir, "mnemonic");
+    fs.writeFileSync(mnemonicFile, TEST_MNEMONIC + "\n", { mode: 0o600 });
+    const home = path.join(dir, "home");
+    const bcm = (...args: string[]) =>
+        execa("npx", ["--no-install", "bcm", ...args], {
+            cwd: repoRoot,
+            reject: false,
+            env: { BCM_DEVICE: "mnemonic", BCM_MNEMONIC_FILE: mnemonicFile, BCM_HOME: home },
+        });
+    const userId = "Satoshi <satoshi@controller>";
+
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("asks for the user id, naming the option", async () => {
+        const r = await bcm("init");
+        expect(r.exitCode).toBe(2);
+        expect(r.stderr).toContain("--user-id: give the certificate's user id");
+        expect(fs.existsSync(path.join(home, "controller.asc"))).toBe(false);
+    });
+
+    it("writes the certificate, a pass store GnuPG and pass accept, the state directory, and finds the engine", async () => {
+        const r = await bcm("init", "--user-id", userId);
+        expect(r.exitCode).toBe(0);
+        expect(r.stdout).toMatch(/^device: mnemonic answers$/m);
+        expect(r.stdout).toMatch(/^engine: pulumi 3\.248\.0 in /m);
+        const gnupg = path.join(dir, "gnupg");
+        fs.mkdirSync(gnupg, { mode: 0o700 });
+        const imported = await execa("gpg", ["--homedir", gnupg, "--batch", "--import", path.join(home, "controller.asc")], { reject: false });
+        expect(imported.exitCode).toBe(0);
+        const listed = await execa("gpg", ["--homedir", gnupg, "--batch", "--with-colons", "--list-keys"]);
+        const fpr = listed.stdout.split("\n").find((l) => l.startsWith("fpr:"))!.split(":")[9];
+        expect(listed.stdout).toMatch(/^uid:.*Satoshi/m);
+        expect(fs.readFileSync(path.join(home, "password-store", ".gpg-id"), "utf8").trim()).toBe(fpr);
+        const ls = await execa("pass", ["ls"], { env: { PASSWORD_STORE_DIR: path.join(home, "password-store"), GNUPGHOME: gnupg }, reject: false });
+        expect(ls.exitCode).toBe(0);
+        expect(fs.statSync(path.join(home, "state")).isDirectory()).toBe(true);
+    });
+
+    it("changes nothing on a second run, and refuses a store made for another key without touching anything", async () => {
+        const cert = fs.readFileSync(path.join(home, "controller.asc"), "utf8");
+        const again = await bcm("init", "--user-id", userId);
+        expect(again.exitCode).toBe(0);
+        expect(again.stdout).toContain("(unchanged)");
+        const other = await bcm("init", "--user-id", "Other <other@controller>");
+        expect(other.exitCode).toBe(2);
+        expect(other.stderr).toMatch(/password-store is encrypted to [0-9A-F]{40}, not to this device's key [0-9A-F]{40}/);
+        expect(fs.readFileSync(path.join(home, "controller.asc"), "utf8")).toBe(cert);
+        expect(fs.readdirSync(home).filter((f) => f.endsWith(".old"))).toEqual([]);
+    });
+});
