@@ -259,7 +259,7 @@ interface ExportedEndpoint {
     serverFingerprint?: string;
 }
 
-async function openCluster(name: string, ctx: ClusterContext): Promise<{ stack: Stack; specs: EndpointSpec[]; exported: ExportedEndpoint[] }> {
+export async function openCluster(name: string, ctx: ClusterContext): Promise<{ stack: Stack; specs: EndpointSpec[]; exported: ExportedEndpoint[] }> {
     const ws = await clusterWorkspace(ctx.home, await stackPassphrase(name, ctx.env));
     if (!(await clusterNames(ws)).includes(name)) {
         throw new CliError(`no cluster ${name} in ${ctx.home}; fix: \`bcm cluster list\` shows the clusters, \`bcm cluster create ${name}\` makes it`);
@@ -273,7 +273,7 @@ async function openCluster(name: string, ctx: ClusterContext): Promise<{ stack: 
 }
 
 /** The LXD client of an exported endpoint (HTTPS credentials from the spec's files). */
-function clientFor(e: ExportedEndpoint, spec: EndpointSpec | undefined): LxdClient {
+export function clientFor(e: ExportedEndpoint, spec: EndpointSpec | undefined): LxdClient {
     if (e.url.startsWith("unix://")) return new LxdClient({ url: e.url });
     return new LxdClient({
         url: e.url,
@@ -347,8 +347,11 @@ export async function showClusters(names: string[], ctx: ClusterContext): Promis
             try {
                 const instances = await client.get<LxdInstance[]>("/1.0/instances?recursion=2");
                 const rows = instances.map((i) => {
-                    const addrs = Object.entries(i.state?.network ?? {})
-                        .filter(([dev]) => dev !== "lo")
+                    // eth0 is the instance's own address; dockerd's bridges (docker0, docker_gwbridge)
+                    // inside a tier container are not, so they are shown only when there is no eth0.
+                    const network = i.state?.network ?? {};
+                    const addrs = Object.entries(network)
+                        .filter(([dev]) => ("eth0" in network ? dev === "eth0" : dev !== "lo"))
                         .flatMap(([, n]) => n.addresses ?? [])
                         .filter((a) => a.family === "inet" && a.scope === "global")
                         .map((a) => a.address);
@@ -363,4 +366,32 @@ export async function showClusters(names: string[], ctx: ClusterContext): Promis
         }
     }
     return out;
+}
+
+/** The swarm of a cluster's data center, as `bcm show` prints it. */
+export interface SwarmStatus {
+    cluster: string;
+    /** `docker node ls`: hostname, status, manager status. */
+    nodes: string[];
+    /** `docker service ls`: name, replicas, image. */
+    services: string[];
+    error?: string;
+}
+
+/** The swarm status of a cluster with tiers, through the manager's socket; undefined for a bare cluster. */
+export async function swarmStatus(name: string, ctx: ClusterContext): Promise<SwarmStatus | undefined> {
+    const { stack } = await openCluster(name, ctx);
+    const dc = (await stack.outputs()).dataCenter?.value as { dockerHost?: string } | undefined;
+    if (!dc?.dockerHost) return undefined;
+    const docker = (args: string[]) => execa("docker", ["-H", dc.dockerHost!, ...args], { reject: false, stdin: "ignore", timeout: 30_000 });
+    const nodes = await docker(["node", "ls", "--format", "{{.Hostname}} {{.Status}} {{.ManagerStatus}}"]);
+    const services = await docker(["service", "ls", "--format", "{{.Name}} {{.Replicas}} {{.Image}}"]);
+    const failed = [nodes, services].find((r) => r.exitCode !== 0);
+    const lines = (s: string) => s.split("\n").map((l) => l.trim()).filter((l) => l !== "").sort();
+    return {
+        cluster: name,
+        nodes: lines(nodes.stdout),
+        services: lines(services.stdout),
+        ...(failed ? { error: `${dc.dockerHost}: ${failed.stderr.split("\n")[0]}` } : {}),
+    };
 }

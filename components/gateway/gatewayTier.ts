@@ -53,6 +53,8 @@ export interface GatewayTierArgs {
     overlayEncryption?: OverlayEncryption;
     /** Onion services it publishes; default: the private registry, for the controller. */
     onionServices?: GatewayOnionService[];
+    /** The cluster that owns it (recorded on its containers and volumes). */
+    cluster: string;
 }
 
 /** The default onion service: the private registry, so the controller can push from anywhere. */
@@ -110,6 +112,7 @@ export class GatewayTier extends pulumi.ComponentResource {
             child("tier"),
             {
                 tier: "gateway",
+                cluster: args.cluster,
                 members: args.members,
                 swarm: { start: true },
                 dockerSocketDir: args.dockerSocketDir,

@@ -50,6 +50,8 @@ export interface SystemContainerTierArgs {
     forwardedPorts?: ForwardedPort[];
     /** Host directory for the unix socket through which the controller reaches the first member's dockerd (swarm-starting tier only). */
     dockerSocketDir?: string;
+    /** The cluster that owns the containers and volumes, recorded as `user.bcm.cluster` (what `bcm cluster cull` checks before deleting anything). */
+    cluster: string;
 }
 
 /** A running member, as other components use it. */
@@ -103,6 +105,7 @@ export class SystemContainerTier extends pulumi.ComponentResource {
                     pool: m.storagePool ?? "default",
                     name: `${m.containerName}-docker`,
                     description: `dockerd data of ${m.containerName}`,
+                    config: { "user.bcm.cluster": args.cluster },
                     endpoint: m.endpoint,
                 },
                 { parent: this },
@@ -148,6 +151,7 @@ export class SystemContainerTier extends pulumi.ComponentResource {
                     image: m.image,
                     profiles: m.profiles,
                     description: `BCM ${args.tier} tier`,
+                    config: { "user.bcm.cluster": args.cluster },
                     devices,
                     waitForAddress: { interface: "eth0" },
                     endpoint: m.endpoint,

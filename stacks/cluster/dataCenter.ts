@@ -58,6 +58,7 @@ export function deployDataCenter(clusterName: string, cluster: LxdCluster, bases
     const [gatewaySpec, ...others] = spec.tiers;
     const { toolbox, registry, tor, ...rest } = images;
     const gateway = new GatewayTier(`${clusterName}-gateway`, {
+        cluster: clusterName,
         members: members("gateway", gatewaySpec.placement),
         dockerSocketDir: socketDir,
         images: { registry, tor, extra: { toolbox, ...rest } },
@@ -68,6 +69,7 @@ export function deployDataCenter(clusterName: string, cluster: LxdCluster, bases
     const tiers = others.map((t) => {
         const tier = new SystemContainerTier(`${clusterName}-${t.name}`, {
             tier: t.name,
+            cluster: clusterName,
             members: members(t.name, t.placement).map((m) => ({ ...m, swarmRole: "worker" as const })),
             swarm: { managerAddress: gateway.tier.managerAddress!, workerToken: gateway.tier.joinTokens!.worker },
             ...(gateway.mirrorAddress ? { registryMirror: `http://127.0.0.1:${gatewayPorts.mirror}` } : {}),

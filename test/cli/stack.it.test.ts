@@ -65,8 +65,29 @@ describe("bcm stack", () => {
         expect(deployed.exitCode).toBe(0);
         expect(deployed.stdout).toMatch(/tier gateway is up on cluster .*\n {2}bcm-gateway-01 {2}10\.\d+\.\d+\.\d+/);
         expect(await containers()).toBe("bcm-gateway-01");
+        const show = await bcm("show", cluster);
+        expect(show.exitCode).toBe(0);
+        expect(show.stdout).toMatch(/^ {2}bcm-gateway-01 +Running +10\./m);
+        expect(show.stdout).toMatch(/^ {2}node {5}bcm-gateway-01 Ready Leader$/m);
+        expect(show.stdout).toMatch(/^ {2}service {2}registry 1\/1 127\.0\.0\.1:5010\/bcm\/registry/m);
+        expect(show.stdout).toMatch(/^ {2}service {2}tor 1\/1 127\.0\.0\.1:5010\/bcm\/tor.*@sha256:/m);
         const list = await bcm("stack", "list", "--cluster", cluster, "--json");
         expect(JSON.parse(list.stdout)).toEqual([{ tier: "gateway", placement: {} }]);
+
+        // stop and start: the containers stop with their data kept, and the swarm comes back.
+        const stopped = await bcm("cluster", "stop", cluster);
+        expect(stopped.exitCode).toBe(0);
+        expect(stopped.stdout).toContain("local/bcm-gateway-01: stopped");
+        expect((await execa("lxc", ["list", "--format", "csv", "-c", "s", "^bcm-gateway-01$"], { stdin: "ignore" })).stdout.trim()).toBe("STOPPED");
+        const started = await bcm("cluster", "start", cluster);
+        expect(started.exitCode).toBe(0);
+        expect(started.stdout).toContain("local/bcm-gateway-01: started");
+        let back = "";
+        for (let i = 0; i < 60 && !/registry 1\/1/.test(back); i++) {
+            await new Promise((r) => setTimeout(r, 2000));
+            back = (await bcm("show", cluster)).stdout;
+        }
+        expect(back).toMatch(/^ {2}service {2}registry 1\/1 /m);
 
         const notThere = await bcm("stack", "remove", "kafka", "--cluster", cluster);
         expect(notThere.exitCode).toBe(2);
@@ -76,5 +97,29 @@ describe("bcm stack", () => {
         expect(removed.exitCode).toBe(0);
         expect(await containers()).toBe("");
         expect((await bcm("stack", "list", "--cluster", cluster)).stdout).toContain("no tiers on cluster");
+    });
+
+    it("culls only what this cluster made and its stack no longer holds, and only with --yes", async () => {
+        const lxc = (...args: string[]) => execa("lxc", args, { stdin: "ignore" });
+        await lxc("init", "--empty", "bcm-orphan-01", "-c", `user.bcm.cluster=${cluster}`);
+        await lxc("storage", "volume", "create", "default", "bcm-orphan-01-docker", `user.bcm.cluster=${cluster}`);
+        await lxc("init", "--empty", "bcm-other-01", "-c", "user.bcm.cluster=another");
+        try {
+            const listed = await bcm("cluster", "cull", cluster);
+            expect(listed.exitCode).toBe(0);
+            expect(listed.stdout).toContain("orphan  local  instance  bcm-orphan-01");
+            expect(listed.stdout).toContain("orphan  local  volume  default/bcm-orphan-01-docker");
+            expect(listed.stdout).not.toContain("bcm-other-01");
+            expect((await lxc("list", "--format", "csv", "-c", "n", "^bcm-orphan-01$")).stdout.trim()).toBe("bcm-orphan-01");
+            const culled = await bcm("cluster", "cull", cluster, "--yes");
+            expect(culled.exitCode).toBe(0);
+            expect((await lxc("list", "--format", "csv", "-c", "n", "^bcm-orphan-01$")).stdout.trim()).toBe("");
+            expect((await lxc("list", "--format", "csv", "-c", "n", "^bcm-other-01$")).stdout.trim()).toBe("bcm-other-01");
+            expect((await bcm("cluster", "cull", cluster)).stdout).toContain("nothing to cull");
+        } finally {
+            await execa("lxc", ["delete", "-f", "bcm-orphan-01"], { reject: false, stdin: "ignore" });
+            await execa("lxc", ["storage", "volume", "delete", "default", "bcm-orphan-01-docker"], { reject: false, stdin: "ignore" });
+            await execa("lxc", ["delete", "-f", "bcm-other-01"], { reject: false, stdin: "ignore" });
+        }
     });
 });

@@ -4,8 +4,9 @@
 import * as fs from "node:fs";
 import { Command } from "commander";
 import { endpointsFromFile, endpointsFromFlags } from "../../cluster/flags";
-import { ClusterContext, createCluster, destroyCluster, listClusters, showClusters, verifyCluster } from "../../cluster/operations";
+import { ClusterContext, createCluster, destroyCluster, listClusters, showClusters, swarmStatus, verifyCluster } from "../../cluster/operations";
 import { checkClusterName, SpecError } from "../../cluster/spec";
+import { cullCluster, startCluster, stopCluster } from "../../cluster/maintenance";
 import { bcmHome, developmentDeviceEnv } from "../../engine";
 import { CliError } from "../errors";
 import { ExitCode } from "../exitCodes";
@@ -112,6 +113,38 @@ export function registerCluster(program: Command): void {
         });
 
     cluster
+        .command("stop <name>")
+        .description("stop the cluster's system containers; their data stays on their volumes (`bcm cluster start` starts them again)")
+        .action(async (name: string) => {
+            usage(() => checkClusterName(name));
+            const lines = await withContext((ctx) => stopCluster(name, ctx));
+            for (const l of lines) console.log(l);
+            console.log(lines.length === 0 ? `cluster ${name} has no system containers` : `cluster ${name} stopped`);
+        });
+
+    cluster
+        .command("start <name>")
+        .description("start the cluster's stopped system containers; dockerd and the swarm come back with them")
+        .action(async (name: string) => {
+            usage(() => checkClusterName(name));
+            const lines = await withContext((ctx) => startCluster(name, ctx));
+            for (const l of lines) console.log(l);
+            console.log(lines.length === 0 ? `cluster ${name} has no system containers` : `cluster ${name} started`);
+        });
+
+    cluster
+        .command("cull <name>")
+        .description("find containers and volumes this cluster made that its stack no longer holds (left by an interrupted run); delete them with --yes")
+        .option("--yes", "delete what was found (without it, only list)")
+        .action(async (name: string, o: { yes?: boolean }) => {
+            usage(() => checkClusterName(name));
+            const found = await withContext((ctx) => cullCluster(name, ctx, o.yes === true));
+            for (const f of found) console.log(`${o.yes ? "deleted" : "orphan"}  ${f.endpoint}  ${f.kind}  ${f.pool ? `${f.pool}/` : ""}${f.name}`);
+            if (found.length === 0) console.log(`cluster ${name}: nothing to cull`);
+            else if (!o.yes) console.log(`run \`bcm cluster cull ${name} --yes\` to delete them`);
+        });
+
+    cluster
         .command("verify <name>")
         .description("check every endpoint answers (pinned fingerprint for HTTPS) and the stack has no pending changes; exit 1 with the reason otherwise")
         .action(async (name: string) => {
@@ -125,18 +158,26 @@ export function registerCluster(program: Command): void {
 export function registerShow(program: Command): void {
     program
         .command("show [cluster]")
-        .description("LXD status of a cluster's endpoints (every cluster when none is named): instances with state and address")
+        .description("LXD and Swarm status of a cluster (every cluster when none is named): instances with state and address, swarm nodes and services")
         .action(async (name: string | undefined) => {
             if (name !== undefined) usage(() => checkClusterName(name));
-            const result = await withContext(async (ctx) => {
+            const { result, swarms } = await withContext(async (ctx) => {
                 const names = name !== undefined ? [name] : (await listClusters(ctx)).map((c) => c.name);
-                return showClusters(names, ctx);
+                const swarms = [];
+                for (const n of names) swarms.push(await swarmStatus(n, ctx));
+                return { result: await showClusters(names, ctx), swarms };
             });
             if (result.length === 0) console.log("no clusters");
             for (const r of result) {
                 console.log(`${r.cluster}/${r.endpoint}  ${r.url}${r.error ? `  UNREACHABLE: ${r.error}` : `  ${r.rows.length} instance(s)`}`);
                 for (const row of r.rows) console.log(`  ${row.instance.padEnd(24)} ${row.status.padEnd(8)} ${row.address}`);
             }
-            if (result.some((r) => r.error)) throw new CliError(`an endpoint does not answer (above)`);
+            for (const s of swarms) {
+                if (!s) continue;
+                console.log(`${s.cluster} swarm${s.error ? `  UNREACHABLE: ${s.error}` : ""}`);
+                for (const n of s.nodes) console.log(`  node     ${n}`);
+                for (const v of s.services) console.log(`  service  ${v}`);
+            }
+            if (result.some((r) => r.error) || swarms.some((s) => s?.error)) throw new CliError(`an endpoint or swarm does not answer (above)`);
         });
 }

@@ -1,0 +1,120 @@
+// `bcm cluster stop|start|cull`: maintenance a stack cannot express. `stop` stops the
+// cluster's system containers (their data stays on their volumes) and `start` starts them
+// again; the stack still says they run, so `bcm cluster verify` reports a stopped cluster. `cull` finds containers and volumes
+// this cluster made (`user.bcm.cluster`) that its stack no longer holds — left behind by an
+// interrupted run — and deletes them only when asked (`--yes`).
+import { LxdClient } from "../../components/lxd/client";
+import { deleteInstance, startInstance, stopInstance } from "../../components/lxd/client/instances";
+import { ClusterContext, clientFor, openCluster } from "./operations";
+
+/** Names this cluster's stack owns, from its state: LXD instances and custom volumes. */
+async function ownedNames(stack: Awaited<ReturnType<typeof openCluster>>["stack"]): Promise<{ instances: Set<string>; volumes: Set<string> }> {
+    const state = await stack.exportStack();
+    const instances = new Set<string>();
+    const volumes = new Set<string>();
+    for (const r of state.deployment.resources ?? []) {
+        const name = (r.outputs as { name?: unknown } | undefined)?.name;
+        if (typeof name !== "string") continue;
+        if (r.type === "lxd:index:Instance") instances.add(name);
+        if (r.type === "lxd:index:StorageVolume") volumes.add(name);
+    }
+    return { instances, volumes };
+}
+
+async function eachEndpoint<T>(name: string, ctx: ClusterContext, use: (client: LxdClient, endpoint: string, owned: Awaited<ReturnType<typeof ownedNames>>) => Promise<T[]>): Promise<T[]> {
+    const { stack, specs, exported } = await openCluster(name, ctx);
+    const owned = await ownedNames(stack);
+    const out: T[] = [];
+    for (const e of exported) {
+        const client = clientFor(e, specs.find((s) => s.name === e.name));
+        try {
+            out.push(...(await use(client, e.name, owned)));
+        } finally {
+            client.close();
+        }
+    }
+    return out;
+}
+
+/** `bcm cluster stop`: stops the running system containers the cluster's stack owns. */
+export async function stopCluster(name: string, ctx: ClusterContext): Promise<string[]> {
+    return eachEndpoint(name, ctx, async (client, endpoint, owned) => {
+        const instances = await client.get<{ name: string; status: string }[]>("/1.0/instances?recursion=1");
+        const lines: string[] = [];
+        for (const i of instances.filter((i) => owned.instances.has(i.name))) {
+            if (i.status === "Running") {
+                ctx.say(`[bcm cluster stop] stopping ${i.name} on ${endpoint}`);
+                await stopInstance(client, i.name, { timeoutSeconds: 120 });
+                lines.push(`${endpoint}/${i.name}: stopped`);
+            } else {
+                lines.push(`${endpoint}/${i.name}: ${i.status.toLowerCase()} already`);
+            }
+        }
+        return lines;
+    });
+}
+
+/** `bcm cluster start`: starts the stopped system containers the cluster's stack owns (dockerd and the swarm come back with them). */
+export async function startCluster(name: string, ctx: ClusterContext): Promise<string[]> {
+    return eachEndpoint(name, ctx, async (client, endpoint, owned) => {
+        const instances = await client.get<{ name: string; status: string }[]>("/1.0/instances?recursion=1");
+        const lines: string[] = [];
+        for (const i of instances.filter((i) => owned.instances.has(i.name))) {
+            if (i.status === "Stopped") {
+                ctx.say(`[bcm cluster start] starting ${i.name} on ${endpoint}`);
+                await startInstance(client, i.name, 120);
+                lines.push(`${endpoint}/${i.name}: started`);
+            } else {
+                lines.push(`${endpoint}/${i.name}: ${i.status.toLowerCase()} already`);
+            }
+        }
+        return lines;
+    });
+}
+
+/** An object `cull` found: BCM-named, on the cluster's endpoints, owned by no resource of its stack. */
+export interface Orphan {
+    endpoint: string;
+    kind: "instance" | "volume";
+    name: string;
+    /** The pool, for volumes. */
+    pool?: string;
+}
+
+/** Whether an LXD object's config says this cluster made it (`user.bcm.cluster`, set by SystemContainerTier). */
+function madeBy(config: Record<string, string> | undefined, cluster: string): boolean {
+    return config?.["user.bcm.cluster"] === cluster;
+}
+
+/** BCM's naming: system containers `bcm-<tier>-NN` and their dockerd volumes `bcm-<tier>-NN-docker`. */
+export const bcmObjectName = /^bcm-[a-z][a-z0-9]*-\d{2}(-docker)?$/;
+
+/** `bcm cluster cull`: lists orphans, and deletes them when `yes`. */
+export async function cullCluster(name: string, ctx: ClusterContext, yes: boolean): Promise<Orphan[]> {
+    return eachEndpoint(name, ctx, async (client, endpoint, owned) => {
+        const found: Orphan[] = [];
+        // Only what this cluster made and its stack no longer holds: another stack's containers
+        // on the same daemon carry another name in user.bcm.cluster and are never touched.
+        for (const i of await client.get<{ name: string; config?: Record<string, string> }[]>("/1.0/instances?recursion=1")) {
+            if (bcmObjectName.test(i.name) && madeBy(i.config, name) && !owned.instances.has(i.name)) found.push({ endpoint, kind: "instance", name: i.name });
+        }
+        for (const pool of await client.get<{ name: string }[]>("/1.0/storage-pools?recursion=1")) {
+            const vols = await client.get<{ name: string; type: string; config?: Record<string, string> }[]>(`/1.0/storage-pools/${encodeURIComponent(pool.name)}/volumes?recursion=1`);
+            for (const v of vols) {
+                if (v.type === "custom" && bcmObjectName.test(v.name) && madeBy(v.config, name) && !owned.volumes.has(v.name)) found.push({ endpoint, kind: "volume", name: v.name, pool: pool.name });
+            }
+        }
+        if (yes) {
+            // Containers first: a volume still attached cannot be deleted.
+            for (const o of found.filter((f) => f.kind === "instance")) {
+                ctx.say(`[bcm cluster cull] deleting container ${o.name} on ${endpoint}`);
+                await deleteInstance(client, o.name);
+            }
+            for (const o of found.filter((f) => f.kind === "volume")) {
+                ctx.say(`[bcm cluster cull] deleting volume ${o.pool}/${o.name} on ${endpoint}`);
+                await client.run("DELETE", `/1.0/storage-pools/${encodeURIComponent(o.pool!)}/volumes/custom/${encodeURIComponent(o.name)}`, { object: `volume ${o.name}` });
+            }
+        }
+        return found;
+    });
+}
