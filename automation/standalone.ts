@@ -9,7 +9,8 @@
 // joins a private test network.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { bcmHome, developmentDeviceEnv, openStack, Progress, repoRoot, stackPassphrase } from "./engine";
+import { bcmHome, developmentDeviceEnv, openStack, Progress, stackPassphrase } from "./engine";
+import { clusterWorkDir } from "./cluster/workdir";
 import { dataCenterPolicySettings, readDataCenterSpec } from "./cluster/dataCenter";
 import { policyDir, violationCollector } from "./cluster/operations";
 import { policyPackConfig } from "../policy/settings";
@@ -59,7 +60,9 @@ async function main(): Promise<void> {
     const env = developmentDeviceEnv(home, process.env, (line) => console.error(`[bcm up] ${line}`));
     const config = standaloneConfig(process.env);
     const passphrase = await stackPassphrase(stackName, env);
-    const stack = await openStack({ workDir: repoRoot, stackName, passphrase, home });
+    // The stack's settings (with its passphrase salt) live in the BCM home, not the checkout, so
+    // every clone of the repository finds the same standalone data center.
+    const stack = await openStack({ workDir: clusterWorkDir(home), stackName, passphrase, home });
     if (destroy) {
         await stack.destroy({ onEvent: new Progress("destroy").onEvent });
         console.log(`stack ${stackName} destroyed; its state stays in ${home}/state`);
