@@ -190,7 +190,7 @@ export async function createCluster(name: string, endpoints: EndpointSpec[], ctx
         throw err;
     }
     const collector = violationCollector();
-    const progress = new Progress("cluster create", ctx.say);
+    const progress = new Progress("cluster create");
     try {
         await stack.up({
             policyPacks: [policyDir],
@@ -218,7 +218,7 @@ export async function destroyCluster(name: string, ctx: ClusterContext): Promise
     }
     const stack = await Stack.select(name, ws);
     try {
-        await stack.destroy({ onEvent: new Progress("cluster destroy", ctx.say).onEvent, signal: ctx.signal });
+        await stack.destroy({ onEvent: new Progress("cluster destroy").onEvent, signal: ctx.signal });
     } catch (err) {
         if (ctx.signal?.aborted) throw interrupted(ctx, `destroy of ${name}`);
         throw new CliError(`cluster ${name}: destroy failed: ${engineFailure(err)}; fix the cause and run \`bcm cluster destroy ${name}\` again`);

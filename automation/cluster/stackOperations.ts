@@ -103,7 +103,7 @@ export async function changeTier(cluster: string, op: "deploy" | "remove", tier:
         throw new CliError(`cluster ${cluster}: preview failed: ${preview.error}; nothing was changed`);
     }
     const collector = violationCollector();
-    const progress = new Progress(`stack ${op}`, ctx.say);
+    const progress = new Progress(`stack ${op}`);
     try {
         await stack.up({
             policyPacks: [policyDir],

@@ -1,5 +1,5 @@
 import { EngineEvent } from "@pulumi/pulumi/automation";
-import { describeEvent, ProgressCounts, stripColor, urnName } from "./progress";
+import { describeEvent, Progress, ProgressCounts, stripColor, urnName } from "./progress";
 
 const urn = "urn:pulumi:dev::bcm::bcm:smoke:EngineCheck$random:index/randomPassword:RandomPassword::check-secret";
 const meta = { op: "create" as const, urn, type: "random:index/randomPassword:RandomPassword", provider: "" };
@@ -51,5 +51,44 @@ describe("progress lines from engine events", () => {
     it("takes names from URNs and strips any colour directive", () => {
         expect(urnName(urn)).toBe("check-secret");
         expect(stripColor("<{%bold%}>a<{%reset%}>b")).toBe("ab");
+    });
+});
+
+describe("Progress display", () => {
+    const pre = (urn: string, planning = false) =>
+        ({ sequence: 1, timestamp: 0, resourcePreEvent: { planning, metadata: { op: "create", urn, type: "lxd:index:Instance" } } }) as never;
+    const done = (urn: string) => ({ sequence: 2, timestamp: 0, resOutputsEvent: { metadata: { op: "create", urn, type: "lxd:index:Instance" } } }) as never;
+    const summary = { sequence: 3, timestamp: 0, summaryEvent: { resourceChanges: { create: 1 }, durationSeconds: 2 } } as never;
+
+    it("prints plain lines when given a writer or when stderr is not a terminal", () => {
+        const lines: string[] = [];
+        const p = new Progress("up", (l) => lines.push(l), true);
+        p.onEvent(pre("urn:pulumi:s::p::lxd:index:Instance::c1"));
+        p.onEvent(done("urn:pulumi:s::p::lxd:index:Instance::c1"));
+        expect(lines.map((l) => l.replace(/^\[bcm up +[\d.]+s\] /, ""))).toEqual([
+            "creating lxd:index:Instance c1",
+            "created lxd:index:Instance c1 [1/1 done]",
+        ]);
+    });
+
+    it("keeps a live status line (planned, running, done, failed, current step) under the lines on a terminal", () => {
+        const out: string[] = [];
+        const write = jest.spyOn(process.stderr, "write").mockImplementation((t) => (out.push(String(t)), true));
+        try {
+            const p = new Progress("up", undefined, true);
+            p.onEvent(pre("urn:pulumi:s::p::lxd:index:Instance::c1", true));
+            p.onEvent(pre("urn:pulumi:s::p::lxd:index:Instance::c2", true));
+            p.onEvent(pre("urn:pulumi:s::p::lxd:index:Instance::c1"));
+            p.onEvent(done("urn:pulumi:s::p::lxd:index:Instance::c1"));
+            p.onEvent(summary);
+        } finally {
+            write.mockRestore();
+        }
+        const text = out.join("");
+        expect(text).toContain("\r\x1b[K");
+        expect(text).toMatch(/planned 2 · running 1 · done 0 · failed 0 · creating lxd:index:Instance c1/);
+        expect(text).toMatch(/planned 2 · running 0 · done 1 · failed 0/);
+        // The run ends on a clean line: no status line after the summary.
+        expect(text.endsWith("nothing to do\n") || /finished in 2s: 1 create\n$/.test(text)).toBe(true);
     });
 });

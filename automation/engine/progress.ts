@@ -5,6 +5,8 @@ export interface ProgressCounts {
     started: number;
     done: number;
     failed: number;
+    /** Steps the engine planned (announced while planning); absent when it did not plan. */
+    planned?: number;
 }
 
 const verbs: Partial<Record<OpType, [string, string]>> = {
@@ -75,22 +77,49 @@ export function stripColor(message: string): string {
     return message.replace(/<\{%[^%]*%\}>/g, "");
 }
 
-/** Prints engine progress as plain, timestamped lines on a stream (stderr by default). */
-export class Progress {
-    private readonly counts: ProgressCounts = { started: 0, done: 0, failed: 0 };
-    private readonly began = Date.now();
+/** The status line a terminal shows under the log: counts and the current step. */
+export function statusLine(label: string, seconds: number, counts: ProgressCounts, current: string | undefined): string {
+    const running = Math.max(0, counts.started - counts.done - counts.failed);
+    const step = current ? ` · ${current}` : "";
+    return `[bcm ${label} ${seconds.toFixed(0)}s] planned ${counts.planned ?? counts.started} · running ${running} · done ${counts.done} · failed ${counts.failed}${step}`;
+}
 
+/**
+ * Prints engine progress as timestamped lines on a stream (stderr by default). On a
+ * terminal a live status line (planned, running, done and failed resources, the current
+ * step) stays under the lines, redrawn on every event; elsewhere (logs, CI, pipes) there
+ * are only the plain lines.
+ */
+export class Progress {
+    private readonly counts: ProgressCounts = { started: 0, done: 0, failed: 0, planned: 0 };
+    private readonly began = Date.now();
+    private current: string | undefined;
+    private readonly live: boolean;
+
+    private readonly write: (text: string) => void;
+
+    /**
+     * @param say  where plain lines go instead of stderr (never live)
+     * @param tty  whether stderr is a terminal (the live status line); default: ask stderr
+     */
     constructor(
         private readonly label: string,
-        private readonly write: (line: string) => void = (l) => process.stderr.write(l + "\n"),
-    ) {}
+        say?: (line: string) => void,
+        tty: boolean = process.stderr.isTTY === true,
+    ) {
+        this.live = say === undefined && tty;
+        this.write = say ? (t) => t.endsWith("\n") && say(t.slice(0, -1)) : (t) => process.stderr.write(t);
+    }
 
     /** Pass as `onEvent` to up/preview/refresh/destroy. */
     public readonly onEvent = (event: EngineEvent): void => {
+        // The engine announces each step while planning; those are the planned resources.
+        if (event.resourcePreEvent?.planning && event.resourcePreEvent.metadata.op !== "same") this.counts.planned!++;
         const line = describeEvent(event, this.counts);
-        if (line !== undefined) {
-            const seconds = ((Date.now() - this.began) / 1000).toFixed(1).padStart(6);
-            this.write(`[bcm ${this.label} ${seconds}s] ${line}`);
-        }
+        if (event.resourcePreEvent && !event.resourcePreEvent.planning && line) this.current = line;
+        const seconds = (Date.now() - this.began) / 1000;
+        if (this.live) this.write("\r\x1b[K");
+        if (line !== undefined) this.write(`[bcm ${this.label} ${seconds.toFixed(1).padStart(6)}s] ${line}\n`);
+        if (this.live && !event.summaryEvent) this.write(statusLine(this.label, seconds, this.counts, this.current));
     };
 }
