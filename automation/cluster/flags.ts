@@ -18,7 +18,7 @@ export function endpointsFromFlags(o: EndpointFlags): EndpointSpec[] {
             if (v !== undefined) throw new SpecError(`${flag}: only with --ssh`);
         }
     } else if (o.clientCert === undefined || o.clientKey === undefined) {
-        throw new SpecError("--ssh: needs --client-cert and --client-key (the controller's certificate the hosts will trust)");
+        throw new SpecError("--ssh: give both --client-cert and --client-key, or neither (bcm then uses its own certificate, made once in the BCM home)");
     }
     for (const target of o.ssh) {
         const { user, host, port } = parseSshTarget(target);

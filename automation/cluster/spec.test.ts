@@ -147,7 +147,7 @@ describe("endpoint flags and files", () => {
 
     it("names the flag when something is missing", () => {
         expect(() => endpointsFromFlags({ ssh: [] })).toThrow(/^no endpoints: give --local, --ssh/);
-        expect(() => endpointsFromFlags({ ssh: ["root@h"] })).toThrow(/^--ssh: needs --client-cert and --client-key/);
+        expect(() => endpointsFromFlags({ ssh: ["root@h"] })).toThrow(/^--ssh: give both --client-cert and --client-key, or neither/);
         expect(() => endpointsFromFlags({ local: true, ssh: [], sshKey: "/k" })).toThrow(/^--ssh-key: only with --ssh/);
     });
 

@@ -7,6 +7,7 @@ import { endpointsFromFile, endpointsFromFlags } from "../../cluster/flags";
 import { ClusterContext, createCluster, destroyCluster, listClusters, showClusters, swarmStatus, verifyCluster } from "../../cluster/operations";
 import { checkClusterName, SpecError } from "../../cluster/spec";
 import { cullCluster, startCluster, stopCluster } from "../../cluster/maintenance";
+import { ensureClientCertificate } from "../../cluster/clientCertificate";
 import { bcmHome, developmentDeviceEnv } from "../../engine";
 import { CliError } from "../errors";
 import { ExitCode } from "../exitCodes";
@@ -55,8 +56,8 @@ export function registerCluster(program: Command): void {
         .option("--local", "a standalone endpoint on this machine's LXD (unix socket)")
         .option("--ssh <user@host[:port]>", "a host bootstrapped over SSH (repeat for more hosts)", collect, [])
         .option("--ssh-key <file>", "the SSH private key for --ssh hosts (default: the ssh-agent)")
-        .option("--client-cert <file>", "the controller's client certificate (PEM) the --ssh hosts trust")
-        .option("--client-key <file>", "the client certificate's private key (PEM)")
+        .option("--client-cert <file>", "the controller's client certificate (PEM) the --ssh hosts trust (default: $BCM_HOME/client.crt, made on first use)")
+        .option("--client-key <file>", "the client certificate's private key (PEM) (default: $BCM_HOME/client.key)")
         .option("--file <cluster.json>", 'the endpoints from a file: {"endpoints": [{"name", "mode": "local"|"ssh", "host", ...}]}')
         .addHelpText(
             "after",
@@ -66,6 +67,12 @@ export function registerCluster(program: Command): void {
         )
         .action(async (name: string, o: { local?: boolean; ssh: string[]; sshKey?: string; clientCert?: string; clientKey?: string; file?: string }) => {
             usage(() => checkClusterName(name));
+            if (o.ssh.length > 0 && o.clientCert === undefined && o.clientKey === undefined && o.file === undefined) {
+                // No certificate given: the BCM home's own, made on first use.
+                const own = await ensureClientCertificate(bcmHome());
+                o.clientCert = own.certPath;
+                o.clientKey = own.keyPath;
+            }
             const endpoints = usage(() => {
                 if (o.file !== undefined) {
                     if (o.local || o.ssh.length > 0) throw new SpecError("--file: give the endpoints either in the file or with --local/--ssh, not both");
