@@ -11,9 +11,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { bcmHome, developmentDeviceEnv, openStack, Progress, stackPassphrase } from "./engine";
 import { clusterWorkDir } from "./cluster/workdir";
-import { dataCenterPolicySettings, readDataCenterSpec } from "./cluster/dataCenter";
-import { policyDir, violationCollector } from "./cluster/operations";
-import { policyPackConfig } from "../policy/settings";
+import { readDataCenterSpec } from "./cluster/dataCenter";
+import { policyDir, previewWithPolicy, refusal, writePolicyConfig } from "./cluster/operations";
+import { CliError } from "./cli/errors";
 
 const stackName = "standalone";
 
@@ -45,15 +45,6 @@ export function standaloneConfig(env: NodeJS.ProcessEnv): Record<string, string>
     return config;
 }
 
-/** The policy pack's config for a data-center stack, written owner-only beside its state. */
-export function writeDataCenterPolicyConfig(file: string, config: Record<string, string>, env: NodeJS.ProcessEnv): string {
-    const spec = readDataCenterSpec((k) => config[`bcm:${k}`])!;
-    const device = env.BCM_DEVICE === "trezor" ? "trezor" : "mnemonic";
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, JSON.stringify(policyPackConfig(dataCenterPolicySettings(spec, device)), null, 2) + "\n", { mode: 0o600 });
-    return file;
-}
-
 async function main(): Promise<void> {
     const destroy = process.argv.includes("--destroy");
     const home = bcmHome();
@@ -71,19 +62,12 @@ async function main(): Promise<void> {
     await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, value]) => [k, { value }])));
     // Every deploy is checked by the policy pack first: a mandatory violation stops it before
     // anything changes (exit 3), then the same pack runs again during the update.
-    const policy = { policyPacks: [policyDir], policyPackConfigs: [writeDataCenterPolicyConfig(path.join(home, "standalone.policy.json"), config, env)] };
-    const collector = violationCollector();
-    console.error("[bcm up] previewing with the policy pack");
-    try {
-        await stack.preview({ ...policy, onEvent: collector.onEvent });
-    } catch (err) {
-        if (collector.violations.length === 0) throw err;
-    }
-    if (collector.violations.length > 0) {
-        for (const v of collector.violations) console.error(`[bcm up] policy ${v.policy} refused ${v.resource}: ${v.message}`);
-        console.error("[bcm up] nothing was changed");
-        process.exit(3);
-    }
+    const ctx = { home, env, say: (line: string) => console.error(`[bcm up] ${line}`) };
+    const policy = { policyPacks: [policyDir], policyPackConfigs: [writePolicyConfig(home, stackName, env, config)] };
+    ctx.say("previewing with the policy pack");
+    const preview = await previewWithPolicy(stack, policy.policyPackConfigs[0], ctx);
+    if (preview.violations.length > 0) throw refusal(stackName, preview.violations, ctx, "nothing was changed");
+    if (preview.error !== undefined) throw new Error(`preview failed: ${preview.error}; nothing was changed`);
     await stack.up({ ...policy, onEvent: new Progress("up").onEvent });
     const outputs = await stack.outputs();
     const dc = outputs.dataCenter?.value as Record<string, unknown> | undefined;
@@ -106,6 +90,6 @@ async function main(): Promise<void> {
 if (require.main === module) {
     main().catch((err: unknown) => {
         console.error(`[bcm up] error: ${err instanceof Error ? err.message : String(err)}`);
-        process.exit(1);
+        process.exit(err instanceof CliError ? err.exitCode : 1);
     });
 }

@@ -36,41 +36,31 @@ async function eachEndpoint<T>(name: string, ctx: ClusterContext, use: (client: 
     return out;
 }
 
-/** `bcm cluster stop`: stops the running system containers the cluster's stack owns. */
-export async function stopCluster(name: string, ctx: ClusterContext): Promise<string[]> {
+/**
+ * `bcm cluster stop` / `start`: stops the running, or starts the stopped, system containers
+ * the cluster's stack owns (dockerd and the swarm come back with a start).
+ */
+async function setRunning(name: string, ctx: ClusterContext, op: "stop" | "start"): Promise<string[]> {
+    const [from, verb] = op === "stop" ? ["Running", "stopped"] : ["Stopped", "started"];
     return eachEndpoint(name, ctx, async (client, endpoint, owned) => {
         const instances = await client.get<{ name: string; status: string }[]>("/1.0/instances?recursion=1");
         const lines: string[] = [];
         for (const i of instances.filter((i) => owned.instances.has(i.name))) {
-            if (i.status === "Running") {
-                ctx.say(`[bcm cluster stop] stopping ${i.name} on ${endpoint}`);
-                await stopInstance(client, i.name, { timeoutSeconds: 120 });
-                lines.push(`${endpoint}/${i.name}: stopped`);
-            } else {
+            if (i.status !== from) {
                 lines.push(`${endpoint}/${i.name}: ${i.status.toLowerCase()} already`);
+                continue;
             }
+            ctx.say(`[bcm cluster ${op}] ${op === "stop" ? "stopping" : "starting"} ${i.name} on ${endpoint}`);
+            if (op === "stop") await stopInstance(client, i.name, { timeoutSeconds: 120 });
+            else await startInstance(client, i.name, 120);
+            lines.push(`${endpoint}/${i.name}: ${verb}`);
         }
         return lines;
     });
 }
 
-/** `bcm cluster start`: starts the stopped system containers the cluster's stack owns (dockerd and the swarm come back with them). */
-export async function startCluster(name: string, ctx: ClusterContext): Promise<string[]> {
-    return eachEndpoint(name, ctx, async (client, endpoint, owned) => {
-        const instances = await client.get<{ name: string; status: string }[]>("/1.0/instances?recursion=1");
-        const lines: string[] = [];
-        for (const i of instances.filter((i) => owned.instances.has(i.name))) {
-            if (i.status === "Stopped") {
-                ctx.say(`[bcm cluster start] starting ${i.name} on ${endpoint}`);
-                await startInstance(client, i.name, 120);
-                lines.push(`${endpoint}/${i.name}: started`);
-            } else {
-                lines.push(`${endpoint}/${i.name}: ${i.status.toLowerCase()} already`);
-            }
-        }
-        return lines;
-    });
-}
+export const stopCluster = (name: string, ctx: ClusterContext): Promise<string[]> => setRunning(name, ctx, "stop");
+export const startCluster = (name: string, ctx: ClusterContext): Promise<string[]> => setRunning(name, ctx, "start");
 
 /** An object `cull` found: BCM-named, on the cluster's endpoints, owned by no resource of its stack. */
 export interface Orphan {

@@ -87,15 +87,7 @@ image_parent() {
   printf '%s' "${parent}"
 }
 
-image_depth() {
-  local name="${1}" depth=0
-  while [[ -n "$(image_parent "${name}")" ]]; do
-    name="$(image_parent "${name}")"
-    depth=$((depth + 1))
-    ((depth < 10)) || die "image parents form a loop at ${name}"
-  done
-  printf '%s' "${depth}"
-}
+# image_depth comes from images/lib.sh; it calls the image_parent above.
 
 # image_names: every image, parents before children.
 image_names() {

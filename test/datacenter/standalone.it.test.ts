@@ -4,9 +4,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Stack } from "@pulumi/pulumi/automation";
 import { execa } from "execa";
+import { docker, runOnce } from "./swarmProbe";
 import { openStack, repoRoot } from "../../automation/engine";
-import { policyDir } from "../../automation/cluster/operations";
-import { writeDataCenterPolicyConfig } from "../../automation/standalone";
+import { policyDir, writePolicyConfig } from "../../automation/cluster/operations";
 import { clientAuthorization } from "../../components/tor/onion";
 import { freePort, startTorNetwork, TorClient, TorNetwork } from "../tornet";
 
@@ -16,33 +16,9 @@ import { freePort, startTorNetwork, TorClient, TorNetwork } from "../tornet";
 // one). Overlays run unencrypted here: this kernel has no ESP, and with one endpoint the
 // gateway says so and goes on (decideOverlayEncryption).
 const bridge = "10.218.0.1";
-const docker = (host: string, args: string[], opts: { reject?: boolean } = {}) =>
-    execa("docker", ["-H", host, ...args], { reject: opts.reject ?? true, stdin: "ignore" });
-
-/** Runs a one-shot service on a tier and returns its output (the task's logs). */
-async function runOnce(host: string, name: string, image: string, networks: string[], tier: string, script: string): Promise<string> {
-    await docker(host, [
-        "service", "create", "--detach", "--name", name, "--restart-condition", "none", "--endpoint-mode", "dnsrr",
-        "--constraint", `engine.labels.bcm-tier == ${tier}`, ...networks.flatMap((n) => ["--network", n]),
-        image, "sh", "-c", script,
-    ]);
-    try {
-        const deadline = Date.now() + 180_000;
-        for (;;) {
-            const ps = await docker(host, ["service", "ps", name, "--format", "{{.CurrentState}}|{{.Error}}", "--no-trunc"]);
-            const state = ps.stdout.split("\n")[0] ?? "";
-            if (/^(Complete|Failed|Rejected)/.test(state)) {
-                if (/^Rejected/.test(state)) throw new Error(`service ${name} was rejected: ${state}`);
-                break;
-            }
-            if (Date.now() > deadline) throw new Error(`service ${name} did not finish: ${state}`);
-            await new Promise((r) => setTimeout(r, 1000));
-        }
-        return (await docker(host, ["service", "logs", "--raw", name])).stdout;
-    } finally {
-        await docker(host, ["service", "rm", name], { reject: false });
-    }
-}
+/** A one-shot service on a tier; its output. */
+const onTier = async (host: string, name: string, image: string, networks: string[], tier: string, script: string) =>
+    (await runOnce(host, name, image, networks, `engine.labels.bcm-tier == ${tier}`, script)).out;
 
 describe("standalone data center (real engine, LXD, Swarm, private Tor network)", () => {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), "bcm-dc-"));
@@ -88,7 +64,7 @@ describe("standalone data center (real engine, LXD, Swarm, private Tor network)"
         };
         await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, value]) => [k, { value }])));
         // Deployed as `npm run up` deploys: with the policy pack on every update.
-        policy = { policyPacks: [policyDir], policyPackConfigs: [writeDataCenterPolicyConfig(path.join(home, "policy.json"), config, {})] };
+        policy = { policyPacks: [policyDir], policyPackConfigs: [writePolicyConfig(home, stackName, {}, config)] };
     }, 10 * 60_000);
 
     afterAll(async () => {
@@ -125,7 +101,7 @@ describe("standalone data center (real engine, LXD, Swarm, private Tor network)"
     });
 
     it("lets a workload in another tier reach an onion service and resolve names only through the gateway's Tor", async () => {
-        const out = await runOnce(
+        const out = await onTier(
             dc.dockerHost, "e2e-through-tor", dc.images.toolbox, ["bcm-apps", "bcm-gateway"], "apps",
             `curl -s --max-time 60 --retry 5 --retry-all-errors --socks5-hostname tor:9050 http://${externalOnion}/; ` +
                 `dig +short +time=10 +tries=3 @$(getent hosts tor | cut -d' ' -f1) -p 9053 web.bcm.test`,
@@ -136,8 +112,8 @@ describe("standalone data center (real engine, LXD, Swarm, private Tor network)"
 
     it("gives a service without declared egress no way out, and one with egress a way out (control)", async () => {
         const probe = `nc -z -w 5 ${bridge} ${webPort} && echo OPEN || echo BLOCKED`;
-        expect((await runOnce(dc.dockerHost, "e2e-no-egress", dc.images.toolbox, ["bcm-apps", "bcm-gateway"], "apps", probe)).trim()).toBe("BLOCKED");
-        expect((await runOnce(dc.dockerHost, "e2e-egress", dc.images.toolbox, ["bcm-apps", "bcm-egress"], "apps", probe)).trim()).toBe("OPEN");
+        expect((await onTier(dc.dockerHost, "e2e-no-egress", dc.images.toolbox, ["bcm-apps", "bcm-gateway"], "apps", probe)).trim()).toBe("BLOCKED");
+        expect((await onTier(dc.dockerHost, "e2e-egress", dc.images.toolbox, ["bcm-apps", "bcm-egress"], "apps", probe)).trim()).toBe("OPEN");
     });
 
     it("publishes the registry as an onion service that answers only authorized clients", async () => {

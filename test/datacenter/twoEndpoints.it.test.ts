@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Stack } from "@pulumi/pulumi/automation";
 import { execa } from "execa";
+import { docker, runOnce, waitForTask } from "./swarmProbe";
 import { openStack, repoRoot } from "../../automation/engine";
 import {
     DaemonObjects,
@@ -42,37 +43,6 @@ import { makeClientCertificate } from "../../components/lxd/test/testCertificate
 const daemonName = "dc";
 const secondAddress = "10.77.2.2/24";
 const secondBridge = "10.78.2.1/24";
-const docker = (host: string, args: string[], opts: { reject?: boolean } = {}) =>
-    execa("docker", ["-H", host, ...args], { reject: opts.reject ?? true, stdin: "ignore" });
-
-/** Polls a service's first task until its state matches, failing on Rejected/Failed unless wanted. */
-async function waitForTask(host: string, name: string, want: RegExp, seconds = 180): Promise<{ state: string; node: string }> {
-    const deadline = Date.now() + seconds * 1000;
-    for (;;) {
-        const ps = await docker(host, ["service", "ps", name, "--format", "{{.CurrentState}}|{{.Node}}|{{.Error}}", "--no-trunc"]);
-        const [state = "", node = "", error = ""] = (ps.stdout.split("\n")[0] ?? "").split("|");
-        if (want.test(state)) return { state, node };
-        if (/^Rejected/.test(state) || (/^Failed/.test(state) && !want.test("Failed"))) throw new Error(`service ${name}: ${state} ${error}`);
-        if (Date.now() > deadline) throw new Error(`service ${name}: still ${state} ${error} after ${seconds} s`);
-        await new Promise((r) => setTimeout(r, 1000));
-    }
-}
-
-/** Runs a one-shot service on one node and returns the node it ran on and its output. */
-async function runOnce(host: string, name: string, image: string, networks: string[], hostname: string, script: string): Promise<{ node: string; state: string; out: string }> {
-    await docker(host, [
-        "service", "create", "--detach", "--name", name, "--restart-condition", "none", "--endpoint-mode", "dnsrr",
-        "--constraint", `node.hostname == ${hostname}`, ...networks.flatMap((n) => ["--network", n]),
-        image, "sh", "-c", script,
-    ]);
-    try {
-        const { node, state } = await waitForTask(host, name, /^(Complete|Failed)/);
-        return { node, state, out: (await docker(host, ["service", "logs", "--raw", name])).stdout };
-    } finally {
-        await docker(host, ["service", "rm", name], { reject: false });
-    }
-}
-
 describe("a data center across two endpoints (real engine, two LXD daemons, Swarm)", () => {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), "bcm-dc2-"));
     const socketDir = path.join(home, "sock");
@@ -198,7 +168,7 @@ describe("a data center across two endpoints (real engine, two LXD daemons, Swar
             expect((await waitForTask(dc.dockerHost, web, /^Running/)).node).toBe("bcm-apps-01");
             const r = await timed("cross-endpoint one-shot", () =>
                 runOnce(
-                    dc.dockerHost, "e2e-across", dc.images.toolbox, ["bcm-apps", "bcm-gateway"], "bcm-apps-02",
+                    dc.dockerHost, "e2e-across", dc.images.toolbox, ["bcm-apps", "bcm-gateway"], "node.hostname == bcm-apps-02",
                     `curl -s --max-time 10 --retry 12 --retry-all-errors --retry-delay 2 http://${web}:8080/; ` +
                         "curl -s --max-time 10 --retry 5 --retry-all-errors http://registry:5000/v2/_catalog",
                 ),
