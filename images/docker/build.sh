@@ -242,6 +242,7 @@ remove_images() {
 # when it fails.
 LEFTOVER_IMPORT=""
 LEFTOVER_STAGE=""
+LEFTOVER_CONTEXT=""
 remove_build_leftovers() {
   local -a stage=()
   if [[ -n "${LEFTOVER_STAGE}" ]]; then
@@ -249,7 +250,9 @@ remove_build_leftovers() {
     remove_images "${stage[@]}"
   fi
   [[ -z "${LEFTOVER_IMPORT}" ]] || remove_images "${LEFTOVER_IMPORT}"
+  [[ -z "${LEFTOVER_CONTEXT}" ]] || rm -rf "${LEFTOVER_CONTEXT}"
   LEFTOVER_IMPORT=""
+  LEFTOVER_CONTEXT=""
   LEFTOVER_STAGE=""
 }
 trap remove_build_leftovers EXIT
@@ -288,7 +291,18 @@ build_image() {
   [[ "${force}" -eq 0 ]] || args+=(--no-cache)
   local previous=""
   previous="$(docker image inspect -f '{{.Id}}' "${tag}" 2>/dev/null || true)"
-  run_logged "${logfile}" "docker build images/docker/${name}" docker build "${args[@]}" "${DOCKER_IMAGES_DIR}/${name}"
+  local context="${DOCKER_IMAGES_DIR}/${name}"
+  if [[ -f "${context}/prepare.sh" ]]; then
+    # An image whose files come from outside Debian (Go modules, Maven artifacts) fetches and
+    # builds them on the host into a copy of its directory; the pinned versions live in
+    # prepare.sh, so they are part of the tag's hash.
+    context="$(mktemp -d "${DOCKER_IMAGES_CACHE}/${name}-context.XXXXXX")"
+    LEFTOVER_CONTEXT="${context}"
+    cp -a "${DOCKER_IMAGES_DIR}/${name}/." "${context}/"
+    run_logged "${logfile}" "images/docker/${name}/prepare.sh" \
+      env BCM_CACHE_DIR="${DOCKER_IMAGES_CACHE%/docker-images}" bash "${context}/prepare.sh" "${context}"
+  fi
+  run_logged "${logfile}" "docker build images/docker/${name}" docker build "${args[@]}" "${context}"
 
   remove_build_leftovers
   if [[ -n "${previous}" && "${previous}" != "$(docker image inspect -f '{{.Id}}' "${tag}")" ]]; then

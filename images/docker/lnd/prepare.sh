@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# prepare.sh CONTEXT: builds lnd and lncli from the Go module
+# github.com/lightningnetwork/lnd at the pinned version into CONTEXT/bin/, for the Dockerfile
+# to copy. Run by images/docker/build.sh on the host (in a copy of this directory) before
+# `docker build`.
+#
+# lnd's go.mod has replace directives, so `go install MODULE@VERSION` refuses it: the
+# source comes from the Go module proxy with `go mod download` (checked against the checksum
+# database, and here against the pinned h1: sum), is copied to a writable directory (the
+# module cache is read-only) and built there with `go build`, the way lnd's release builds
+# do it: static (CGO_ENABLED=0), -trimpath, stripped, lnd's release build tags and its
+# version ldflags. The host's Go build and module caches make a second build only link.
+# This file is part of the image's tag: a new version (or new flags) gives a new tag.
+set -euo pipefail
+
+MODULE=github.com/lightningnetwork/lnd
+VERSION=v0.20.0-beta
+# go.sum's h1: hash of the module zip (also in the checksum database).
+SUM=h1:ML+jgJ3UKDGJdUf0m73ZeR/szJKWVtHxpQP+yFC79b8=
+# The commit of the tag (the proxy's Origin.Hash); lnd logs it and `lncli version` shows it.
+COMMIT_HASH=b9ea7070c20ad2ca8514a47d9b4d560a501f0487
+# lnd's RELEASE_TAGS (make/release_flags.mk of this version): the sub-servers (signrpc,
+# walletrpc, chainrpc, invoicesrpc, ...) that Loop, Pool, Lightning Terminal and wallets
+# use, Prometheus monitoring, and the sqlite/postgres/etcd database back ends.
+TAGS="autopilotrpc signrpc walletrpc chainrpc invoicesrpc watchtowerrpc neutrinorpc monitoring peersrpc kvdb_postgres kvdb_etcd kvdb_sqlite"
+# lnd's RELEASE_LDFLAGS, and build.Commit as its Makefile sets it (git describe --tags).
+LDFLAGS="-s -w -buildid= -X ${MODULE}/build.Commit=${VERSION} -X ${MODULE}/build.CommitHash=${COMMIT_HASH}"
+PACKAGES=(./cmd/lnd ./cmd/lncli)
+
+context="${1:?usage: prepare.sh CONTEXT}"
+log() {
+  printf '[lnd prepare] %s\n' "$*" >&2
+}
+command -v go >/dev/null 2>&1 || {
+  log "ERROR: no Go toolchain on PATH (the host needs Go to build ${MODULE}@${VERSION})"
+  exit 1
+}
+# Never fetch another toolchain: build with the host's Go.
+export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="-mod=readonly -buildvcs=false"
+log "$(go version); ${MODULE}@${VERSION}"
+
+download="$(go mod download -json "${MODULE}@${VERSION}")"
+field() {
+  printf '%s\n' "${download}" | sed -n "s/^[[:space:]]*\"${1}\": \"\(.*\)\",\{0,1\}$/\1/p" | head -n 1
+}
+dir="$(field Dir)"
+sum="$(field Sum)"
+[[ -n "${dir}" && -d "${dir}" ]] || {
+  log "ERROR: go mod download gave no source directory: ${download}"
+  exit 1
+}
+[[ "${sum}" == "${SUM}" ]] || {
+  log "ERROR: ${MODULE}@${VERSION} has sum ${sum}, expected ${SUM}"
+  exit 1
+}
+
+# The module cache is read-only: build in a writable copy.
+src="$(mktemp -d "${TMPDIR:-/tmp}/bcm-lnd-src.XXXXXX")"
+trap 'rm -rf "${src}"' EXIT
+cp -R "${dir}/." "${src}/"
+chmod -R u+w "${src}"
+
+mkdir -p "${context}/bin"
+start="${EPOCHREALTIME}"
+(cd "${src}" && go build -trimpath -tags="${TAGS}" -ldflags="${LDFLAGS}" -o "${context}/bin/" "${PACKAGES[@]}")
+log "go build: $(awk -v s="${start}" -v n="${EPOCHREALTIME}" 'BEGIN { printf "%.1f", n - s }') s"
+for bin in lnd lncli; do
+  [[ -x "${context}/bin/${bin}" ]] || {
+    log "ERROR: ${bin} was not built"
+    exit 1
+  }
+  # Whatever the umask: the Dockerfile's COPY keeps this mode.
+  chmod 0755 "${context}/bin/${bin}"
+done
+"${context}/bin/lnd" --version >&2
+"${context}/bin/lncli" --version >&2
+ls -l "${context}/bin" >&2
