@@ -20,6 +20,8 @@ export interface ServiceFile {
     fileName: pulumi.Input<string>;
     /** File mode, default 0444 (0400 for secrets). */
     mode?: number;
+    /** Owner (numeric uid, also the gid) inside the task, for a service that runs as a user; default root. */
+    uid?: number;
 }
 
 export interface SwarmServiceArgs {
@@ -44,6 +46,8 @@ export interface SwarmServiceArgs {
     configs?: ServiceFile[];
     /** Named volumes on the node: volume name → mount path. */
     volumes?: Record<string, string>;
+    /** Directories of the tier container (e.g. on a kept data volume) → mount path; pin the service to that container. */
+    binds?: Record<string, string>;
     /** Host-mode ports on the tier container. */
     ports?: ServicePort[];
     /** A command whose success means healthy (CMD-SHELL form); the update waits for it. */
@@ -120,14 +124,19 @@ export class SwarmService extends pulumi.ComponentResource {
                             secretName: s.source.name,
                             fileName: s.fileName,
                             fileMode: s.mode ?? 0o400,
+                            ...(s.uid !== undefined ? { fileUid: String(s.uid), fileGid: String(s.uid) } : {}),
                         })),
                         configs: (args.configs ?? []).map((c) => ({
                             configId: c.source.id,
                             configName: c.source.name,
                             fileName: c.fileName,
                             fileMode: c.mode ?? 0o444,
+                            ...(c.uid !== undefined ? { fileUid: String(c.uid), fileGid: String(c.uid) } : {}),
                         })),
-                        mounts: Object.entries(args.volumes ?? {}).map(([source, target]) => ({ type: "volume", source, target })),
+                        mounts: [
+                            ...Object.entries(args.volumes ?? {}).map(([source, target]) => ({ type: "volume", source, target })),
+                            ...Object.entries(args.binds ?? {}).map(([source, target]) => ({ type: "bind", source, target })),
+                        ],
                         healthcheck: args.healthcheck
                             ? { tests: ["CMD-SHELL", args.healthcheck], interval: "5s", timeout: "3s", retries: 3, startPeriod: "10s" }
                             : undefined,

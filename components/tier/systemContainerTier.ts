@@ -20,6 +20,21 @@ export interface TierMemberArgs {
     storagePool?: pulumi.Input<string>;
     /** Swarm role: the first member of the gateway tier starts the swarm. */
     swarmRole: "manager" | "worker";
+    /** More storage volumes for data that must outlive the container (chain data), attached at their paths. */
+    dataVolumes?: DataVolume[];
+}
+
+/** A custom storage volume `<container>-<name>` attached to a tier container. */
+export interface DataVolume {
+    /** Its name after the container's: lower-case letters, digits and '-'. */
+    name: string;
+    /** Where it appears inside the container. */
+    path: string;
+    /**
+     * Kept when the stack is destroyed (Pulumi's retainOnDelete), and taken over again by the
+     * same cluster's next `up`: for data that takes days to rebuild, like a chain.
+     */
+    retain?: boolean;
 }
 
 /** How a tier's containers join the swarm. */
@@ -60,6 +75,8 @@ export interface TierMember {
     /** Its eth0 address on the endpoint's bridge. */
     address: pulumi.Output<string>;
     instance: lxd.Instance;
+    /** The LXD endpoint it runs on (for Execs in it). */
+    endpoint: pulumi.Input<lxd.EndpointArgs>;
 }
 
 /**
@@ -113,6 +130,22 @@ export class SystemContainerTier extends pulumi.ComponentResource {
             const devices: Record<string, pulumi.Input<Record<string, pulumi.Input<string>>>> = {
                 dockerdisk: { type: "disk", pool: volume.pool, source: volume.name, path: "/var/lib/docker" },
             };
+            for (const d of m.dataVolumes ?? []) {
+                if (!/^[a-z0-9][a-z0-9-]{0,30}$/.test(d.name)) throw new Error(`tier ${args.tier}: dataVolumes name "${d.name}": use 1-31 lower-case letters, digits and '-'`);
+                if (!d.path.startsWith("/")) throw new Error(`tier ${args.tier}: dataVolumes ${d.name} path "${d.path}" must be absolute`);
+                const data = new lxd.StorageVolume(
+                    child(d.name),
+                    {
+                        pool: m.storagePool ?? "default",
+                        name: `${m.containerName}-${d.name}`,
+                        description: `${d.name} of ${m.containerName}${d.retain ? " (kept when the stack is destroyed)" : ""}`,
+                        config: { "user.bcm.cluster": args.cluster, ...(d.retain ? { "user.bcm.retain": "true" } : {}) },
+                        endpoint: m.endpoint,
+                    },
+                    { parent: this, retainOnDelete: d.retain === true },
+                );
+                devices[`data-${d.name}`] = { type: "disk", pool: data.pool, source: data.name, path: d.path };
+            }
             let socketPath: string | undefined;
             let socketCleanup: command.local.Command | undefined;
             if (starts && first) {
@@ -209,7 +242,7 @@ export class SystemContainerTier extends pulumi.ComponentResource {
                 );
             }
             this.ready.push(membership);
-            this.members.push({ containerName: m.containerName, address: instance.ipv4Address, instance });
+            this.members.push({ containerName: m.containerName, address: instance.ipv4Address, instance, endpoint: m.endpoint });
         });
 
         if (starts) {

@@ -58,6 +58,8 @@ export interface NamedObjectSpec {
     beforeCreate?(client: LxdClient, inputs: Props): Promise<void>;
     /** The POST body that creates the object. */
     createBody(inputs: Props): Record<string, unknown>;
+    /** Whether an object that already exists may be taken over instead of refused (then updated to the inputs). */
+    adopt?(live: LiveObject, inputs: Props): boolean;
     /** The PUT body from the live object and the new inputs (server-filled keys carried over). */
     putBody(live: LiveObject, inputs: Props): Record<string, unknown>;
     /** The outputs from the live object and its id. */
@@ -105,7 +107,13 @@ export function namedObjectHandler(spec: NamedObjectSpec): ResourceHandler {
             const client = await connect(inputs.endpoint as Endpoint);
             const id = at.id(inputs);
             await spec.beforeCreate?.(client, inputs);
-            if (await getLive(client, at, id)) {
+            const existing = await getLive(client, at, id);
+            if (existing && spec.adopt?.(existing.live, inputs)) {
+                await client.run("PUT", at.path(id), { body: spec.putBody(existing.live, inputs), etag: existing.etag, object: at.describe(id) });
+                const adopted = (await getLive(client, at, id))!;
+                return { id, outs: withEndpoint(spec.outputs(adopted.live, id), inputs) };
+            }
+            if (existing) {
                 throw new Error(`name: ${at.named(id)} already exists on ${client.url}; import it or choose another name`);
             }
             await client.run("POST", at.collection(inputs), { body: spec.createBody(inputs), object: at.describe(id) });

@@ -106,6 +106,27 @@ describe("lxd:index:StorageVolume against a fake daemon", () => {
         expect(volumes.get("docker")?.description).toBe("theirs");
     });
 
+    it("takes over a volume an earlier destroy kept for the same cluster (user.bcm.retain), updating it to the inputs", async () => {
+        const kept = { "user.bcm.cluster": "c1", "user.bcm.retain": "true" };
+        volumes.set("docker", { name: "docker", description: "old", config: { ...kept, size: "5GiB" }, content_type: "filesystem", used_by: [] });
+        const { id, outs } = await provider.create(urn, inputs({ config: { ...kept, size: "6GiB" } }));
+        expect(id).toBe("default/docker");
+        expect(outs).toMatchObject({ description: "dockerd data", config: { ...kept, size: "6GiB" } });
+        expect(fake.requests.filter((r) => r.method === "POST")).toEqual([]);
+        // Taken back as no longer kept: the mark goes with the new config.
+        await provider.create(urn, inputs({ config: { "user.bcm.cluster": "c1" } }));
+        expect(volumes.get("docker")?.config).toMatchObject({ "user.bcm.cluster": "c1" });
+        expect(volumes.get("docker")?.config).not.toHaveProperty(["user.bcm.retain"]);
+    });
+
+    it("never takes over another cluster's kept volume, or one not marked kept", async () => {
+        volumes.set("docker", { name: "docker", description: "theirs", config: { "user.bcm.cluster": "c2", "user.bcm.retain": "true" }, content_type: "filesystem", used_by: [] });
+        await expect(provider.create(urn, inputs({ config: { "user.bcm.cluster": "c1", "user.bcm.retain": "true" } }))).rejects.toThrow(/already exists/);
+        volumes.set("docker", { name: "docker", description: "theirs", config: { "user.bcm.cluster": "c1" }, content_type: "filesystem", used_by: [] });
+        await expect(provider.create(urn, inputs({ config: { "user.bcm.cluster": "c1", "user.bcm.retain": "true" } }))).rejects.toThrow(/already exists/);
+        expect(volumes.get("docker")?.description).toBe("theirs");
+    });
+
     it("updates size and description in place with If-Match, keeping the idmap LXD recorded on attach", async () => {
         const idmap = '[{"Isuid":true,"Hostid":100000,"Nsid":0,"Maprange":65536}]';
         volumes.set("docker", { name: "docker", description: "old", config: { size: "5GiB", "volatile.idmap.last": idmap }, content_type: "filesystem", used_by: ["/1.0/instances/c1"] });
