@@ -1,0 +1,202 @@
+import { createHash } from "node:crypto";
+import * as command from "@pulumi/command";
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { GatewayOnionService, PublishedOnion } from "../gateway/gatewayTier";
+import * as lxd from "../lxd/resources";
+import { SwarmService } from "../swarm/swarmService";
+import { DataVolume, SystemContainerTier } from "../tier/systemContainerTier";
+import { Chain, chainPorts, Implementation, lndPorts, networkFlag, serviceNames } from "./chains";
+import { bitcoindConf, btcctlConf, btcdConf, lndConf, paths } from "./config";
+import { p2wpkhAddress } from "./miningAddress";
+
+/** The users the node images run as (fixed uids, so the kept chain directories can be given to them). */
+export const imageUids = { btcd: 8333, lnd: 9735, bitcoind: 1103 } as const;
+
+/** The kept volume with a chain's data (the node's and lnd's), on the tier's first container. */
+export function chainDataVolume(chain: Chain, keep: boolean): DataVolume {
+    return { name: `chain-${chain}`, path: `/var/lib/bcm/chain-${chain}`, retain: keep };
+}
+
+/** The onion services of a chain's nodes, which the gateway's Tor publishes. */
+export function bitcoinOnionServices(implementation: Implementation, chain: Chain): GatewayOnionService[] {
+    const names = serviceNames(implementation, chain);
+    const ports = chainPorts(implementation, chain);
+    return [
+        { name: `${names.node}-p2p`, virtualPort: ports.p2p, target: `${names.node}:${ports.p2p}`, clients: [], public: true },
+        { name: names.lnd, virtualPort: lndPorts.peer, target: `${names.lnd}:${lndPorts.peer}`, clients: [], public: true },
+        { name: `${names.node}-rpc`, virtualPort: ports.rpc, target: `${names.node}:${ports.rpc}`, clients: ["controller"] },
+    ];
+}
+
+export interface BitcoinTierArgs {
+    /** The tier's system containers (`bcm-bitcoin-NN`); the first carries `chainDataVolume(chain, …)`. */
+    tier: SystemContainerTier;
+    /** The swarm's docker provider (the gateway's). */
+    docker: docker.Provider;
+    /** The tier's internal overlay, which the gateway's Tor joins (alias `tor`). */
+    network: docker.Network;
+    chain: Chain;
+    /** btcd (default) or bitcoind. */
+    implementation?: Implementation;
+    /** Image references in the private registry: the node's (btcd or bitcoind) and lnd's. */
+    images: { node: pulumi.Input<string>; lnd: pulumi.Input<string> };
+    /** The gateway's onion services, with those of `bitcoinOnionServices`: their addresses are announced to peers. */
+    onions?: pulumi.Input<Record<string, PublishedOnion>>;
+    /** Whether the Tor network is offline (then no onion address is announced). */
+    torOffline?: boolean;
+    /** The lnd node's alias; default `bcm-<chain>`. */
+    alias?: string;
+}
+
+/** Secrets are immutable in a swarm: a content-derived name makes a change a new secret. */
+function fileSecret(name: string, file: string, text: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): docker.Secret {
+    const data = pulumi.output(text).apply((t) => Buffer.from(t).toString("base64"));
+    return new docker.Secret(
+        name,
+        { name: data.apply((d) => `bcm-${file}-${createHash("sha256").update(d).digest("hex").slice(0, 12)}`), data: pulumi.secret(data) },
+        // A new name each time: made before the old one goes, which the swarm refuses to delete while a service uses it.
+        { ...opts, deleteBeforeReplace: false },
+    );
+}
+
+/** The PEM blocks `openssl req` printed: the certificate, then the key. */
+function splitPem(text: string): { cert: string; key: string } {
+    const cert = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/.exec(text)?.[0];
+    const key = /-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----\n?/.exec(text)?.[0];
+    if (!cert || !key) throw new Error("btcd RPC certificate: openssl printed no certificate and key");
+    return { cert, key };
+}
+
+/**
+ * A chain's Bitcoin full node and Lightning node (lnd) on the bitcoin tier. Both keep their
+ * data on the kept chain volume of the tier's first container. RPC is never published: it
+ * listens on the tier's overlay, where only the node, lnd and the gateway's Tor are, and the
+ * controller reaches it through an onion service with client authorization. Every peer
+ * connection goes through the gateway's Tor; the P2P port and lnd's peer port are onion services.
+ */
+export class BitcoinTier extends pulumi.ComponentResource {
+    /** The node's and lnd's swarm services. */
+    public readonly node: SwarmService;
+    public readonly lnd: SwarmService;
+    /** `service:port` of the node's RPC on the tier's overlay. */
+    public readonly rpcAddress: string;
+    /** The RPC user and password (secret). */
+    public readonly rpcCredentials: pulumi.Output<{ user: string; password: string }>;
+    /** regtest: the address mined blocks pay to. */
+    public readonly miningAddress?: pulumi.Output<string>;
+
+    constructor(name: string, args: BitcoinTierArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bcm:bitcoin:BitcoinTier", name, {}, opts);
+        const implementation = args.implementation ?? "btcd";
+        const chain = args.chain;
+        const names = serviceNames(implementation, chain);
+        const ports = chainPorts(implementation, chain);
+        const first = args.tier.members[0];
+        if (!first) throw new Error("bitcoin tier: no containers; place the tier on at least one endpoint");
+        const child = (role: string) => `${name}-${role}`;
+        const onDocker = { parent: this, provider: args.docker };
+        const volume = chainDataVolume(chain, false).path;
+
+        const password = new random.RandomPassword(child("rpc-password"), { length: 32, special: false }, { parent: this });
+        this.rpcCredentials = pulumi.secret(password.result.apply((p) => ({ user: "bcm", password: p })));
+        if (chain === "regtest") {
+            const seed = new random.RandomBytes(child("mining-key"), { length: 32 }, { parent: this });
+            this.miningAddress = seed.base64.apply((b) => p2wpkhAddress(Buffer.from(b, "base64"), "bcrt"));
+        }
+        const onions = pulumi.output(args.onions ?? {});
+        const onionOf = (service: string) => onions.apply((o) => (args.torOffline ? undefined : o[service]?.address));
+        const settings = pulumi.all([this.rpcCredentials, onionOf(`${names.node}-p2p`), this.miningAddress ?? pulumi.output(undefined)]).apply(
+            ([rpc, onion, miningAddress]) => ({ chain, rpc, torSocks: "tor:9050", onion, miningAddress }),
+        );
+
+        // The chain directories on the kept volume, owned by the users the images run as.
+        const nodeUid = imageUids[implementation];
+        const dirs = new lxd.Exec(
+            child("chain-dirs"),
+            {
+                instance: first.instance.name,
+                create: [
+                    "sh",
+                    "-c",
+                    `set -e; mkdir -p ${volume}/${implementation} ${volume}/lnd; chown ${nodeUid}:${nodeUid} ${volume}/${implementation}; chown ${imageUids.lnd}:${imageUids.lnd} ${volume}/lnd; chmod 0700 ${volume}/${implementation} ${volume}/lnd`,
+                ],
+                endpoint: first.endpoint,
+            },
+            { parent: this, dependsOn: args.tier.ready },
+        );
+
+        const nodeSecrets: { source: docker.Secret; fileName: string; uid: number }[] = [];
+        let rpcCert: pulumi.Output<string> | undefined;
+        if (implementation === "btcd") {
+            // btcd's RPC speaks only TLS off localhost: a certificate for its overlay name, made once
+            // (kept, secret, in the stack's state), which lnd pins.
+            const tls = new command.local.Command(
+                child("rpc-tls"),
+                {
+                    create:
+                        'd="$(mktemp -d)" && trap \'rm -rf "$d"\' EXIT && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 36500 ' +
+                        `-subj "/O=BCM/CN=${names.node}" -addext "subjectAltName=DNS:${names.node},DNS:localhost,IP:127.0.0.1" ` +
+                        '-keyout "$d/key" -out "$d/cert" 2>/dev/null && cat "$d/cert" "$d/key"',
+                },
+                { parent: this, additionalSecretOutputs: ["stdout"] },
+            );
+            const pem = tls.stdout.apply(splitPem);
+            rpcCert = pem.apply((p) => p.cert);
+            nodeSecrets.push(
+                { source: fileSecret(child("btcd-conf"), "btcd-conf", settings.apply(btcdConf), onDocker), fileName: "btcd.conf", uid: nodeUid },
+                { source: fileSecret(child("btcctl-conf"), "btcctl-conf", settings.apply(btcctlConf), onDocker), fileName: "btcctl.conf", uid: nodeUid },
+                { source: fileSecret(child("btcd-rpc-cert"), "btcd-rpc-cert", rpcCert, onDocker), fileName: "btcd-rpc.cert", uid: nodeUid },
+                { source: fileSecret(child("btcd-rpc-key"), "btcd-rpc-key", pem.apply((p) => p.key), onDocker), fileName: "btcd-rpc.key", uid: nodeUid },
+            );
+        } else {
+            nodeSecrets.push({ source: fileSecret(child("bitcoin-conf"), "bitcoin-conf", settings.apply(bitcoindConf), onDocker), fileName: "bitcoin.conf", uid: nodeUid });
+        }
+        const pinned = [`node.hostname == ${first.containerName}`];
+        const nodeData = implementation === "btcd" ? paths.btcdData : paths.bitcoindData;
+        const network = networkFlag(chain);
+        this.node = new SwarmService(
+            names.node,
+            {
+                tier: "bitcoin",
+                image: args.images.node,
+                args: implementation === "btcd" ? [`--configfile=${paths.secrets}/btcd.conf`] : [`-conf=${paths.secrets}/bitcoin.conf`],
+                networks: [{ network: args.network, aliases: [names.node] }],
+                secrets: nodeSecrets,
+                binds: { [`${volume}/${implementation}`]: nodeData },
+                constraints: pinned,
+                healthcheck:
+                    implementation === "btcd"
+                        ? `btcctl --configfile=${paths.secrets}/btcctl.conf getblockcount`
+                        : `bitcoin-cli -conf=${paths.secrets}/bitcoin.conf getblockcount`,
+                memoryMiB: chain === "regtest" ? 1024 : 4096,
+            },
+            { ...onDocker, dependsOn: [dirs] },
+        );
+        this.rpcAddress = `${names.node}:${ports.rpc}`;
+
+        const lndText = pulumi
+            .all([this.rpcCredentials, onionOf(names.lnd)])
+            .apply(([rpc, onion]) => lndConf({ chain, implementation, rpc, torSocks: "tor:9050", onion, alias: args.alias ?? `bcm-${chain}` }));
+        const lndSecrets = [{ source: fileSecret(child("lnd-conf"), "lnd-conf", lndText, onDocker), fileName: "lnd.conf", uid: imageUids.lnd }];
+        if (rpcCert) lndSecrets.push({ source: fileSecret(child("lnd-btcd-cert"), "lnd-btcd-cert", rpcCert, onDocker), fileName: "btcd-rpc.cert", uid: imageUids.lnd });
+        this.lnd = new SwarmService(
+            names.lnd,
+            {
+                tier: "bitcoin",
+                image: args.images.lnd,
+                args: [`--configfile=${paths.secrets}/lnd.conf`],
+                networks: [{ network: args.network, aliases: [names.lnd] }],
+                secrets: lndSecrets,
+                binds: { [`${volume}/lnd`]: paths.lndDir },
+                constraints: pinned,
+                // lnd's state RPC answers without a macaroon, from start-up on.
+                healthcheck: `lncli --network=${network} --lnddir=${paths.lndDir} state`,
+                memoryMiB: 1024,
+            },
+            { ...onDocker, dependsOn: [this.node] },
+        );
+        this.registerOutputs({ rpcAddress: this.rpcAddress, miningAddress: this.miningAddress });
+    }
+}

@@ -1,0 +1,4 @@
+export * from "./chains";
+export * from "./config";
+export * from "./miningAddress";
+export * from "./bitcoinTier";

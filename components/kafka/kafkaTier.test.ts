@@ -1,0 +1,69 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { SystemContainerTier } from "../tier/systemContainerTier";
+import { KafkaTier } from "./kafkaTier";
+
+const registered: { type: string; name: string; inputs: Record<string, any> }[] = [];
+
+beforeAll(async () => {
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (args) => {
+                registered.push({ type: args.type, name: args.name, inputs: plain(args.inputs) });
+                return { id: `${args.name}-id`, state: { ...args.inputs, ipv4Address: "10.0.0.9", config: { "volatile.uuid": "u" }, stdout: "" } };
+            },
+            call: () => ({}),
+        },
+        "bcm",
+        "dev",
+        false,
+    );
+});
+
+const value = <T>(o: pulumi.Output<T>) => new Promise<T>((ok) => o.apply((v) => ok(v)));
+
+/** Inputs as the mocks see them, with secret markers taken off. */
+function plain(v: any): any {
+    if (Array.isArray(v)) return v.map(plain);
+    if (v && typeof v === "object") {
+        if (v["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270") return plain(v.value);
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
+    }
+    return v;
+}
+
+describe("KafkaTier wiring (mocks)", () => {
+    it("pins ZooKeeper to the first three of four containers, a broker and a Connect worker to each, topics through broker 1", async () => {
+        const members = [1, 2, 3, 4].map((i) => ({
+            containerName: `bcm-kafka-0${i}`,
+            endpoint: {},
+            image: "fp",
+            profiles: ["default"],
+            swarmRole: "worker" as const,
+        }));
+        const tier = new SystemContainerTier("t", { tier: "kafka", cluster: "c", members, swarm: { managerAddress: "10.0.0.1:2377", workerToken: "tok" } });
+        const provider = new docker.Provider("d", { host: "unix:///x.sock" });
+        const network = new docker.Network("n", { name: "bcm-kafka", driver: "overlay" }, { provider });
+        const kafka = new KafkaTier(
+            "k",
+            { tier, docker: provider, network, images: { kafka: "127.0.0.1:5010/bcm/kafka@sha256:1", zookeeper: "127.0.0.1:5010/bcm/zookeeper@sha256:2" }, topics: [{ name: "blocks", partitions: 3 }] },
+        );
+        await Promise.all([value(kafka.topics.blocks), ...kafka.services.map((s) => value(s.serviceName))]);
+        const services = new Map(registered.filter((r) => r.type === "docker:index/service:Service").map((r) => [r.name, r.inputs]));
+        expect([...services.keys()].sort()).toEqual(
+            ["kafka-1", "kafka-2", "kafka-3", "kafka-4", "kafka-connect-1", "kafka-connect-2", "kafka-connect-3", "kafka-connect-4", "zookeeper-1", "zookeeper-2", "zookeeper-3"],
+        );
+        const spec = (n: string) => services.get(n)!.taskSpec;
+        expect(spec("zookeeper-3").containerSpec.env).toEqual({ ZOO_MY_ID: "3", ZOO_SERVERS: "1=zookeeper-1:2888:3888,2=zookeeper-2:2888:3888,3=zookeeper-3:2888:3888", ZOO_HEAP_MB: "256" });
+        expect(spec("kafka-2").placement.constraints).toEqual(["engine.labels.bcm-tier == kafka", "node.hostname == bcm-kafka-02"]);
+        expect(spec("kafka-2").containerSpec.env).toMatchObject({ KAFKA_BROKER_ID: "2", KAFKA_ZOOKEEPER_CONNECT: "zookeeper-1:2181,zookeeper-2:2181,zookeeper-3:2181", KAFKA_REPLICATION_FACTOR: "4", KAFKA_ADVERTISED_HOST: "kafka-2" });
+        expect(spec("kafka-connect-3").containerSpec.env.CONNECT_BOOTSTRAP_SERVERS).toBe("kafka-3:9092,kafka-1:9092,kafka-2:9092,kafka-4:9092");
+        // Nothing published, memory limited to twice the heap.
+        for (const s of services.values()) expect(s.endpointSpec.ports).toEqual([]);
+        expect(spec("kafka-1").resources.limits.memoryBytes).toBe(1024 * 1024 * 1024);
+        const topic = registered.find((r) => r.name === "k-topic-blocks")!;
+        expect(topic.type).toBe("lxd:index:Exec");
+        expect(topic.inputs.create[2]).toContain("--create --if-not-exists --topic 'blocks' --partitions 3 --replication-factor 4");
+        expect(topic.inputs.delete).toBeUndefined();
+    });
+});

@@ -1,0 +1,139 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import * as lxd from "../lxd/resources";
+import { SwarmService } from "../swarm/swarmService";
+import { SystemContainerTier } from "../tier/systemContainerTier";
+import { kafkaLayout, KafkaTopicSpec, topicScript, validateTopics } from "./layout";
+
+export interface KafkaTierArgs {
+    /** The tier's system containers (`bcm-kafka-NN`), joined to the swarm. */
+    tier: SystemContainerTier;
+    /** The swarm's docker provider (the gateway's). */
+    docker: docker.Provider;
+    /** The tier's internal overlay: only the tier's own services and the gateway's Tor are on it. */
+    network: docker.Network;
+    /** Image references in the private registry. */
+    images: { kafka: pulumi.Input<string>; zookeeper: pulumi.Input<string> };
+    /** Topics it keeps (see validateTopics); replication defaults to one copy per broker. */
+    topics?: KafkaTopicSpec[];
+    /** JVM heap per broker and per Connect worker in MiB; default 512 (the container limit is twice that). */
+    heapMiB?: number;
+}
+
+/** `bash` can test a TCP port without netcat: the images carry only a JRE. */
+const portOpen = (port: number) => `bash -c 'exec 3<>/dev/tcp/127.0.0.1/${port}'`;
+
+/**
+ * The Kafka tier, the seed's "Kafka on BCM": a ZooKeeper ensemble on the first containers
+ * (an odd number, at most 5), an Apache Kafka broker on every container and a Kafka Connect
+ * worker beside each broker, every process pinned to its container so its data stays there.
+ * Nothing is published: clients reach `kafka-N:9092` and `kafka-connect-N:8083` on the tier's
+ * overlay. Topics are created (and grown) from the stack, never deleted by it.
+ */
+export class KafkaTier extends pulumi.ComponentResource {
+    /** `kafka-1:9092,…` on the tier's overlay. */
+    public readonly bootstrapServers: string;
+    /** `zookeeper-1:2181,…`. */
+    public readonly zookeeperConnect: string;
+    /** Copies of each partition by default: one per broker. */
+    public readonly replicationFactor: number;
+    public readonly services: SwarmService[];
+    /** Each topic's `--describe` output after it was made. */
+    public readonly topics: Record<string, pulumi.Output<string>>;
+
+    constructor(name: string, args: KafkaTierArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("bcm:kafka:KafkaTier", name, {}, opts);
+        const members = args.tier.members;
+        const layout = kafkaLayout(members.map((m) => m.containerName));
+        const topics = validateTopics(args.topics ?? [], layout.brokers.length, "kafka topics");
+        const heap = args.heapMiB ?? 512;
+        if (!Number.isInteger(heap) || heap < 128) throw new Error(`kafka heapMiB: ${heap} must be a whole number of MiB, at least 128`);
+        const onDocker = { parent: this, provider: args.docker, dependsOn: args.tier.ready };
+        const common = { tier: "kafka", networks: [{ network: args.network }] };
+        const pinned = (container: string) => [`node.hostname == ${container}`];
+
+        const zookeepers = layout.zookeepers.map(
+            (z) =>
+                new SwarmService(
+                    z.service,
+                    {
+                        ...common,
+                        networks: [{ network: args.network, aliases: [z.service] }],
+                        image: args.images.zookeeper,
+                        constraints: pinned(z.container),
+                        env: { ZOO_MY_ID: String(z.id), ZOO_SERVERS: layout.zookeeperServers, ZOO_HEAP_MB: "256" },
+                        volumes: { "bcm-zookeeper-data": "/var/lib/zookeeper" },
+                        // Listening, not serving: a member waiting for its quorum (peers still starting) must not be killed for it.
+                        healthcheck: portOpen(2181),
+                        memoryMiB: 512,
+                    },
+                    onDocker,
+                ),
+        );
+        const brokers = layout.brokers.map(
+            (b) =>
+                new SwarmService(
+                    b.service,
+                    {
+                        ...common,
+                        networks: [{ network: args.network, aliases: [b.service] }],
+                        image: args.images.kafka,
+                        args: ["broker"],
+                        constraints: pinned(b.container),
+                        env: {
+                            KAFKA_BROKER_ID: String(b.id),
+                            KAFKA_ZOOKEEPER_CONNECT: layout.zookeeperConnect,
+                            KAFKA_ADVERTISED_HOST: b.service,
+                            KAFKA_REPLICATION_FACTOR: String(layout.replicationFactor),
+                            KAFKA_HEAP_MB: String(heap),
+                        },
+                        volumes: { "bcm-kafka-data": "/var/lib/kafka" },
+                        healthcheck: portOpen(9092),
+                        memoryMiB: heap * 2,
+                    },
+                    { ...onDocker, dependsOn: [...args.tier.ready, ...zookeepers] },
+                ),
+        );
+        const connects = layout.connects.map(
+            (c, i) =>
+                new SwarmService(
+                    c.service,
+                    {
+                        ...common,
+                        networks: [{ network: args.network, aliases: [c.service] }],
+                        image: args.images.kafka,
+                        args: ["connect"],
+                        constraints: pinned(c.container),
+                        env: {
+                            // Its own broker first: the one on the same container.
+                            CONNECT_BOOTSTRAP_SERVERS: [layout.brokers[i], ...layout.brokers.filter((_, j) => j !== i)].map((b) => `${b.service}:9092`).join(","),
+                            CONNECT_GROUP_ID: "bcm-connect",
+                            CONNECT_REPLICATION_FACTOR: String(layout.replicationFactor),
+                            CONNECT_ADVERTISED_HOST: c.service,
+                            CONNECT_HEAP_MB: String(heap),
+                        },
+                        healthcheck: portOpen(8083),
+                        memoryMiB: heap * 2,
+                    },
+                    { ...onDocker, dependsOn: [...args.tier.ready, ...brokers] },
+                ),
+        );
+        this.services = [...zookeepers, ...brokers, ...connects];
+
+        const first = members[0];
+        this.topics = Object.fromEntries(
+            topics.map((t) => [
+                t.name,
+                new lxd.Exec(
+                    `${name}-topic-${t.name}`,
+                    { instance: first.instance.name, create: ["sh", "-c", topicScript(t, layout.brokers[0].service)], endpoint: first.endpoint },
+                    { parent: this, dependsOn: brokers },
+                ).stdout,
+            ]),
+        );
+        this.bootstrapServers = layout.bootstrapServers;
+        this.zookeeperConnect = layout.zookeeperConnect;
+        this.replicationFactor = layout.replicationFactor;
+        this.registerOutputs({ bootstrapServers: this.bootstrapServers, zookeeperConnect: this.zookeeperConnect, replicationFactor: this.replicationFactor, topics: this.topics });
+    }
+}
