@@ -13,6 +13,11 @@ export interface ResourceHandler {
     check(urn: string, olds: Props, news: Props): Promise<{ inputs: Props; failures: CheckFailure[] }>;
     /** Compares the last known outputs with the new checked inputs. */
     diff(olds: Props, news: Props): PlannedDiff;
+    /**
+     * Properties whose live value has left what the state records, checked against the daemon
+     * on every diff (no `--refresh` needed): an instance that should run but was stopped.
+     */
+    liveDrift?(olds: Props, news: Props): Promise<string[]>;
     /** Creates the object; on failure nothing is left behind (or the error carries the id). */
     create(inputs: Props): Promise<{ id: string; outs: Props }>;
     /** Reads the live object; no id when it is gone. */

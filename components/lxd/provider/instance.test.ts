@@ -84,3 +84,37 @@ describe("instance create: nothing untracked is left behind", () => {
         }
     });
 });
+
+describe("instance diff: a container stopped behind Pulumi's back", () => {
+    const daemon = (status: string): FakeRoute => (r) => {
+        if (r.path === "/1.0") return envelope.sync({ auth: "trusted", api_extensions: [] });
+        if (r.path === "/1.0/instances/web/state" && r.method === "GET") return envelope.sync({ status, network: null });
+        return undefined;
+    };
+
+    it("is a change of `running` on the next up, found on the daemon without a refresh", async () => {
+        for (const [status, changes] of [["Stopped", true], ["Running", false]] as const) {
+            const fake = await FakeLxd.start(daemon(status));
+            try {
+                const recorded = { ...inputs(fake.url), running: true };
+                const diff = await new LxdProvider().diff("web", urn, recorded, inputs(fake.url));
+                expect({ status, changes: diff.changes, replaces: diff.replaces }).toEqual({ status, changes, replaces: [] });
+            } finally {
+                await fake.stop();
+            }
+        }
+    });
+
+    it("is not asked of the daemon when the program wants it stopped, and an unreachable daemon is no change", async () => {
+        const fake = await FakeLxd.start(daemon("Stopped"));
+        const url = fake.url;
+        try {
+            const stopped = { ...inputs(url), running: false };
+            expect((await new LxdProvider().diff("web", urn, stopped, stopped)).changes).toBe(false);
+            expect(fake.requests.filter((r) => r.path.endsWith("/state"))).toEqual([]);
+        } finally {
+            await fake.stop();
+        }
+        expect((await new LxdProvider().diff("web", urn, inputs(url), inputs(url))).changes).toBe(false);
+    });
+});

@@ -86,6 +86,19 @@ export const instanceHandler: ResourceHandler = {
 
     diff: diffInstance,
 
+    // A container stopped behind Pulumi's back (or by a host reboot) is started again by the
+    // next `up`, which would otherwise see nothing to do until a `--refresh`.
+    async liveDrift(olds, news) {
+        if (news.running !== true || olds.running !== true || typeof olds.name !== "string") return [];
+        try {
+            const client = await connect(news.endpoint as InstanceInputs["endpoint"]);
+            const state = await getInstanceState(client, olds.name);
+            return state.status === "Running" ? [] : ["running"];
+        } catch {
+            return []; // unreachable or gone: the update or a refresh says so with the reason
+        }
+    },
+
     async create(props) {
         const inputs = props as unknown as InstanceInputs;
         const client = await connect(inputs.endpoint);

@@ -50,7 +50,12 @@ export class LxdProvider implements pulumiProvider.Provider {
     }
 
     public async diff(_id: string, urn: string, olds: Props, news: Props): Promise<pulumiProvider.DiffResult> {
-        const plan = handlerFor(urn).diff(plain(olds), plain(news));
+        const handler = handlerFor(urn);
+        const plan = handler.diff(plain(olds), plain(news));
+        if (plan.replaces.length === 0 && handler.liveDrift) {
+            const drifted = await handler.liveDrift(plain(olds), plain(news));
+            plan.updates = [...new Set([...plan.updates, ...drifted])];
+        }
         return {
             changes: plan.replaces.length + plan.updates.length > 0,
             replaces: plan.replaces,
