@@ -1,6 +1,9 @@
 // The main job: a standalone data center on this machine's own LXD (one local endpoint),
-// with the gateway tier (swarm managers, private registry, Docker Hub mirror, Tor), deployed
-// as the stack "standalone" of the root project with live progress. `npm run up` runs it
+// with the gateway tier (swarm managers, private registry, Docker Hub mirror, Tor), the kafka
+// tier (ZooKeeper, a broker, Kafka Connect) and the bitcoin tier (btcd and lnd on the chain
+// BCM_CHAIN, default regtest), deployed as the stack "standalone" of the root project with
+// live progress. BCM_TIERS chooses the tiers (default gateway,kafka,bitcoin; the gateway is
+// always one). `npm run up` runs it
 // after scripts/setup.sh; `npm run up -- --destroy` tears it down.
 //
 // Tor stays offline (DisableNetwork 1) unless BCM_TOR_NETWORK says otherwise: running this
@@ -13,6 +16,7 @@ import { bcmHome, developmentDeviceEnv, openStack, Progress, stackPassphrase } f
 import { clusterWorkDir } from "./cluster/workdir";
 import { readDataCenterSpec } from "./cluster/dataCenter";
 import { policyDir, previewWithPolicy, refusal, writePolicyConfig } from "./cluster/operations";
+import { execa } from "execa";
 import { CliError } from "./cli/errors";
 
 const stackName = "standalone";
@@ -27,6 +31,12 @@ function writeClientAuth(dir: string, service: string, lines: Record<string, str
     });
 }
 
+/** The tiers BCM_TIERS names (comma-separated), the gateway first; default all three. */
+export function standaloneTiers(env: NodeJS.ProcessEnv): string[] {
+    const named = (env.BCM_TIERS ?? "gateway,kafka,bitcoin").split(",").map((t) => t.trim()).filter((t) => t !== "");
+    return ["gateway", ...named.filter((t) => t !== "gateway")].filter((t, i, all) => all.indexOf(t) === i);
+}
+
 /** The stack settings of the standalone data center, from the environment. */
 export function standaloneConfig(env: NodeJS.ProcessEnv): Record<string, string> {
     const network = env.BCM_TOR_NETWORK ?? "offline";
@@ -36,7 +46,7 @@ export function standaloneConfig(env: NodeJS.ProcessEnv): Record<string, string>
             : { network };
     const config: Record<string, string> = {
         "bcm:endpoints": JSON.stringify([{ name: "local", mode: "local" }]),
-        "bcm:tiers": JSON.stringify({ gateway: {} }),
+        "bcm:tiers": JSON.stringify(Object.fromEntries(standaloneTiers(env).map((t) => [t, {}]))),
         "bcm:tor": JSON.stringify(tor),
         "bcm:chain": env.BCM_CHAIN ?? "regtest",
     };
@@ -57,6 +67,11 @@ async function main(): Promise<void> {
     if (destroy) {
         await stack.destroy({ onEvent: new Progress("destroy").onEvent });
         console.log(`stack ${stackName} destroyed; its state stays in ${home}/state`);
+        // Chain volumes kept on purpose (bcm:bitcoin.keepChainData): say where, and how to let them go.
+        const volumes = await execa("lxc", ["storage", "volume", "list", "default", "--format", "csv", "-c", "n"], { reject: false, stdin: "ignore" });
+        for (const v of volumes.stdout.split("\n").filter((n) => /^bcm-bitcoin-\d+-chain-/.test(n))) {
+            console.log(`kept: the chain volume ${v} (the next up takes it back; to delete it: lxc storage volume delete default ${v})`);
+        }
         return;
     }
     await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, value]) => [k, { value }])));
@@ -83,8 +98,11 @@ async function main(): Promise<void> {
         const onions = (dc.onions ?? {}) as Record<string, { address: string; clientAuthLines: Record<string, string> }>;
         for (const [name, o] of Object.entries(onions)) {
             const files = writeClientAuth(path.join(home, "onion-auth", stackName), name, o.clientAuthLines);
-            console.log(`  onion ${name}: http://${o.address}/  (client keys for ClientOnionAuthDir: ${files.join(", ")})`);
-        }    }
+            console.log(`  onion ${name}: ${o.address}${files.length > 0 ? `  (client keys for ClientOnionAuthDir: ${files.join(", ")})` : "  (public)"}`);
+        }
+        const workloads = (dc.workloads ?? {}) as Record<string, unknown>;
+        for (const [tier, w] of Object.entries(workloads)) console.log(`  ${tier}: ${JSON.stringify(w)}`);
+    }
 }
 
 if (require.main === module) {

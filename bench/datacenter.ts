@@ -5,8 +5,11 @@
 //      processes (pulumi CLI, language host, program, providers) every 200 ms;
 //   2. with bench/baseline.sh, the same objects made by hand with lxc and docker: `up`, a
 //      second `up` (its no-change run), `down`;
-// then a table of both side by side. The two never run at once: their names are fixed
-// (bcm-gateway-01, profile bcm-docker), so each is torn down and checked gone first.
+// then a table of both side by side; then
+//   3. the full data center (gateway, kafka and bitcoin tiers) with the project, the same
+//      three steps, in a second table beside the gateway's figures as its baseline.
+// None run at once: their names are fixed (bcm-gateway-01, profile bcm-docker), so each is
+// torn down and checked gone first. BCM_BENCH_FULL=0 skips the third.
 import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -63,11 +66,15 @@ async function sampled<T>(fn: () => Promise<T>): Promise<{ result: T; seconds: n
     }
 }
 
-async function benchPulumi(): Promise<Figures> {
+/** The tiers of the full data center (BCM_TIERS of `npm run up`'s default). */
+const fullTiers = "gateway,kafka,bitcoin";
+
+async function benchPulumi(tiers = "gateway"): Promise<Figures> {
     const f: Figures = { seconds: { setup: undefined, cold: undefined, noChange: undefined, teardown: undefined }, memory: { cold: undefined, noChange: undefined }, notes: [] };
     const home = fs.mkdtempSync(path.join(os.tmpdir(), "bcm-bench-"));
     const stackName = `bench${process.pid}`;
-    const config = { ...standaloneConfig({}), "bcm:dockerSocketDir": path.join(home, "sockets") };
+    // The chain volume is not kept, so destroy leaves nothing behind.
+    const config = { ...standaloneConfig({ BCM_TIERS: tiers }), "bcm:dockerSocketDir": path.join(home, "sockets"), "bcm:bitcoin": JSON.stringify({ keepChainData: false }) };
     let t = now();
     const stack = await openStack({ workDir: repoRoot, stackName, passphrase: "bench-passphrase", home });
     await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, value]) => [k, { value }])));
@@ -150,6 +157,19 @@ async function benchBaseline(): Promise<Figures> {
     return f;
 }
 
+/** The full data center beside the gateway tier's figures (its baseline: the same engine, one tier). */
+export function fullTable(full: Figures, gateway: Figures, shell: Figures): string {
+    const rows: string[][] = [
+        ["cold bring-up (empty stack → all tiers running)", fmtS(full.seconds.cold), fmtS(gateway.seconds.cold), fmtS(shell.seconds.cold)],
+        ["no-change run (second `up`)", fmtS(full.seconds.noChange), fmtS(gateway.seconds.noChange), fmtS(shell.seconds.noChange)],
+        ["teardown (destroy / down)", fmtS(full.seconds.teardown), fmtS(gateway.seconds.teardown), fmtS(shell.seconds.teardown)],
+        ["peak RSS, whole process tree at once, cold bring-up", fmtMiB(full.memory.cold?.treeKiB), fmtMiB(gateway.memory.cold?.treeKiB), fmtMiB(shell.memory.cold?.treeKiB)],
+        ["peak RSS, whole process tree at once, no-change run", fmtMiB(full.memory.noChange?.treeKiB), fmtMiB(gateway.memory.noChange?.treeKiB), fmtMiB(shell.memory.noChange?.treeKiB)],
+    ];
+    const head = "| step | full data center (pulumi) | gateway tier (pulumi) | gateway tier (shell baseline) |\n|---|---:|---:|---:|";
+    return [head, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+}
+
 const fmtS = (s: number | undefined) => (s === undefined ? "—" : `${s.toFixed(1)} s`);
 const fmtMiB = (k: number | undefined) => (k === undefined ? "—" : `${(k / 1024).toFixed(0)} MiB`);
 
@@ -203,17 +223,20 @@ async function main(): Promise<void> {
     requireClean("pulumi destroy");
     const b = await benchBaseline();
     requireClean("bench/baseline.sh down");
+    const full = process.env.BCM_BENCH_FULL === "0" ? undefined : await benchPulumi(fullTiers);
+    if (full) requireClean("pulumi destroy of the full data center");
     const out = [
         "",
         `Data-center benchmark, ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC, ${machine}; load average before ${loadBefore}, after ${load()}`,
         "",
         table(p, b),
+        ...(full ? ["", `The full data center (${fullTiers}; btcd and lnd on regtest, Tor offline):`, "", fullTable(full, p, b)] : []),
         "",
-        ...[...p.notes, ...b.notes].map((n) => `note: ${n}`),
+        ...[...p.notes, ...b.notes, ...(full?.notes ?? [])].map((n) => `note: ${n}`),
     ];
     console.log(out.join("\n"));
     const json = process.env.BCM_BENCH_JSON;
-    if (json) fs.writeFileSync(json, JSON.stringify({ machine, pulumi: p, baseline: b }, null, 2) + "\n");
+    if (json) fs.writeFileSync(json, JSON.stringify({ machine, pulumi: p, baseline: b, full }, null, 2) + "\n");
 }
 
 if (require.main === module) {

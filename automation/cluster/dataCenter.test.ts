@@ -26,7 +26,33 @@ describe("data-center config of a cluster stack", () => {
             chain: "regtest",
             tor: { network: "private", dirAuthorities: [authority] },
             overlayEncryption: "off",
+            // regtest: nothing worth keeping; any other chain is kept unless the stack says otherwise.
+            bitcoin: { implementation: "btcd", keepChainData: false },
+            kafka: { topics: [] },
         });
+    });
+
+    it("reads the bitcoin and kafka settings, and names each wrong one with its fix", () => {
+        const base = { tiers: JSON.stringify({ gateway: {}, kafka: {}, bitcoin: {} }), tor: JSON.stringify({ network: "offline" }) };
+        const spec = readDataCenterSpec(
+            cfg({
+                ...base,
+                bitcoin: JSON.stringify({ implementation: "bitcoind", image: "bcm/bitcoind:27.1-0123456789abcdef", keepChainData: false }),
+                kafka: JSON.stringify({ topics: [{ name: "blocks", partitions: 3 }], heapMiB: 256 }),
+            }),
+        )!;
+        expect(spec.bitcoin).toEqual({ implementation: "bitcoind", image: "bcm/bitcoind:27.1-0123456789abcdef", keepChainData: false });
+        expect(readDataCenterSpec(cfg({ ...base, chain: "signet" }))!.bitcoin.keepChainData).toBe(true);
+        expect(spec.kafka).toEqual({ topics: [{ name: "blocks", partitions: 3 }], heapMiB: 256 });
+        expect(() => readDataCenterSpec(cfg({ ...base, bitcoin: JSON.stringify({ implementation: "bitcoind" }) }))).toThrow(
+            /bcm:bitcoin\.image: bitcoind needs its image: build it from a verified Bitcoin Core release with images\/bitcoind\/build\.sh/,
+        );
+        expect(() => readDataCenterSpec(cfg({ ...base, bitcoin: JSON.stringify({ implementation: "core", keep: 1 }) }))).toThrow(
+            /bcm:bitcoin\.implementation: "core" is not "btcd" or "bitcoind"; bcm:bitcoin\.keep: unknown key/,
+        );
+        expect(() => readDataCenterSpec(cfg({ ...base, kafka: JSON.stringify({ topics: [{ name: "a b" }], heapMiB: 64 }) }))).toThrow(
+            /bcm:kafka\.topics\[0\]\.name: "a b" is not a Kafka topic name.*; bcm:kafka\.heapMiB: 64 must be a whole number of MiB, at least 128/,
+        );
     });
 
     it("names every wrong key and its fix in one error", () => {

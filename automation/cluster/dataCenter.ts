@@ -6,6 +6,7 @@ import { TorNetworkSettings, validateTorSettings } from "../../components/gatewa
 import { OverlayEncryption, overlayEncryptionModes } from "../../components/swarm/encryption";
 import { gatewayPorts } from "../../components/gateway/ports";
 import { PolicySettingsInput } from "../../policy/settings";
+import { KafkaTopicSpec, validateTopics } from "../../components/kafka/layout";
 import { SpecError } from "./spec";
 
 export const chains = ["regtest", "signet", "testnet", "mainnet"] as const;
@@ -20,6 +21,81 @@ export interface DataCenterSpec {
     overlayEncryption: OverlayEncryption;
     /** Upstream of the Docker Hub mirror (fetched through Tor). */
     registryMirrorUpstream?: string;
+    /** The bitcoin tier's node (`bcm:bitcoin`). */
+    bitcoin: BitcoinSettings;
+    /** The kafka tier's topics and heap (`bcm:kafka`). */
+    kafka: KafkaSettings;
+}
+
+export interface BitcoinSettings {
+    /** The full node: "btcd" (default; built from the Go module proxy) or "bitcoind" (an image built from a verified release). */
+    implementation: "btcd" | "bitcoind";
+    /** bitcoind: the local image images/bitcoind/build.sh made, `bcm/bitcoind:<version>-<hash>`. */
+    image?: string;
+    /** Keep the chain volume when the stack is destroyed (default: on every chain but regtest, whose chain is a throw-away and which btcd wipes at each start anyway; a real chain takes days to download again). */
+    keepChainData: boolean;
+}
+
+export interface KafkaSettings {
+    topics: KafkaTopicSpec[];
+    /** JVM heap of each broker and Connect worker, MiB (default 512). */
+    heapMiB?: number;
+}
+
+/** Reads `bcm:bitcoin`: {"implementation":"btcd"|"bitcoind","image":…,"keepChainData":true}. */
+function readBitcoin(raw: unknown, chain: string, problems: string[]): BitcoinSettings {
+    const settings: BitcoinSettings = { implementation: "btcd", keepChainData: chain !== "regtest" };
+    if (raw === undefined || raw === null) return settings;
+    if (typeof raw !== "object" || Array.isArray(raw)) {
+        problems.push(`bcm:bitcoin: must be an object, e.g. {"implementation":"btcd","keepChainData":true}`);
+        return settings;
+    }
+    for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+        if (k === "implementation") {
+            if (v === "btcd" || v === "bitcoind") settings.implementation = v;
+            else problems.push(`bcm:bitcoin.implementation: ${JSON.stringify(v)} is not "btcd" or "bitcoind"`);
+        } else if (k === "image") {
+            if (typeof v === "string" && /^bcm\/bitcoind:[A-Za-z0-9._-]+$/.test(v)) settings.image = v;
+            else problems.push(`bcm:bitcoin.image: ${JSON.stringify(v)} is not a bcm/bitcoind:<tag> image; build one from a verified release with images/bitcoind/build.sh`);
+        } else if (k === "keepChainData") {
+            if (typeof v === "boolean") settings.keepChainData = v;
+            else problems.push(`bcm:bitcoin.keepChainData: must be true or false`);
+        } else {
+            problems.push(`bcm:bitcoin.${k}: unknown key; use implementation, image or keepChainData`);
+        }
+    }
+    if (settings.implementation === "bitcoind" && !settings.image) {
+        problems.push(`bcm:bitcoin.image: bitcoind needs its image: build it from a verified Bitcoin Core release with images/bitcoind/build.sh and set the tag it prints`);
+    }
+    return settings;
+}
+
+/** Reads `bcm:kafka`: {"topics":[{"name":…,"partitions":…}],"heapMiB":512}. Replication is checked against the brokers at deploy. */
+function readKafka(raw: unknown, problems: string[]): KafkaSettings {
+    const settings: KafkaSettings = { topics: [] };
+    if (raw === undefined || raw === null) return settings;
+    if (typeof raw !== "object" || Array.isArray(raw)) {
+        problems.push(`bcm:kafka: must be an object, e.g. {"topics":[{"name":"blocks"}]}`);
+        return settings;
+    }
+    for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+        if (k === "topics") {
+            try {
+                settings.topics = validateTopics(v, Number.MAX_SAFE_INTEGER, "bcm:kafka.topics").map((t, i) => {
+                    const given = (v as Record<string, unknown>[])[i];
+                    return { name: t.name, partitions: t.partitions, ...(given.replicationFactor !== undefined ? { replicationFactor: t.replicationFactor } : {}) };
+                });
+            } catch (e) {
+                problems.push((e as Error).message);
+            }
+        } else if (k === "heapMiB") {
+            if (Number.isInteger(v) && (v as number) >= 128) settings.heapMiB = v as number;
+            else problems.push(`bcm:kafka.heapMiB: ${JSON.stringify(v)} must be a whole number of MiB, at least 128`);
+        } else {
+            problems.push(`bcm:kafka.${k}: unknown key; use topics or heapMiB`);
+        }
+    }
+    return settings;
 }
 
 const tierName = /^[a-z][a-z0-9]{0,15}$/;
@@ -90,6 +166,8 @@ export function readDataCenterSpec(get: (key: string) => string | undefined): Da
     if (upstream !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(upstream)) {
         problems.push(`bcm:registryMirrorUpstream: "${upstream}" is not an http(s) URL`);
     }
+    const bitcoin = readBitcoin(json("bitcoin", get("bitcoin")), chain, problems);
+    const kafka = readKafka(json("kafka", get("kafka")), problems);
     if (problems.length > 0) throw new SpecError(problems.join("; "));
     return {
         tiers,
@@ -97,6 +175,8 @@ export function readDataCenterSpec(get: (key: string) => string | undefined): Da
         tor: tor!,
         overlayEncryption: encryption as OverlayEncryption,
         ...(upstream ? { registryMirrorUpstream: upstream } : {}),
+        bitcoin,
+        kafka,
     };
 }
 

@@ -24,8 +24,10 @@ export interface GatewayOnionService {
     virtualPort: number;
     /** `service:port` on the gateway overlay. */
     target: string;
-    /** Names of the clients allowed in; each gets its own key. At least one: an onion service without authorization is open to anyone who learns its address. */
+    /** Names of the clients allowed in; each gets its own key. At least one, unless `public`. */
     clients: string[];
+    /** Open to anyone who learns its address (a node's P2P port, a Lightning node's peers): only then may `clients` be empty. */
+    public?: boolean;
 }
 
 /** The images the gateway runs, as built on the controller by images/docker/build.sh. */
@@ -53,6 +55,8 @@ export interface GatewayTierArgs {
     overlayEncryption?: OverlayEncryption;
     /** Onion services it publishes; default: the private registry, for the controller. */
     onionServices?: GatewayOnionService[];
+    /** Other tiers, each of which gets its internal overlay `bcm-<tier>`; Tor joins each (alias `tor`), so their services reach SOCKS and DNS, and onion services reach them, without leaving their overlay. */
+    tierNetworks?: string[];
     /** The cluster that owns it (recorded on its containers and volumes). */
     cluster: string;
 }
@@ -80,6 +84,8 @@ export class GatewayTier extends pulumi.ComponentResource {
     public readonly gatewayNetwork: docker.Network;
     /** The overlay that gives a service a way out; only services that declare egress join it. */
     public readonly egressNetwork: docker.Network;
+    /** Each other tier's internal overlay (`bcm-<tier>`), which Tor joins. */
+    public readonly tierNetworks: Record<string, docker.Network>;
     /** Whether overlays are encrypted. */
     public readonly overlayEncrypted: pulumi.Output<boolean>;
     /** Image references in the private registry (as nodes see it), by name. */
@@ -102,7 +108,9 @@ export class GatewayTier extends pulumi.ComponentResource {
         if (!first) throw new Error("gateway tier: no members; the cluster needs at least one endpoint");
         const onionServices = args.onionServices ?? defaultOnionServices;
         onionServices.forEach((s, i) => {
-            if (s.clients.length === 0) throw new Error(`gateway onionServices[${i}].clients: list at least one client; an onion service without authorization is open to anyone`);
+            if (s.clients.length === 0 && !s.public) {
+                throw new Error(`gateway onionServices[${i}].clients: list at least one client, or set public: true; an onion service without authorization is open to anyone`);
+            }
         });
 
         // The mirror fetches through Tor; distribution's proxy mode will not even start without
@@ -147,8 +155,16 @@ export class GatewayTier extends pulumi.ComponentResource {
 
         this.docker = new docker.Provider(child("docker"), { host: this.tier.dockerHost! }, { parent: this, dependsOn: this.tier.ready });
         const onDocker = { parent: this, provider: this.docker };
+        // Secrets and configs are named after their content, so a new one never takes an old
+        // one's name: it is made first, the services move to it, then the old one goes. (The
+        // Terraform bridge would otherwise delete first any resource with a given name, which a
+        // swarm refuses while a service still uses it.)
+        const contentNamed = { ...onDocker, deleteBeforeReplace: false };
         this.gatewayNetwork = overlayNetwork(child("net"), "bcm-gateway", { internal: true, encrypted: this.overlayEncrypted }, onDocker);
         this.egressNetwork = overlayNetwork(child("egress"), "bcm-egress", { internal: false, encrypted: this.overlayEncrypted }, onDocker);
+        this.tierNetworks = Object.fromEntries(
+            (args.tierNetworks ?? []).map((t) => [t, overlayNetwork(child(`${t}-net`), `bcm-${t}`, { internal: true, encrypted: this.overlayEncrypted }, onDocker)]),
+        );
 
         // The registry image is loaded straight into the first manager: it is what every other image comes from.
         // Tagged with its registry name but not pushed (nothing runs yet to push to): swarm falls
@@ -197,16 +213,19 @@ export class GatewayTier extends pulumi.ComponentResource {
             const keySecret = new docker.Secret(
                 child(`onion-${s.name}-key`),
                 { name: secretData.apply((d) => `bcm-onion-${s.name}-key-${digest(d)}`), data: pulumi.secret(secretData) },
-                onDocker,
+                contentNamed,
             );
-            const clientSecret = new docker.Secret(
-                child(`onion-${s.name}-clients`),
-                {
-                    name: clientsText.apply((t) => `bcm-onion-${s.name}-clients-${digest(t)}`),
-                    data: pulumi.secret(clientsText.apply((t) => Buffer.from(t).toString("base64"))),
-                },
-                onDocker,
-            );
+            const clientSecret =
+                s.clients.length === 0
+                    ? undefined
+                    : new docker.Secret(
+                          child(`onion-${s.name}-clients`),
+                          {
+                              name: clientsText.apply((t) => `bcm-onion-${s.name}-clients-${digest(t)}`),
+                              data: pulumi.secret(clientsText.apply((t) => Buffer.from(t).toString("base64"))),
+                          },
+                          contentNamed,
+                      );
             const onion = pulumi.all([key, pulumi.all(clients)]).apply(([k, cs]) => ({
                 address: k.address,
                 clientAuthLines: Object.fromEntries(cs.map((c) => [c.name, c.auth.clientLine])),
@@ -222,19 +241,19 @@ export class GatewayTier extends pulumi.ComponentResource {
         const torConfig = new docker.ServiceConfig(
             child("torrc"),
             { name: `bcm-torrc-${createHash("sha256").update(torrc).digest("hex").slice(0, 12)}`, data: Buffer.from(torrc).toString("base64") },
-            onDocker,
+            contentNamed,
         );
         const tor = new SwarmService(
             "tor",
             {
                 image: this.images.tor,
                 tier: "gateway",
-                networks: [{ network: this.gatewayNetwork, aliases: ["tor"] }],
+                networks: [this.gatewayNetwork, ...Object.values(this.tierNetworks)].map((network) => ({ network, aliases: ["tor"] })),
                 egress: this.egressNetwork,
                 configs: [{ source: torConfig, fileName: "/etc/bcm/torrc" }],
                 secrets: published.flatMap((p) => [
                     { source: p.keySecret, fileName: `onion-${p.s.name}-secret` },
-                    { source: p.clientSecret, fileName: `onion-${p.s.name}-clients` },
+                    ...(p.clientSecret ? [{ source: p.clientSecret, fileName: `onion-${p.s.name}-clients` }] : []),
                 ]),
                 volumes: { "bcm-tor-data": "/var/lib/tor" },
                 ports: [

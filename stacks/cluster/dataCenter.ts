@@ -1,12 +1,15 @@
 // The data center on a cluster: the gateway tier (swarm, registries, Tor), then every other
-// tier's system containers joined to its swarm, each with its own internal overlay.
+// tier's system containers joined to its swarm, each with its own internal overlay, which
+// the gateway's Tor joins. The tiers named "kafka" and "bitcoin" run their workloads
+// (components/kafka, components/bitcoin); a tier of another name gets containers and overlay.
 import { execFileSync } from "node:child_process";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { LxdCluster } from "../../components/cluster";
-import { GatewayTier, gatewayPorts } from "../../components/gateway/gatewayTier";
-import { overlayNetwork } from "../../components/swarm/networks";
+import { bitcoinOnionServices, BitcoinTier, chainDataVolume } from "../../components/bitcoin";
+import { defaultOnionServices, GatewayTier, gatewayPorts } from "../../components/gateway/gatewayTier";
+import { KafkaTier } from "../../components/kafka";
 import { SystemContainerTier, TierMemberArgs } from "../../components/tier/systemContainerTier";
 import { DataCenterSpec } from "../../automation/cluster/dataCenter";
 import { SpecError } from "../../automation/cluster/spec";
@@ -18,8 +21,20 @@ export interface EndpointBase {
     profile: pulumi.Input<string>;
 }
 
+/** The Docker images each workload tier needs, besides the gateway's. */
+export function imagesFor(spec: DataCenterSpec): string[] {
+    const names = new Set(spec.tiers.map((t) => t.name));
+    return [
+        "registry",
+        "tor",
+        "toolbox",
+        ...(names.has("kafka") ? ["kafka", "zookeeper"] : []),
+        ...(names.has("bitcoin") ? [spec.bitcoin.implementation === "btcd" ? "btcd" : "bitcoind", "lnd"] : []),
+    ];
+}
+
 /** The Docker images the data center runs: `bcm:dockerImages`, or what images/docker/build.sh has built. */
-function dockerImages(config: pulumi.Config): Record<string, string> {
+function dockerImages(config: pulumi.Config, spec: DataCenterSpec): Record<string, string> {
     const text = config.get("dockerImages");
     let images: Record<string, string>;
     if (text !== undefined) {
@@ -36,23 +51,33 @@ function dockerImages(config: pulumi.Config): Record<string, string> {
             throw new SpecError("bcm:dockerImages: not set and images/docker/build.sh has not built the images; run `bash images/docker/build.sh` (npm run setup does)");
         }
     }
-    for (const n of ["registry", "tor", "toolbox"]) {
-        if (typeof images[n] !== "string") throw new SpecError(`bcm:dockerImages.${n}: missing; run \`bash images/docker/build.sh\` and set it from its output`);
+    if (spec.bitcoin.image) images.bitcoind = spec.bitcoin.image;
+    for (const n of imagesFor(spec)) {
+        if (typeof images[n] !== "string") {
+            throw new SpecError(
+                n === "bitcoind"
+                    ? "bcm:bitcoin.image: missing; build it from a verified release with images/bitcoind/build.sh"
+                    : `bcm:dockerImages.${n}: missing; run \`bash images/docker/build.sh\` and set it from its output`,
+            );
+        }
     }
-    return images;
+    // Only what the tiers run is published to the private registry (and the base, for workloads of the user's own).
+    return Object.fromEntries(Object.entries(images).filter(([n]) => n === "debian" || imagesFor(spec).includes(n)));
 }
 
 export function deployDataCenter(clusterName: string, cluster: LxdCluster, bases: EndpointBase[], spec: DataCenterSpec, config: pulumi.Config) {
-    const images = dockerImages(config);
+    const images = dockerImages(config, spec);
     const home = process.env.BCM_HOME ?? path.join(os.homedir(), ".bcm");
     const socketDir = config.get("dockerSocketDir") ?? path.join(home, "sockets", clusterName);
     const members = (tier: string, rule: DataCenterSpec["tiers"][number]["placement"]): TierMemberArgs[] =>
-        cluster.select(tier, rule).map((p) => ({
+        cluster.select(tier, rule).map((p, i) => ({
             containerName: p.containerName,
             endpoint: p.endpoint.endpoint,
             image: bases[p.index].image,
             profiles: ["default", bases[p.index].profile],
             swarmRole: p.swarmRole,
+            // The bitcoin tier's first container keeps the chain (the node and lnd are pinned to it).
+            ...(tier === "bitcoin" && i === 0 ? { dataVolumes: [chainDataVolume(spec.chain, spec.bitcoin.keepChainData)] } : {}),
         }));
 
     const [gatewaySpec, ...others] = spec.tiers;
@@ -65,6 +90,11 @@ export function deployDataCenter(clusterName: string, cluster: LxdCluster, bases
         tor: spec.tor,
         overlayEncryption: spec.overlayEncryption,
         registryMirrorUpstream: spec.registryMirrorUpstream,
+        tierNetworks: others.map((t) => t.name),
+        onionServices: [
+            ...defaultOnionServices,
+            ...(others.some((t) => t.name === "bitcoin") ? bitcoinOnionServices(spec.bitcoin.implementation, spec.chain) : []),
+        ],
     });
     const tiers = others.map((t) => {
         const tier = new SystemContainerTier(`${clusterName}-${t.name}`, {
@@ -78,9 +108,45 @@ export function deployDataCenter(clusterName: string, cluster: LxdCluster, bases
                 ...(gateway.mirrorAddress ? [{ port: gatewayPorts.mirror, target: gateway.mirrorAddress }] : []),
             ],
         });
-        const network = overlayNetwork(`${clusterName}-${t.name}-net`, `bcm-${t.name}`, { internal: true, encrypted: gateway.overlayEncrypted }, { provider: gateway.docker, dependsOn: tier.ready });
+        const network = gateway.tierNetworks[t.name];
         return { name: t.name, tier, network };
     });
+    const workloads: Record<string, pulumi.Output<unknown>> = {};
+    for (const t of tiers) {
+        if (t.name === "kafka") {
+            const kafka = new KafkaTier(`${clusterName}-kafka-workload`, {
+                tier: t.tier,
+                docker: gateway.docker,
+                network: t.network,
+                images: { kafka: gateway.images.kafka, zookeeper: gateway.images.zookeeper },
+                topics: spec.kafka.topics,
+                ...(spec.kafka.heapMiB ? { heapMiB: spec.kafka.heapMiB } : {}),
+            });
+            workloads.kafka = pulumi.output({ bootstrapServers: kafka.bootstrapServers, zookeeperConnect: kafka.zookeeperConnect, replicationFactor: kafka.replicationFactor, topics: Object.keys(kafka.topics) });
+        } else if (t.name === "bitcoin") {
+            const implementation = spec.bitcoin.implementation;
+            const bitcoin = new BitcoinTier(`${clusterName}-bitcoin-workload`, {
+                tier: t.tier,
+                docker: gateway.docker,
+                network: t.network,
+                chain: spec.chain,
+                implementation,
+                images: { node: gateway.images[implementation], lnd: gateway.images.lnd },
+                onions: gateway.onions,
+                torOffline: spec.tor.network === "offline",
+            });
+            workloads.bitcoin = pulumi.output({
+                implementation,
+                node: bitcoin.node.serviceName,
+                lnd: bitcoin.lnd.serviceName,
+                rpc: bitcoin.rpcAddress,
+                miningAddress: bitcoin.miningAddress ?? "none (not regtest)",
+                // For the controller's RPC over the authenticated onion service (secret in the state).
+                rpcCredentials: bitcoin.rpcCredentials,
+                keepChainData: spec.bitcoin.keepChainData,
+            });
+        }
+    }
     return {
         chain: spec.chain,
         torNetwork: spec.tor.network,
@@ -94,5 +160,6 @@ export function deployDataCenter(clusterName: string, cluster: LxdCluster, bases
         networks: { gateway: gateway.gatewayNetwork.name, egress: gateway.egressNetwork.name, ...Object.fromEntries(tiers.map((t) => [t.name, t.network.name])) },
         containers: [gateway.tier, ...tiers.map((t) => t.tier)].flatMap((t) => t.members.map((m) => ({ name: m.containerName, address: m.address }))),
         onions: gateway.onions,
+        workloads,
     };
 }
