@@ -62,7 +62,12 @@ describe("docker-api-needs-mutual-tls", () => {
             ]);
         }
         const computedListen = await run(profile({ devices: { d: { type: "proxy", listen: computed, connect: "unix:/var/run/docker.sock" } } }));
-        expect(messages(computedListen)[0]).toContain("listen address is not known before deploy");
+        // Not known during preview: deferred to the update, which checks it before the profile is made.
+        expect(computedListen.violations).toEqual([]);
+        expect(computedListen.deferred).toMatch(/can't be known during preview/);
+        const computedConnect = await run(instance({ devices: { forward5010: { type: "proxy", listen: "tcp:127.0.0.1:5010", connect: computed } } }));
+        expect(computedConnect.violations).toEqual([]);
+        expect(computedConnect.deferred).toMatch(/can't be known during preview/);
     });
 
     it("passes proxies that listen on unix sockets or forward other services", async () => {

@@ -2,7 +2,7 @@ import { resourcePolicy, ResourceContext } from "../lib/define";
 import { dockerTypes } from "../lib/docker";
 import { devicesOf, lxdTypes, parseProxyAddress } from "../lib/lxd";
 import { Finding, subjectOf } from "../lib/report";
-import { hasKey, read, shown, stringOf, UNKNOWN } from "../lib/values";
+import { deferUnknown, hasKey, read, shown, stringOf, UNKNOWN } from "../lib/values";
 
 const name = "docker-api-needs-mutual-tls";
 
@@ -69,16 +69,13 @@ export function mutualTlsFindings(ctx: ResourceContext): Finding[] {
             if (type !== "proxy" || listen === undefined || connect === undefined) {
                 continue;
             }
-            // An address computed from another resource's output is not known before deploy:
-            // fail closed, since it cannot be shown to be harmless.
+            // An address computed from another resource's output (a tier container forwarding to
+            // the gateway's address) is not known during preview: the decision is deferred to the
+            // update, where this resource policy runs with the value before the instance is made.
             const tcpListen = listen === UNKNOWN || parseProxyAddress(listen).proto === "tcp";
             const toDocker = connect === UNKNOWN || connectsToDocker(connect);
             if (tcpListen && toDocker && (listen === UNKNOWN || connect === UNKNOWN)) {
-                findings.push({
-                    subject,
-                    problem: `has proxy device "${device.name}" whose ${listen === UNKNOWN ? "listen" : "connect"} address is not known before deploy, so it cannot be shown not to expose the Docker API on TCP`,
-                    fix: `give device "${device.name}" literal listen and connect addresses`,
-                });
+                deferUnknown(`devices.${device.name}.${listen === UNKNOWN ? "listen" : "connect"}`);
             } else if (tcpListen && toDocker) {
                 findings.push({
                     subject,

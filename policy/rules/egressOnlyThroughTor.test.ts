@@ -67,6 +67,14 @@ describe("egress-only-through-tor", () => {
         (planned.props.taskSpec as { networksAdvanceds: unknown[] }).networksAdvanceds = [{ name: "", id: computed }];
         const plannedOnInternal = { ...planned, dependsOn: { taskSpec: ["bitcoind-net"] } };
         expect((await run([...gateway, network("bitcoind-net", true), plannedOnInternal])).violations).toEqual([]);
+        // A plan that dropped the entries whose id is not known yet (an empty list) still
+        // depends on the networks: it passes when all are internal, not when one is open.
+        const dropped = { ...service({ name: "s4", networks: [] }), dependsOn: { taskSpec: ["bitcoind-net"] } };
+        expect((await run([...gateway, network("bitcoind-net", true), dropped])).violations).toEqual([]);
+        const droppedOpen = { ...service({ name: "s5", networks: [] }), dependsOn: { taskSpec: ["tor-egress"] } };
+        expect(messages(await run([...gateway, droppedOpen]))).toEqual([
+            expect.stringContaining('service s5 can reach outside without Tor: it may be attached to network "tor-egress" (its reference is not known before deploy), which is not internal: true'),
+        ]);
         const containerOnInternal = { ...container({ networksAdvanced: [{ name: computed }] }, "c1"), dependsOn: { networksAdvanced: ["bitcoind-net"] } };
         expect((await run([...gateway, network("bitcoind-net", true), containerOnInternal])).violations).toEqual([]);
     });

@@ -84,7 +84,16 @@ export function egressRoutes(r: PolicyResource, networks: NetworkTable): string[
         routes.push("sits on docker's default bridge network");
     }
     if (r.type === dockerTypes.service && att.networks.length === 0) {
-        routes.push("is attached to no network (taskSpec.networksAdvanceds), so its tasks get docker's default outside access");
+        // During preview the provider may drop list entries whose network id is not known yet
+        // (a network created in the same deploy); the engine still says which networks the
+        // property came from, and all of those must be internal.
+        const candidates = networksDependedOn(r, networks);
+        const open = candidates.filter((n) => !n.internal);
+        if (candidates.length === 0) {
+            routes.push("is attached to no network (taskSpec.networksAdvanceds), so its tasks get docker's default outside access");
+        } else if (open.length > 0) {
+            routes.push(`may be attached to network "${open[0].display}" (its reference is not known before deploy), which is not internal: true`);
+        }
     }
     for (const ref of att.networks) {
         if (ref === UNKNOWN) {
