@@ -79,6 +79,16 @@ describe("egress-only-through-tor", () => {
         expect((await run([...gateway, network("bitcoind-net", true), containerOnInternal])).violations).toEqual([]);
     });
 
+    it("defers to the update a service whose networks the preview knows nothing of (their provider is new too), unless another service is refused", async () => {
+        const unplanned = { ...network("tier-net", true), props: {} };
+        const onUnplanned = { ...service({ name: "kafka-1", networks: [] }), dependsOn: { taskSpec: ["tier-net"] } };
+        const r = await run([...gateway, unplanned, onUnplanned]);
+        expect(r.violations).toEqual([]);
+        expect(r.deferred).toMatch(/can't be known during preview/);
+        const refused = await run([...gateway, unplanned, onUnplanned, service({ name: "leaky", networks: ["tor-egress"] })]);
+        expect(messages(refused)).toEqual([expect.stringContaining("service leaky can reach outside without Tor")]);
+    });
+
     it("resolves networks by Pulumi name, docker name and id, and treats a computed internal flag as not internal", async () => {
         const byId = { ...network("n1", true), props: { name: "n1-abc", id: "f00d", driver: "overlay", internal: true } };
         const ok = await run([...gateway, byId, service({ name: "s1", networks: ["n1"] }), service({ name: "s2", networks: ["n1-abc"] }), service({ name: "s3", networks: ["f00d"] })]);

@@ -2,7 +2,7 @@ import { PolicyResource } from "@pulumi/policy";
 import { stackPolicy, StackContext } from "../lib/define";
 import { attachmentOf, dockerTypes, publicationsOf } from "../lib/docker";
 import { Finding, resourceName, resourceNames, subjectOf } from "../lib/report";
-import { booleanOf, read, stringOf, UNKNOWN } from "../lib/values";
+import { booleanOf, deferUnknown, hasKey, read, stringOf, UNKNOWN } from "../lib/values";
 
 const name = "egress-only-through-tor";
 
@@ -10,6 +10,12 @@ const name = "egress-only-through-tor";
 export interface NetworkInfo {
     display: string;
     internal: boolean;
+    /**
+     * False for a network the preview knows nothing of: when its docker provider is itself
+     * made in the same deploy, the engine plans the network without asking the provider and
+     * hands the policy no properties at all.
+     */
+    known: boolean;
 }
 
 /** The stack's docker networks: by every name they answer to, and by URN. */
@@ -30,7 +36,7 @@ export function networkTable(resources: PolicyResource[]): NetworkTable {
             continue;
         }
         const internal = read(() => booleanOf(r.props.internal)) === true && read(() => booleanOf(r.props.ingress)) !== true;
-        const info = { display: resourceName(r.name, r.props), internal };
+        const info = { display: resourceName(r.name, r.props), internal, known: hasKey(r.props, "internal") || hasKey(r.props, "name") };
         table.byUrn.set(r.urn, info);
         for (const key of [r.name, read(() => stringOf(r.props.name)), read(() => stringOf(r.props.id))]) {
             if (typeof key === "string" && key !== "") {
@@ -68,8 +74,19 @@ function networksDependedOn(r: PolicyResource, networks: NetworkTable): NetworkI
  * and a container on docker's default bridge reach outside; so does a container sharing
  * the host's (or another container's) network namespace.
  */
-export function egressRoutes(r: PolicyResource, networks: NetworkTable): string[] {
+export function egressRoutes(r: PolicyResource, networks: NetworkTable, undecided: string[] = []): string[] {
     const routes: string[] = [];
+    /** Networks the workload depends on: open ones are a route out; unknown ones leave it undecided. */
+    const judge = (candidates: NetworkInfo[], unresolved: string) => {
+        const open = candidates.filter((n) => n.known && !n.internal);
+        if (candidates.length === 0) {
+            routes.push(unresolved);
+        } else if (open.length > 0) {
+            routes.push(`may be attached to network "${open[0].display}" (its reference is not known before deploy), which is not internal: true`);
+        } else if (candidates.some((n) => !n.known)) {
+            undecided.push(resourceName(r.name, r.props));
+        }
+    };
     // Ports not known yet are ports the program did not set (a computed default): the
     // published-ports policies check the inputs.
     const pubs = read(() => publicationsOf(r.type, r.props));
@@ -87,30 +104,20 @@ export function egressRoutes(r: PolicyResource, networks: NetworkTable): string[
         // During preview the provider may drop list entries whose network id is not known yet
         // (a network created in the same deploy); the engine still says which networks the
         // property came from, and all of those must be internal.
-        const candidates = networksDependedOn(r, networks);
-        const open = candidates.filter((n) => !n.internal);
-        if (candidates.length === 0) {
-            routes.push("is attached to no network (taskSpec.networksAdvanceds), so its tasks get docker's default outside access");
-        } else if (open.length > 0) {
-            routes.push(`may be attached to network "${open[0].display}" (its reference is not known before deploy), which is not internal: true`);
-        }
+        judge(networksDependedOn(r, networks), "is attached to no network (taskSpec.networksAdvanceds), so its tasks get docker's default outside access");
     }
     for (const ref of att.networks) {
         if (ref === UNKNOWN) {
             // Not known before deploy: it comes from the networks the property depends on,
             // and all of those must be internal.
-            const candidates = networksDependedOn(r, networks);
-            const open = candidates.filter((n) => !n.internal);
-            if (candidates.length === 0) {
-                routes.push("is attached to a network that is not known before deploy and comes from no network of this stack");
-            } else if (open.length > 0) {
-                routes.push(`may be attached to network "${open[0].display}" (its reference is not known before deploy), which is not internal: true`);
-            }
+            judge(networksDependedOn(r, networks), "is attached to a network that is not known before deploy and comes from no network of this stack");
             continue;
         }
         const net = networks.byRef.get(ref);
         if (!net) {
             routes.push(`is attached to network "${ref}", which this stack does not declare, so it cannot be shown to be internal`);
+        } else if (!net.known) {
+            undecided.push(resourceName(r.name, r.props));
         } else if (!net.internal) {
             routes.push(`is attached to network "${net.display}", which is not internal: true`);
         }
@@ -126,6 +133,7 @@ export function egressRoutes(r: PolicyResource, networks: NetworkTable): string[
 export function egressFindings(ctx: StackContext): (Finding & { urn: string })[] {
     const networks = networkTable(ctx.resources);
     const findings: (Finding & { urn: string })[] = [];
+    const undecided: string[] = [];
     for (const r of ctx.resources) {
         if (r.type !== dockerTypes.service && r.type !== dockerTypes.container) {
             continue;
@@ -134,7 +142,7 @@ export function egressFindings(ctx: StackContext): (Finding & { urn: string })[]
         if (names.some((n) => ctx.settings.egressAllowed.includes(n))) {
             continue;
         }
-        const routes = egressRoutes(r, networks);
+        const routes = egressRoutes(r, networks, undecided);
         if (routes.length > 0) {
             findings.push({
                 urn: r.urn,
@@ -145,6 +153,11 @@ export function egressFindings(ctx: StackContext): (Finding & { urn: string })[]
                     `through the gateway's Tor SOCKS port; if it is the gateway's Tor service, allow it by name: egressAllowed: ["${resourceName(r.name, r.props)}"]`,
             });
         }
+    }
+    // Nothing refused, but some networks are not known before deploy: decided during the
+    // update, when this stack policy runs again with every network's real properties.
+    if (findings.length === 0 && undecided.length > 0) {
+        deferUnknown(`networks of ${[...new Set(undecided)].join(", ")}`);
     }
     return findings;
 }
