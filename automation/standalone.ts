@@ -101,7 +101,12 @@ async function main(): Promise<void> {
             console.log(`  onion ${name}: ${o.address}${files.length > 0 ? `  (client keys for ClientOnionAuthDir: ${files.join(", ")})` : "  (public)"}`);
         }
         const workloads = (dc.workloads ?? {}) as Record<string, unknown>;
-        for (const [tier, w] of Object.entries(workloads)) console.log(`  ${tier}: ${JSON.stringify(w)}`);
+        for (const [tier, w] of Object.entries(workloads)) {
+            // Credentials stay off the terminal: they are in the stack's encrypted state.
+            const shown = { ...(w as Record<string, unknown>) };
+            if ("rpcCredentials" in shown) shown.rpcCredentials = "secret: in the stack's encrypted state, output dataCenter.workloads.bitcoin.rpcCredentials";
+            console.log(`  ${tier}: ${JSON.stringify(shown)}`);
+        }
     }
 }
 
