@@ -1,45 +1,22 @@
 import * as docker from "@pulumi/docker";
-import * as pulumi from "@pulumi/pulumi";
+import { Registered, recordResources, value } from "../testing/mocks";
 import { SystemContainerTier } from "../tier/systemContainerTier";
 import { BitcoinTier, chainDataVolume } from "./bitcoinTier";
 
-const registered: { type: string; name: string; inputs: Record<string, any> }[] = [];
+const registered: Registered[] = [];
 const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n";
 
-beforeAll(async () => {
-    await pulumi.runtime.setMocks(
-        {
-            newResource: (args) => {
-                registered.push({ type: args.type, name: args.name, inputs: plain(args.inputs) });
-                const extra =
-                    args.type === "random:index/randomPassword:RandomPassword"
-                        ? { result: "pw0123456789" }
-                        : args.type === "random:index/randomBytes:RandomBytes"
-                          ? { base64: Buffer.alloc(32, 7).toString("base64") }
-                          : args.type === "command:local:Command"
-                            ? { stdout: pem }
-                            : {};
-                return { id: `${args.name}-id`, state: { ...args.inputs, ipv4Address: "10.0.0.9", config: { "volatile.uuid": "u" }, ...extra } };
-            },
-            call: () => ({}),
-        },
-        "bcm",
-        "dev",
-        false,
-    );
-});
-
-const value = <T>(o: pulumi.Output<T>) => new Promise<T>((ok) => o.apply((v) => ok(v)));
-
-/** Inputs as the mocks see them, with secret markers taken off. */
-function plain(v: any): any {
-    if (Array.isArray(v)) return v.map(plain);
-    if (v && typeof v === "object") {
-        if (v["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270") return plain(v.value);
-        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
-    }
-    return v;
-}
+beforeAll(() =>
+    recordResources(registered, (type) =>
+        type === "random:index/randomPassword:RandomPassword"
+            ? { result: "pw0123456789" }
+            : type === "random:index/randomBytes:RandomBytes"
+              ? { base64: Buffer.alloc(32, 7).toString("base64") }
+              : type === "command:local:Command"
+                ? { stdout: pem }
+                : {},
+    ),
+);
 
 describe("BitcoinTier wiring (mocks)", () => {
     it("runs btcd and lnd on the first container's kept chain volume, configs as secrets owned by the images' users, nothing published", async () => {

@@ -1,36 +1,11 @@
 import * as docker from "@pulumi/docker";
-import * as pulumi from "@pulumi/pulumi";
+import { Registered, recordResources, value } from "../testing/mocks";
 import { SystemContainerTier } from "../tier/systemContainerTier";
 import { KafkaTier } from "./kafkaTier";
 
-const registered: { type: string; name: string; inputs: Record<string, any> }[] = [];
+const registered: Registered[] = [];
 
-beforeAll(async () => {
-    await pulumi.runtime.setMocks(
-        {
-            newResource: (args) => {
-                registered.push({ type: args.type, name: args.name, inputs: plain(args.inputs) });
-                return { id: `${args.name}-id`, state: { ...args.inputs, ipv4Address: "10.0.0.9", config: { "volatile.uuid": "u" }, stdout: "" } };
-            },
-            call: () => ({}),
-        },
-        "bcm",
-        "dev",
-        false,
-    );
-});
-
-const value = <T>(o: pulumi.Output<T>) => new Promise<T>((ok) => o.apply((v) => ok(v)));
-
-/** Inputs as the mocks see them, with secret markers taken off. */
-function plain(v: any): any {
-    if (Array.isArray(v)) return v.map(plain);
-    if (v && typeof v === "object") {
-        if (v["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270") return plain(v.value);
-        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
-    }
-    return v;
-}
+beforeAll(() => recordResources(registered));
 
 describe("KafkaTier wiring (mocks)", () => {
     it("pins ZooKeeper to the first three of four containers, a broker and a Connect worker to each, topics through broker 1", async () => {

@@ -3,11 +3,10 @@ import * as fs from "node:fs";
 import * as https from "node:https";
 import * as os from "node:os";
 import * as path from "node:path";
-import { secp256k1 } from "@noble/curves/secp256k1";
-import { ripemd160 } from "@noble/hashes/legacy";
 import { sha256 } from "@noble/hashes/sha2";
-import { bech32 } from "@scure/base";
 import { execa } from "execa";
+import { docker, lastLine, waitFor } from "../../test/support";
+import { p2wpkhAddress } from "../../components/bitcoin/miningAddress";
 
 // bcm/btcd and bcm/lnd (images/docker/btcd, images/docker/lnd), built by build.sh on the local
 // dockerd and run for real as a regtest pair on a private (--internal) network: btcd with a
@@ -19,38 +18,13 @@ const repo = path.resolve(__dirname, "../..");
 const buildScript = path.join(repo, "images/docker/build.sh");
 const run = `bcm-it-btc-${process.pid}-${randomBytes(3).toString("hex")}`;
 
-/** The P2WPKH (bech32, witness version 0) address of the secp256k1 secret key `secret`. */
-function p2wpkhAddress(secret: Uint8Array, hrp: string): string {
-    const program = ripemd160(sha256(secp256k1.getPublicKey(secret, true)));
-    return bech32.encode(hrp, [0, ...bech32.toWords(program)]);
-}
 
 // btcd will not `generate` without --miningaddr. The key: SHA-256 of a fixed string, so the
 // address is the same every run (and documented in images/docker/README.md).
 const miningKey = sha256(new TextEncoder().encode("bcm regtest mining address"));
 const miningAddress = p2wpkhAddress(miningKey, "bcrt");
 
-async function docker(...args: string[]): Promise<string> {
-    const r = await execa("docker", args, { reject: false, stdin: "ignore" });
-    if (r.exitCode !== 0) throw new Error(`docker ${args.join(" ")} failed (${r.exitCode}): ${r.stderr}`);
-    return r.stdout.trim();
-}
 
-/** Polls until `check` returns a value, or fails after `seconds` naming `what` and the last error. */
-async function waitFor<T>(what: string, seconds: number, check: () => Promise<T | undefined>): Promise<T> {
-    const deadline = Date.now() + seconds * 1000;
-    let last: unknown;
-    while (Date.now() < deadline) {
-        try {
-            const value = await check();
-            if (value !== undefined) return value;
-        } catch (e) {
-            last = e;
-        }
-        await new Promise((r) => setTimeout(r, 500));
-    }
-    throw new Error(`timed out after ${seconds}s waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-}
 
 /**
  * An HTTPS request from this host to a container's address, trusting only `ca` and checking

@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { ed25519 } from "@noble/curves/ed25519";
 import { sha512 } from "@noble/hashes/sha2";
 import { execa } from "execa";
+import { docker, lastLine, waitFor } from "../../test/support";
 import { clientAuthorization, onionAddress, publicKeyFromTorFile } from "../../components/tor/onion";
 import { renderTorrc } from "../../components/tor/torrc";
 
@@ -34,34 +35,13 @@ function torSecretKey(seed: Uint8Array): { file: Buffer; publicKey: Uint8Array; 
     return { file: Buffer.concat([header, expanded]), publicKey, address: onionAddress(publicKey) };
 }
 
-async function docker(...args: string[]): Promise<string> {
-    const r = await execa("docker", args, { reject: false, stdin: "ignore" });
-    if (r.exitCode !== 0) throw new Error(`docker ${args.join(" ")} failed (${r.exitCode}): ${r.stderr}`);
-    return r.stdout.trim();
-}
 
 /** docker exec CONTAINER sh -c SCRIPT: its stdout, or an error with its output. */
 const sh = (container: string, script: string) => docker("exec", container, "sh", "-c", script);
 
-/** Polls until `check` returns a value, or fails after `seconds` naming `what` and the last error. */
-async function waitFor<T>(what: string, seconds: number, check: () => Promise<T | undefined>): Promise<T> {
-    const deadline = Date.now() + seconds * 1000;
-    let last: unknown;
-    while (Date.now() < deadline) {
-        try {
-            const value = await check();
-            if (value !== undefined) return value;
-        } catch (e) {
-            last = e;
-        }
-        await new Promise((r) => setTimeout(r, 250));
-    }
-    throw new Error(`timed out after ${seconds}s waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-}
 
 const buildImages = (...args: string[]) =>
     execa("bash", [buildScript, ...args], { reject: false, stdin: "ignore", cwd: repo, env: { ...process.env } });
-const lastLine = (s: string) => s.trim().split("\n").pop() ?? "";
 
 describe("BCM's Docker images (images/docker), built from Debian packages and run", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bcm-it-dimg-"));

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import { execa } from "execa";
+import { docker, lastLine, waitFor } from "../../test/support";
 
 // BCM's ZooKeeper and Kafka images (images/docker/zookeeper, images/docker/kafka), built by
 // build.sh on the local dockerd and run for real on a private, internal Docker network (no
@@ -15,34 +16,13 @@ const run = `bcm-it-kafka-${process.pid}-${randomBytes(3).toString("hex")}`;
 
 type Result = { exitCode?: number; stdout: string; stderr: string };
 
-async function docker(...args: string[]): Promise<string> {
-    const r = await execa("docker", args, { reject: false, stdin: "ignore" });
-    if (r.exitCode !== 0) throw new Error(`docker ${args.join(" ")} failed (${r.exitCode}): ${r.stderr}`);
-    return r.stdout.trim();
-}
 
 /** docker exec CONTAINER CMD..., without failing: exit code and output. */
 async function exec(container: string, ...cmd: string[]): Promise<Result> {
     return execa("docker", ["exec", container, ...cmd], { reject: false, stdin: "ignore" });
 }
 
-/** Polls until `check` returns a value, or fails after `seconds` naming `what` and the last error. */
-async function waitFor<T>(what: string, seconds: number, check: () => Promise<T | undefined>): Promise<T> {
-    const deadline = Date.now() + seconds * 1000;
-    let last: unknown;
-    while (Date.now() < deadline) {
-        try {
-            const value = await check();
-            if (value !== undefined) return value;
-        } catch (e) {
-            last = e;
-        }
-        await new Promise((r) => setTimeout(r, 500));
-    }
-    throw new Error(`timed out after ${seconds}s waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-}
 
-const lastLine = (s: string) => s.trim().split("\n").pop() ?? "";
 
 describe("BCM's ZooKeeper and Kafka images (images/docker/zookeeper, images/docker/kafka)", () => {
     const network = `${run}-net`;

@@ -6,6 +6,7 @@ import { execa } from "execa";
 import { docker, runOnce } from "./swarmProbe";
 import { openStack, repoRoot } from "../../automation/engine";
 import { policyDir, writePolicyConfig } from "../../automation/cluster/operations";
+import { waitFor } from "../support";
 import { freePort, startTorNetwork, TorClient, TorNetwork } from "../tornet";
 
 // The workload tiers end to end on the standalone data center: gateway, kafka and bitcoin
@@ -29,21 +30,6 @@ async function inTask(container: string, service: string, script: string, opts: 
     return r.stdout.trim();
 }
 
-/** Polls until check returns a value, or fails naming what it waited for. */
-async function eventually<T>(what: string, seconds: number, check: () => Promise<T | undefined>): Promise<T> {
-    const deadline = Date.now() + seconds * 1000;
-    let last: unknown;
-    for (;;) {
-        try {
-            const v = await check();
-            if (v !== undefined) return v;
-        } catch (e) {
-            last = e;
-        }
-        if (Date.now() > deadline) throw new Error(`${what}: not within ${seconds} s${last ? ` (${last instanceof Error ? last.message : String(last)})` : ""}`);
-        await new Promise((r) => setTimeout(r, 2000));
-    }
-}
 
 const zookeeperMode = () => inTask("bcm-kafka-01", "zookeeper-1", "exec 3<>/dev/tcp/127.0.0.1/2181; printf srvr >&3; cat <&3", {});
 const blockCount = async () => Number(await inTask("bcm-bitcoin-01", "btcd-regtest", "btcctl --configfile=/run/secrets/btcctl.conf getblockcount"));
@@ -123,7 +109,7 @@ describe("workload tiers: kafka and bitcoin on the standalone data center (real 
     }, 20 * 60_000);
 
     it("has a healthy ZooKeeper and round-trips a message through the broker on the stack's topic", async () => {
-        expect(await eventually("ZooKeeper serving", 120, async () => ((await zookeeperMode()).includes("Mode: standalone") ? await zookeeperMode() : undefined))).toMatch(/Zookeeper version: 3\.8/);
+        expect(await waitFor("ZooKeeper serving", 120, async () => ((await zookeeperMode()).includes("Mode: standalone") ? await zookeeperMode() : undefined), 2000)).toMatch(/Zookeeper version: 3\.8/);
         const described = await inTask("bcm-kafka-01", "kafka-1", "bcm-kafka topics --bootstrap-server kafka-1:9092 --describe --topic e2e");
         expect(described).toMatch(/PartitionCount: 2/);
         const message = `hello-${process.pid}`;
@@ -139,14 +125,14 @@ describe("workload tiers: kafka and bitcoin on the standalone data center (real 
     }, 10 * 60_000);
 
     it("mines regtest blocks on btcd, and lnd reports the same height", async () => {
-        await eventually("btcd's RPC", 120, async () => ((await blockCount()) >= 0 ? true : undefined));
+        await waitFor("btcd's RPC", 120, async () => ((await blockCount()) >= 0 ? true : undefined), 2000);
         await inTask("bcm-bitcoin-01", "btcd-regtest", "btcctl --configfile=/run/secrets/btcctl.conf generate 101 >/dev/null");
         const info = JSON.parse(await inTask("bcm-bitcoin-01", "btcd-regtest", "btcctl --configfile=/run/secrets/btcctl.conf getblockchaininfo"));
         expect(info).toMatchObject({ chain: "regtest", blocks: 101 });
-        const lnd = await eventually("lnd at height 101", 180, async () => {
+        const lnd = await waitFor("lnd at height 101", 180, async () => {
             const i = await lndInfo();
             return i.block_height === 101 && i.synced_to_chain ? i : undefined;
-        });
+        }, 2000);
         expect(lnd.block_height).toBe(101);
         identity = lnd.identity_pubkey;
         expect(identity).toMatch(/^0[23][0-9a-f]{64}$/);
@@ -176,10 +162,10 @@ describe("workload tiers: kafka and bitcoin on the standalone data center (real 
             // A connection that reaches the node is closed by it after curl's HTTP request (empty
             // reply 52, or reset 56); an unreachable onion fails in the SOCKS handshake (97) or times out.
             for (const [name, port] of [["btcd-regtest-p2p", 18444], ["lnd-regtest", 9735]] as const) {
-                const reached = await eventually(`${name}'s onion`, 180, async () => {
+                const reached = await waitFor(`${name}'s onion`, 180, async () => {
                     const r = await execa("curl", ["-s", "--max-time", "30", "--socks5-hostname", clients[1].socks, `http://${dc.onions[name].address}:${port}/`], { reject: false });
                     return [52, 56].includes(r.exitCode ?? -1) ? r.exitCode : undefined;
-                });
+                }, 2000);
                 expect({ name, reached: [52, 56].includes(reached!) }).toEqual({ name, reached: true });
             }
         } finally {
@@ -201,11 +187,12 @@ describe("workload tiers: kafka and bitcoin on the standalone data center (real 
         await up();
         const state = await execa("lxc", ["list", "--format", "csv", "-c", "ns", "^bcm-(kafka|bitcoin)-01$"], { stdin: "ignore" });
         expect(state.stdout.split("\n").sort()).toEqual(["bcm-bitcoin-01,RUNNING", "bcm-kafka-01,RUNNING"]);
-        expect(await eventually("ZooKeeper serving again", 240, async () => ((await zookeeperMode()).includes("Mode: standalone") ? true : undefined))).toBe(true);
-        expect(await eventually("btcd's RPC again", 240, async () => ((await blockCount()) >= 0 ? true : undefined))).toBe(true);
-        expect(await eventually("lnd with the same wallet", 240, async () => ((await lndIdentity()) === identity ? true : undefined))).toBe(true);
-        const read = await eventually("the message after the restart", 240, async () =>
+        expect(await waitFor("ZooKeeper serving again", 240, async () => ((await zookeeperMode()).includes("Mode: standalone") ? true : undefined), 2000)).toBe(true);
+        expect(await waitFor("btcd's RPC again", 240, async () => ((await blockCount()) >= 0 ? true : undefined), 2000)).toBe(true);
+        expect(await waitFor("lnd with the same wallet", 240, async () => ((await lndIdentity()) === identity ? true : undefined), 2000)).toBe(true);
+        const read = await waitFor("the message after the restart", 240, async () =>
             (await inTask("bcm-kafka-01", "kafka-1", "bcm-kafka console-consumer --bootstrap-server kafka-1:9092 --topic e2e --from-beginning --max-messages 1 --timeout-ms 30000 2>/dev/null")) || undefined,
+            2000,
         );
         expect(read).toContain(`hello-${process.pid}`);
     }, 15 * 60_000);
@@ -220,7 +207,7 @@ describe("workload tiers: kafka and bitcoin on the standalone data center (real 
         policy.policyPackConfigs = [writePolicyConfig(home, stackName, {}, { ...config, "bcm:bitcoin": JSON.stringify({ keepChainData: false }) })];
         await up();
         // The kept volume came back: lnd runs with the wallet it had.
-        expect(await eventually("lnd with the kept wallet", 300, async () => ((await lndIdentity()) === identity ? true : undefined))).toBe(true);
+        expect(await waitFor("lnd with the kept wallet", 300, async () => ((await lndIdentity()) === identity ? true : undefined), 2000)).toBe(true);
         expect((await stack.destroy()).summary.result).toBe("succeeded");
         expect(await volumeExists(chainVolume)).toBe(false);
     }, 25 * 60_000);
