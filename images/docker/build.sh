@@ -39,7 +39,8 @@ Usage: images/docker/build.sh [--force] [NAME...]   build NAME (default: every i
 Images: $(image_names | paste -sd' ')
 
 Each image is tagged ${REPOSITORY}/NAME:HASH on the local dockerd. HASH (16 hex digits) covers
-images/docker/build.sh, the files in images/docker/NAME/ (path, content, executable bit) and
+images/docker/build.sh, images/docker/lib/, the files in images/docker/NAME/ (path, content,
+executable bit) and
 the parent: the parent image's tag, or for debian the fingerprint of the bcm-base LXD image
 whose rootfs.tar.gz it imports. When the tag exists nothing is built. Parents are built
 first (debian first, and bcm-base with images/build.sh if it is missing).
@@ -149,7 +150,7 @@ image_hash() {
     (
       cd "${DOCKER_IMAGES_DIR}"
       local -a files=()
-      mapfile -d '' -t files < <(find build.sh "${name}" -type f ! -name '*~' ! -name '.*.swp' -print0 | LC_ALL=C sort -z)
+      mapfile -d '' -t files < <(find build.sh lib "${name}" -type f ! -name '*~' ! -name '.*.swp' -print0 | LC_ALL=C sort -z)
       sha256sum "${files[@]}"
       stat -c '%A %n' "${files[@]}" | awk '{ print "user-x=" substr($1, 4, 1), $2 }'
     )
@@ -300,7 +301,7 @@ build_image() {
     LEFTOVER_CONTEXT="${context}"
     cp -a "${DOCKER_IMAGES_DIR}/${name}/." "${context}/"
     run_logged "${logfile}" "images/docker/${name}/prepare.sh" \
-      env BCM_CACHE_DIR="${DOCKER_IMAGES_CACHE%/docker-images}" bash "${context}/prepare.sh" "${context}"
+      env BCM_CACHE_DIR="${DOCKER_IMAGES_CACHE%/docker-images}" BCM_DOCKER_LIB="${DOCKER_IMAGES_DIR}/lib" bash "${context}/prepare.sh" "${context}"
   fi
   run_logged "${logfile}" "docker build images/docker/${name}" docker build "${args[@]}" "${context}"
 

@@ -19,49 +19,6 @@ PACKAGES=(. ./cmd/btcctl)
 LDFLAGS="-s -w -buildid="
 
 context="${1:?usage: prepare.sh CONTEXT}"
-log() {
-  printf '[btcd prepare] %s\n' "$*" >&2
-}
-command -v go >/dev/null 2>&1 || {
-  log "ERROR: no Go toolchain on PATH (the host needs Go to build ${MODULE}@${VERSION})"
-  exit 1
-}
-# Never fetch another toolchain: build with the host's Go.
-export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="-mod=readonly -buildvcs=false"
-log "$(go version); ${MODULE}@${VERSION}"
-
-download="$(go mod download -json "${MODULE}@${VERSION}")"
-field() {
-  printf '%s\n' "${download}" | sed -n "s/^[[:space:]]*\"${1}\": \"\(.*\)\",\{0,1\}$/\1/p" | head -n 1
-}
-dir="$(field Dir)"
-sum="$(field Sum)"
-[[ -n "${dir}" && -d "${dir}" ]] || {
-  log "ERROR: go mod download gave no source directory: ${download}"
-  exit 1
-}
-[[ "${sum}" == "${SUM}" ]] || {
-  log "ERROR: ${MODULE}@${VERSION} has sum ${sum}, expected ${SUM}"
-  exit 1
-}
-
-# The module cache is read-only: build in a writable copy.
-src="$(mktemp -d "${TMPDIR:-/tmp}/bcm-btcd-src.XXXXXX")"
-trap 'rm -rf "${src}"' EXIT
-cp -R "${dir}/." "${src}/"
-chmod -R u+w "${src}"
-
-mkdir -p "${context}/bin"
-start="${EPOCHREALTIME}"
-(cd "${src}" && go build -trimpath -ldflags="${LDFLAGS}" -o "${context}/bin/" "${PACKAGES[@]}")
-log "go build: $(awk -v s="${start}" -v n="${EPOCHREALTIME}" 'BEGIN { printf "%.1f", n - s }') s"
-for bin in btcd btcctl; do
-  [[ -x "${context}/bin/${bin}" ]] || {
-    log "ERROR: ${bin} was not built"
-    exit 1
-  }
-  # Whatever the umask: the Dockerfile's COPY keeps this mode.
-  chmod 0755 "${context}/bin/${bin}"
-done
-"${context}/bin/btcd" --version >&2
-ls -l "${context}/bin" >&2
+# shellcheck source=images/docker/lib/go-module.sh
+source "${BCM_DOCKER_LIB:?run by images/docker/build.sh, which sets BCM_DOCKER_LIB}/go-module.sh"
+go_module_build btcd "${context}" "${MODULE}" "${VERSION}" "${SUM}" "" "${LDFLAGS}" btcd btcctl -- "${PACKAGES[@]}"
