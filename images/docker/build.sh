@@ -40,9 +40,8 @@ Images: $(image_names | paste -sd' ')
 
 Each image is tagged ${REPOSITORY}/NAME:HASH on the local dockerd. HASH (16 hex digits) covers
 images/docker/build.sh, images/docker/lib/, the files in images/docker/NAME/ (path, content,
-executable bit) and
-the parent: the parent image's tag, or for debian the fingerprint of the bcm-base LXD image
-whose rootfs.tar.gz it imports. When the tag exists nothing is built. Parents are built
+executable bit) and the parent: the parent image's tag, or for debian the fingerprint of the
+bcm-base LXD image whose rootfs.tar.gz it imports. When the tag exists nothing is built. Parents are built
 first (debian first, and bcm-base with images/build.sh if it is missing).
 
 The last line on stdout is a JSON object: image name -> tag, for the named images and their
