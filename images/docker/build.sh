@@ -40,7 +40,8 @@ Images: $(image_names | paste -sd' ')
 
 Each image is tagged ${REPOSITORY}/NAME:HASH on the local dockerd. HASH (16 hex digits) covers
 images/docker/build.sh, images/docker/lib/, the files in images/docker/NAME/ (path, content,
-executable bit) and the parent: the parent image's tag, or for debian the fingerprint of the
+executable bit), the repository folder its Dockerfile names in "# bcm-source: DIR" (our own
+Go services), and the parent: the parent image's tag, or for debian the fingerprint of the
 bcm-base LXD image whose rootfs.tar.gz it imports. When the tag exists nothing is built. Parents are built
 first (debian first, and bcm-base with images/build.sh if it is missing).
 
@@ -71,7 +72,7 @@ image_exists() {
 
 # directive NAME KEY: the value of a "# bcm-KEY: VALUE" line of NAME's Dockerfile.
 directive() {
-  sed -n -e "s/^#[[:space:]]*bcm-${2}:[[:space:]]*\([A-Za-z0-9._-]*\).*/\1/p" \
+  sed -n -e "s/^#[[:space:]]*bcm-${2}:[[:space:]]*\([A-Za-z0-9._/-]*\).*/\1/p" \
     "${DOCKER_IMAGES_DIR}/${1}/Dockerfile" | head -n 1
 }
 
@@ -153,6 +154,18 @@ image_hash() {
       sha256sum "${files[@]}"
       stat -c '%A %n' "${files[@]}" | awk '{ print "user-x=" substr($1, 4, 1), $2 }'
     )
+    # An image of our own code ("# bcm-source: services/NAME") covers that source too.
+    local source
+    source="$(directive "${name}" source)"
+    if [[ -n "${source}" ]]; then
+      (
+        cd "${DOCKER_IMAGES_DIR}/../.."
+        [[ -d "${source}" ]] || die "${name}: bcm-source ${source} is not a directory of the repository"
+        local -a files=()
+        mapfile -d '' -t files < <(find "${source}" -type f ! -name '*~' ! -name '.*.swp' -print0 | LC_ALL=C sort -z)
+        sha256sum "${files[@]}"
+      )
+    fi
   } | sha256sum | cut -c1-16
 }
 
@@ -300,7 +313,7 @@ build_image() {
     LEFTOVER_CONTEXT="${context}"
     cp -a "${DOCKER_IMAGES_DIR}/${name}/." "${context}/"
     run_logged "${logfile}" "images/docker/${name}/prepare.sh" \
-      env BCM_CACHE_DIR="${DOCKER_IMAGES_CACHE%/docker-images}" BCM_DOCKER_LIB="${DOCKER_IMAGES_DIR}/lib" bash "${context}/prepare.sh" "${context}"
+      env BCM_CACHE_DIR="${DOCKER_IMAGES_CACHE%/docker-images}" BCM_DOCKER_LIB="${DOCKER_IMAGES_DIR}/lib" BCM_REPO="$(cd "${DOCKER_IMAGES_DIR}/../.." && pwd)" bash "${context}/prepare.sh" "${context}"
   fi
   run_logged "${logfile}" "docker build images/docker/${name}" docker build "${args[@]}" "${context}"
 
