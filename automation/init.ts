@@ -7,10 +7,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { execa } from "execa";
-import { gpgPubkey, passInit } from "./device/commands";
-import { UsageError } from "./device/usage-error";
-import { deviceFromEnvironment } from "./device/device-from-env";
-import { findEngine, homeLayout, repoRoot } from "./engine";
+import { gpgPubkey, passInit } from "./cli/deviceCommands";
+import { UsageError } from "../device/usageError";
+import { deviceFromEnvironment } from "../device/fromEnvironment";
+import { findEngine, homeLayout, repoRoot } from "../engine";
 
 export interface InitOptions {
     /** The certificate's user id, e.g. "Satoshi <satoshi@controller>". */

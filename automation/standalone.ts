@@ -12,7 +12,7 @@
 // joins a private test network.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { bcmHome, developmentDeviceEnv, openStack, Progress, stackPassphrase } from "./engine";
+import { bcmHome, developmentDeviceEnv, openStack, Progress, stackPassphrase } from "../engine";
 import { clusterWorkDir } from "./cluster/workdir";
 import { readDataCenterSpec } from "./cluster/dataCenter";
 import { policyDir, previewWithPolicy, refusal, writePolicyConfig } from "./cluster/operations";

@@ -15,7 +15,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
-import { openStack, Progress, repoRoot } from "../automation/engine";
+import { openStack, Progress, repoRoot } from "../engine";
 import { standaloneConfig } from "../automation/standalone";
 import { writeBaselineFixture } from "./fixture";
 import { peaksByRole, TreePeaks, TreeSampler } from "./procmem";

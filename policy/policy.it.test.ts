@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { execa } from "execa";
-import { Engine, engineEnv, findEngine, homeLayout, installPlugins, repoRoot } from "../automation/engine";
+import { Engine, engineEnv, findEngine, homeLayout, installPlugins, repoRoot } from "../engine";
 import { policyPackConfig, PolicySettingsInput } from "./settings";
 
 // The pack as the engine runs it: `pulumi preview --policy-pack policy --policy-pack-config

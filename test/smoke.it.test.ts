@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Stack } from "@pulumi/pulumi/automation";
 import { execa } from "execa";
-import { Engine, engineEnv, findEngine, homeLayout, openStack, repoRoot, typescriptPlugins } from "../automation/engine";
+import { Engine, engineEnv, findEngine, homeLayout, openStack, repoRoot, typescriptPlugins } from "../engine";
 
 // The engine check on the project's own engine, with the real providers, against the real
 // local dockerd: up, up again with no changes, destroy.

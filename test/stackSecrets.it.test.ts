@@ -2,10 +2,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Stack } from "@pulumi/pulumi/automation";
-import { findEngine, openStack, repoRoot, setSecretConfig } from "../automation/engine";
-import { MnemonicDevice } from "../automation/device/mnemonic-device";
-import { deriveStackPassphrase } from "../automation/device/stack-passphrase";
-import { TEST_MNEMONIC } from "../automation/identity/testing/test-mnemonic";
+import { findEngine, openStack, repoRoot, setSecretConfig } from "../engine";
+import { MnemonicDevice } from "../device/mnemonicDevice";
+import { deriveStackPassphrase } from "../device/stackPassphrase";
+import { TEST_MNEMONIC } from "../device/testing/testMnemonic";
 
 /** Every file under a directory, as text, with its path. */
 function filesUnder(dir: string): { file: string; text: string }[] {

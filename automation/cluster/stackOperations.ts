@@ -4,7 +4,7 @@
 // preview puts the old config back: nothing is half-applied.
 import * as path from "node:path";
 import { Stack } from "@pulumi/pulumi/automation";
-import { Progress, stackPassphrase } from "../engine";
+import { Progress, stackPassphrase } from "../../engine";
 import { CliError } from "../cli/errors";
 import { ExitCode } from "../cli/exitCodes";
 import { readDataCenterSpec } from "./dataCenter";

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { repoRoot } from "../engine/paths";
+import { repoRoot } from "../../engine/paths";
 
 /** The cluster program in the repository (its own Pulumi.yaml, project bcm-cluster). */
 export const clusterProgramDir = path.join(repoRoot, "stacks", "cluster");

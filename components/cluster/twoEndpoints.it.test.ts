@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Stack } from "@pulumi/pulumi/automation";
-import { findEngine, homeLayout, openStack } from "../../automation/engine";
+import { findEngine, homeLayout, openStack } from "../../engine";
 import { splitImageFingerprint } from "../lxd/client/images";
 import { removeLeftovers } from "../lxd/test/lxdLeftovers";
 import { ClientCertificate, makeClientCertificate } from "../lxd/test/testCertificate";

@@ -13,7 +13,7 @@ import { KafkaTier } from "../../components/kafka";
 import { SystemContainerTier, TierMemberArgs } from "../../components/tier/systemContainerTier";
 import { DataCenterSpec } from "../../automation/cluster/dataCenter";
 import { SpecError } from "../../automation/cluster/spec";
-import { repoRoot } from "../../automation/engine/paths";
+import { repoRoot } from "../../engine/paths";
 
 /** What each endpoint offers the tiers: its template image and its docker-host profile. */
 export interface EndpointBase {

@@ -15,7 +15,7 @@ import * as lxd from "../../components/lxd/resources";
 import { EndpointSpec, SpecError, validateEndpoints, validateImages } from "../../automation/cluster/spec";
 import { readDataCenterSpec } from "../../automation/cluster/dataCenter";
 import { deployDataCenter } from "./dataCenter";
-import { repoRoot } from "../../automation/engine/paths";
+import { repoRoot } from "../../engine/paths";
 
 const config = new pulumi.Config("bcm");
 

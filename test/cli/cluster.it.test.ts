@@ -2,8 +2,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { execa } from "execa";
-import { repoRoot } from "../../automation/engine";
-import { TEST_MNEMONIC } from "../../automation/identity/testing/test-mnemonic";
+import { repoRoot } from "../../engine";
+import { TEST_MNEMONIC } from "../../device/testing/testMnemonic";
 
 // `bcm cluster` as a user runs it: a real process, the project's engine, this machine's LXD,
 // the software device with the public test mnemonic, BCM_HOME in a temp directory.

@@ -2,8 +2,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { execa } from "execa";
-import { repoRoot } from "../../automation/engine";
-import { TEST_MNEMONIC } from "../../automation/identity/testing/test-mnemonic";
+import { repoRoot } from "../../engine";
+import { TEST_MNEMONIC } from "../../device/testing/testMnemonic";
 
 // The `bcm` command as a user runs it (`npx bcm` from the repository root), on the
 // software device seeded with the firmware tests' public mnemonic.

@@ -2,8 +2,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { execa } from "execa";
-import { repoRoot } from "../../automation/engine";
-import { TEST_MNEMONIC } from "../../automation/identity/testing/test-mnemonic";
+import { repoRoot } from "../../engine";
+import { TEST_MNEMONIC } from "../../device/testing/testMnemonic";
 
 // Ctrl-C as a user presses it: SIGINT to a running `bcm cluster create` while the engine
 // previews. The engine is cancelled, bcm exits 130 with a one-line reason, and the half-made

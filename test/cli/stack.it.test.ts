@@ -2,8 +2,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { execa } from "execa";
-import { repoRoot } from "../../automation/engine";
-import { TEST_MNEMONIC } from "../../automation/identity/testing/test-mnemonic";
+import { repoRoot } from "../../engine";
+import { TEST_MNEMONIC } from "../../device/testing/testMnemonic";
 
 // `bcm stack` as a user runs it: a real process on the project's engine and this machine's
 // LXD. Tor stays offline (DisableNetwork 1). The data center's names are fixed, so the test

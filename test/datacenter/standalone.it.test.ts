@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { Stack } from "@pulumi/pulumi/automation";
 import { execa } from "execa";
 import { docker, runOnce } from "./swarmProbe";
-import { openStack, repoRoot } from "../../automation/engine";
+import { openStack, repoRoot } from "../../engine";
 import { policyDir, writePolicyConfig } from "../../automation/cluster/operations";
 import { clientAuthorization } from "../../components/tor/onion";
 import { freePort, startTorNetwork, TorClient, TorNetwork } from "../tornet";

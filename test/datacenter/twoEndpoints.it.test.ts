@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { Stack } from "@pulumi/pulumi/automation";
 import { execa } from "execa";
 import { docker, runOnce, waitForTask } from "./swarmProbe";
-import { openStack, repoRoot } from "../../automation/engine";
+import { openStack, repoRoot } from "../../engine";
 import {
     DaemonObjects,
     SecondDaemon,

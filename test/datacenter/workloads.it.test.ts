@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { Stack } from "@pulumi/pulumi/automation";
 import { execa } from "execa";
 import { docker, runOnce } from "./swarmProbe";
-import { openStack, repoRoot } from "../../automation/engine";
+import { openStack, repoRoot } from "../../engine";
 import { policyDir, writePolicyConfig } from "../../automation/cluster/operations";
 import { waitFor } from "../support";
 import { freePort, startTorNetwork, TorClient, TorNetwork } from "../tornet";

@@ -8,7 +8,7 @@ import { ClusterContext, createCluster, destroyCluster, listClusters, showCluste
 import { checkClusterName, SpecError } from "../../cluster/spec";
 import { cullCluster, startCluster, stopCluster } from "../../cluster/maintenance";
 import { ensureClientCertificate } from "../../cluster/clientCertificate";
-import { bcmHome, developmentDeviceEnv } from "../../engine";
+import { bcmHome, developmentDeviceEnv } from "../../../engine";
 import { CliError } from "../errors";
 import { ExitCode } from "../exitCodes";
 

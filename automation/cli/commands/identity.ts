@@ -1,8 +1,8 @@
-// `bcm device|ssh|gpg|file|pass|git`: the command-line face of automation/device/commands.ts.
+// `bcm device|ssh|gpg|file|pass|git`: the command-line face of automation/cli/deviceCommands.ts.
 // Each action prints exactly what the device layer returns; malformed values throw its
 // UsageError (exit 2) before any device is opened.
 import { Command } from "commander";
-import * as cmd from "../../device/commands";
+import * as cmd from "../deviceCommands";
 
 /** Prints a command's output verbatim (it carries its own final newline). */
 const print = (text: string): void => {

@@ -2,8 +2,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command } from "commander";
 import { execa } from "execa";
-import { bcmHome, homeLayout, repoRoot } from "../../engine/paths";
-import { readEngine } from "../../engine/toolchain";
+import { bcmHome, homeLayout, repoRoot } from "../../../engine/paths";
+import { readEngine } from "../../../engine/toolchain";
 
 /** What `bcm info` reports: the active environment, as plain key/value pairs. */
 export async function gatherInfo(env: NodeJS.ProcessEnv = process.env): Promise<[string, string][]> {

@@ -1,7 +1,7 @@
 // `bcm init`: automation/init.ts on the command line.
 import { Command } from "commander";
 import { initController } from "../../init";
-import { bcmHome, developmentDeviceEnv } from "../../engine";
+import { bcmHome, developmentDeviceEnv } from "../../../engine";
 
 export function registerInit(program: Command): void {
     program

@@ -3,7 +3,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { repoRoot } from "../../../automation/engine/paths";
+import { repoRoot } from "../../../engine/paths";
 
 /** A bootable split image for the tests, and a second one that differs only in its metadata. */
 export interface TestImage {

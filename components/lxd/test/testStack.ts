@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Stack } from "@pulumi/pulumi/automation";
-import { Engine, findEngine, homeLayout, openStack } from "../../../automation/engine";
+import { Engine, findEngine, homeLayout, openStack } from "../../../engine";
 import { messageOf } from "../client/errors";
 import { removeLeftovers } from "./lxdLeftovers";
 

@@ -1,0 +1,23 @@
+import * as os from "node:os";
+import * as path from "node:path";
+
+/** The repository root: engine/ is one level below it. */
+export const repoRoot = path.resolve(__dirname, "..");
+
+/** Where BCM keeps its state: `BCM_HOME`, default `~/.bcm`. Always absolute. */
+export function bcmHome(env: NodeJS.ProcessEnv = process.env): string {
+    return path.resolve(env.BCM_HOME || path.join(os.homedir(), ".bcm"));
+}
+
+/** The directories of one BCM home: the engine's file backend and its own home. */
+export function homeLayout(home: string): { stateDir: string; pulumiHome: string } {
+    return { stateDir: path.join(home, "state"), pulumiHome: path.join(home, "pulumi") };
+}
+
+/** An absolute `file://` backend URL: `file://~` would resolve through the user database, not $HOME. */
+export function backendUrl(stateDir: string): string {
+    if (!path.isAbsolute(stateDir)) {
+        throw new Error(`the state directory must be an absolute path, got "${stateDir}"`);
+    }
+    return `file://${stateDir}`;
+}
