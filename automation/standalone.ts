@@ -14,8 +14,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { bcmHome, developmentDeviceEnv, openStack, Progress, stackPassphrase } from "../engine";
 import { clusterWorkDir } from "./cluster/workdir";
-import { readDataCenterSpec } from "./cluster/dataCenter";
-import { policyDir, previewWithPolicy, refusal, writePolicyConfig } from "./cluster/operations";
+import { readDataCenterSpec } from "../components/datacenter/dataCenterSpec";
+import { deployWithPolicy } from "./cluster/deploy";
+import { writePolicyConfig } from "./cluster/policyConfig";
 import { execa } from "execa";
 import { CliError } from "./cli/errors";
 
@@ -77,13 +78,8 @@ async function main(): Promise<void> {
     await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, value]) => [k, { value }])));
     // Every deploy is checked by the policy pack first: a mandatory violation stops it before
     // anything changes (exit 3), then the same pack runs again during the update.
-    const ctx = { home, env, say: (line: string) => console.error(`[bcm up] ${line}`) };
-    const policy = { policyPacks: [policyDir], policyPackConfigs: [writePolicyConfig(home, stackName, env, config)] };
-    ctx.say("previewing with the policy pack");
-    const preview = await previewWithPolicy(stack, policy.policyPackConfigs[0], ctx);
-    if (preview.violations.length > 0) throw refusal(stackName, preview.violations, ctx, "nothing was changed");
-    if (preview.error !== undefined) throw new Error(`preview failed: ${preview.error}; nothing was changed`);
-    await stack.up({ ...policy, onEvent: new Progress("up").onEvent });
+    const ctx = { say: (line: string) => console.error(`[bcm up] ${line}`) };
+    await deployWithPolicy(stack, { cluster: stackName, what: "up", policyConfig: writePolicyConfig(home, stackName, env, config), ctx }, new Progress("up"));
     const outputs = await stack.outputs();
     const dc = outputs.dataCenter?.value as Record<string, unknown> | undefined;
     console.log(`\nThe standalone data center is up (state in ${home}/state).`);

@@ -1,4 +1,4 @@
-import { EndpointSpec, endpointNameForHost, parseSshTarget, SpecError, validateEndpoints } from "./spec";
+import { EndpointSpec, endpointNameForHost, parseSshTarget, SpecError, validateEndpoints } from "../../components/datacenter/spec";
 
 /** The flags of `bcm cluster create` that name endpoints. */
 export interface EndpointFlags {

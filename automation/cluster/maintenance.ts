@@ -5,7 +5,7 @@
 // interrupted run — and deletes them only when asked (`--yes`).
 import { LxdClient } from "../../components/lxd/client";
 import { deleteInstance, startInstance, stopInstance } from "../../components/lxd/client/instances";
-import { ClusterContext, clientFor, openCluster } from "./operations";
+import { ClusterContext, clientFor, openCluster } from "./workspace";
 
 /** Names this cluster's stack owns, from its state: LXD instances and custom volumes. */
 async function ownedNames(stack: Awaited<ReturnType<typeof openCluster>>["stack"]): Promise<{ instances: Set<string>; volumes: Set<string> }> {

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { SpecError } from "./spec";
+import { SpecError } from "../../components/datacenter/spec";
 import { checkTierName, tiersAfter } from "./stackOperations";
 
 describe("tiers of a cluster", () => {

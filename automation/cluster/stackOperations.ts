@@ -3,24 +3,14 @@
 // the policy pack, and `up` only when nothing mandatory is violated. A refused or failed
 // preview puts the old config back: nothing is half-applied.
 import * as path from "node:path";
-import { Stack } from "@pulumi/pulumi/automation";
-import { Progress, stackPassphrase } from "../../engine";
+import { readDataCenterSpec } from "../../components/datacenter/dataCenterSpec";
+import { SpecError } from "../../components/datacenter/spec";
+import { Progress } from "../../engine";
 import { CliError } from "../cli/errors";
 import { ExitCode } from "../cli/exitCodes";
-import { readDataCenterSpec } from "./dataCenter";
-import {
-    ClusterContext,
-    clusterNames,
-    clusterWorkspace,
-    engineFailure,
-    interrupted,
-    policyDir,
-    previewWithPolicy,
-    refusal,
-    violationCollector,
-    writePolicyConfig,
-} from "./operations";
-import { SpecError } from "./spec";
+import { deployWithPolicy } from "./deploy";
+import { writePolicyConfig } from "./policyConfig";
+import { ClusterContext, plainConfig, selectCluster } from "./workspace";
 
 /** Tier names `bcm stack` deploys; the gateway comes first and carries every other. */
 export const tierPattern = /^[a-z][a-z0-9]{0,15}$/;
@@ -46,18 +36,6 @@ export function tiersAfter(current: Record<string, object>, op: "deploy" | "remo
     }
     const { [tier]: _removed, ...rest } = current;
     return rest;
-}
-
-async function selectCluster(name: string, ctx: ClusterContext): Promise<Stack> {
-    const ws = await clusterWorkspace(ctx.home, await stackPassphrase(name, ctx.env));
-    if (!(await clusterNames(ws)).includes(name)) {
-        throw new CliError(`no cluster ${name} in ${ctx.home}; fix: \`bcm cluster list\` shows the clusters, \`bcm cluster create ${name} --local\` makes one`);
-    }
-    return Stack.select(name, ws);
-}
-
-async function plainConfig(stack: Stack): Promise<Record<string, string>> {
-    return Object.fromEntries(Object.entries(await stack.getAllConfig()).map(([k, v]) => [k, v.value]));
 }
 
 /** Deploys or removes a tier on a cluster: config, policy preview, up; the old config comes back on refusal. */
@@ -93,32 +71,20 @@ export async function changeTier(cluster: string, op: "deploy" | "remove", tier:
     };
     await stack.setAllConfig(Object.fromEntries(Object.entries(after).map(([k, value]) => [k, { value }])));
     for (const k of Object.keys(before)) if (!(k in after)) await stack.removeConfig(k);
-    const policyConfig = writePolicyConfig(ctx.home, cluster, ctx.env, after);
-    ctx.say(`[bcm stack ${op}] previewing ${cluster} with the policy pack`);
-    const preview = await previewWithPolicy(stack, policyConfig, ctx);
-    if (preview.violations.length > 0 || preview.error !== undefined) {
-        await restore();
-        writePolicyConfig(ctx.home, cluster, ctx.env, before);
-        if (preview.violations.length > 0) throw refusal(cluster, preview.violations, ctx, "nothing was changed");
-        throw new CliError(`cluster ${cluster}: preview failed: ${preview.error}; nothing was changed`);
-    }
-    const collector = violationCollector();
-    const progress = new Progress(`stack ${op}`);
-    try {
-        await stack.up({
-            policyPacks: [policyDir],
-            policyPackConfigs: [policyConfig],
-            signal: ctx.signal,
-            onEvent: (e) => {
-                collector.onEvent(e);
-                progress.onEvent(e);
+    await deployWithPolicy(
+        stack,
+        {
+            cluster,
+            what: `stack ${op} ${tier}`,
+            policyConfig: writePolicyConfig(ctx.home, cluster, ctx.env, after),
+            ctx,
+            undo: async () => {
+                await restore();
+                writePolicyConfig(ctx.home, cluster, ctx.env, before);
             },
-        });
-    } catch (err) {
-        if (ctx.signal?.aborted) throw interrupted(ctx, `${op} of ${tier}`);
-        if (collector.violations.length > 0) throw refusal(cluster, collector.violations, ctx, "some resources may have changed");
-        throw new CliError(`cluster ${cluster}: ${op} of ${tier} failed: ${engineFailure(err)}; fix the cause and run the command again`);
-    }
+        },
+        new Progress(`stack ${op}`),
+    );
     const outputs = await stack.outputs();
     return (outputs.dataCenter?.value ?? {}) as Record<string, unknown>;
 }

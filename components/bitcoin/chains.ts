@@ -1,8 +1,9 @@
 // Per chain: the ports each implementation listens on, as their own defaults have them, so a
 // user's tools find them where the upstream documentation says.
-import { Chain } from "../../automation/cluster/dataCenter";
 
-export type { Chain };
+/** The chains a data center runs (`bcm:chain`); one chain per cluster stack. */
+export const chains = ["regtest", "signet", "testnet", "mainnet"] as const;
+export type Chain = (typeof chains)[number];
 
 /** The full node: btcd (from the Go module proxy) or Bitcoin Core's bitcoind (from a verified release). */
 export const implementations = ["btcd", "bitcoind"] as const;

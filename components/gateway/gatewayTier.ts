@@ -1,34 +1,18 @@
-import { createHash } from "node:crypto";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import * as lxd from "../lxd/resources";
 import { decideOverlayEncryption, espProbeCommand, OverlayEncryption } from "../swarm/encryption";
 import { SwarmImage } from "../swarm/imageTransfer";
 import { overlayNetwork } from "../swarm/networks";
 import { SwarmService } from "../swarm/swarmService";
 import { SystemContainerTier, TierMemberArgs } from "../tier/systemContainerTier";
-import { clientAuthorization } from "../tor/onion";
-import { onionServiceKey } from "../tor/onion";
-import { gatewayTorrc, TorNetworkSettings } from "./torNetwork";
-
+import { checkOnionServices, GatewayOnionService, onionSecrets, PublishedOnion } from "./onions";
 import { gatewayPorts } from "./ports";
+import { GatewayPlacement, mirrorService, registryService, torService } from "./services";
+import { TorNetworkSettings } from "./torNetwork";
 
 export { gatewayPorts };
-
-/** A service the data center publishes as a v3 onion service, with client authorization. */
-export interface GatewayOnionService {
-    /** Its name: the key and directory names derive from it. */
-    name: string;
-    /** The port on the .onion address. */
-    virtualPort: number;
-    /** `service:port` on the gateway overlay. */
-    target: string;
-    /** Names of the clients allowed in; each gets its own key. At least one, unless `public`. */
-    clients: string[];
-    /** Open to anyone who learns its address (a node's P2P port, a Lightning node's peers): only then may `clients` be empty. */
-    public?: boolean;
-}
+export type { GatewayOnionService, PublishedOnion };
 
 /** The images the gateway runs, as built on the controller by images/docker/build.sh. */
 export interface GatewayImages {
@@ -64,17 +48,12 @@ export interface GatewayTierArgs {
 /** The default onion service: the private registry, so the controller can push from anywhere. */
 export const defaultOnionServices: GatewayOnionService[] = [{ name: "registry", virtualPort: 80, target: "registry:5000", clients: ["controller"] }];
 
-/** A published onion service: its address and, per client, the line for their ClientOnionAuthDir. */
-export interface PublishedOnion {
-    address: string;
-    clientAuthLines: Record<string, string>;
-}
-
 /**
  * The gateway tier: the spine of a BCM data center. Its containers are the swarm's managers;
  * it runs the private registry (5010) every image comes from, a Docker Hub mirror (5000) that
  * fetches through Tor, and Tor itself: SOCKS (9050) and DNS (9053) for everything else, and
- * the onion services with client authorization.
+ * the onion services with client authorization. Each part is built by a function of its own
+ * (services.ts, onions.ts); this class wires them in order.
  */
 export class GatewayTier extends pulumi.ComponentResource {
     public readonly tier: SystemContainerTier;
@@ -107,11 +86,7 @@ export class GatewayTier extends pulumi.ComponentResource {
         const first = args.members[0];
         if (!first) throw new Error("gateway tier: no members; the cluster needs at least one endpoint");
         const onionServices = args.onionServices ?? defaultOnionServices;
-        onionServices.forEach((s, i) => {
-            if (s.clients.length === 0 && !s.public) {
-                throw new Error(`gateway onionServices[${i}].clients: list at least one client, or set public: true; an onion service without authorization is open to anyone`);
-            }
-        });
+        checkOnionServices(onionServices);
 
         // The mirror fetches through Tor; distribution's proxy mode will not even start without
         // its upstream, so an offline gateway has no mirror (and dockerd is told of none).
@@ -134,25 +109,7 @@ export class GatewayTier extends pulumi.ComponentResource {
         this.socks = pulumi.interpolate`${gw01.address}:${gatewayPorts.socks}`;
         this.dns = pulumi.interpolate`${gw01.address}:${gatewayPorts.dns}`;
 
-        // Probe every member's kernel before any overlay exists.
-        const probes = args.members.map(
-            (m, i) =>
-                new lxd.Exec(
-                    child(`${m.containerName}-esp-probe`),
-                    { instance: this.tier.members[i].instance.name, create: espProbeCommand, endpoint: m.endpoint },
-                    { parent: this },
-                ).stdout,
-        );
-        const decision = pulumi.all(probes).apply((found) => {
-            const d = decideOverlayEncryption(
-                args.overlayEncryption ?? "auto",
-                Object.fromEntries(found.map((f, i) => [args.members[i].containerName, f.trim() === "esp"])),
-            );
-            if (d.warning) pulumi.log.warn(d.warning, this);
-            return d;
-        });
-        this.overlayEncrypted = decision.apply((d) => d.encrypted);
-
+        this.overlayEncrypted = this.probeEncryption(child, args);
         this.docker = new docker.Provider(child("docker"), { host: this.tier.dockerHost! }, { parent: this, dependsOn: this.tier.ready });
         const onDocker = { parent: this, provider: this.docker };
         // Secrets and configs are named after their content, so a new one never takes an old
@@ -160,11 +117,13 @@ export class GatewayTier extends pulumi.ComponentResource {
         // Terraform bridge would otherwise delete first any resource with a given name, which a
         // swarm refuses while a service still uses it.)
         const contentNamed = { ...onDocker, deleteBeforeReplace: false };
-        this.gatewayNetwork = overlayNetwork(child("net"), "bcm-gateway", { internal: true, encrypted: this.overlayEncrypted }, onDocker);
-        this.egressNetwork = overlayNetwork(child("egress"), "bcm-egress", { internal: false, encrypted: this.overlayEncrypted }, onDocker);
+        const encrypted = this.overlayEncrypted;
+        this.gatewayNetwork = overlayNetwork(child("net"), "bcm-gateway", { internal: true, encrypted }, onDocker);
+        this.egressNetwork = overlayNetwork(child("egress"), "bcm-egress", { internal: false, encrypted }, onDocker);
         this.tierNetworks = Object.fromEntries(
-            (args.tierNetworks ?? []).map((t) => [t, overlayNetwork(child(`${t}-net`), `bcm-${t}`, { internal: true, encrypted: this.overlayEncrypted }, onDocker)]),
+            (args.tierNetworks ?? []).map((t) => [t, overlayNetwork(child(`${t}-net`), `bcm-${t}`, { internal: true, encrypted }, onDocker)]),
         );
+        const placement: GatewayPlacement = { pinned: `node.hostname == ${first.containerName}`, gatewayNetwork: this.gatewayNetwork, egressNetwork: this.egressNetwork, onDocker };
 
         // The registry image is loaded straight into the first manager: it is what every other image comes from.
         // Tagged with its registry name but not pushed (nothing runs yet to push to): swarm falls
@@ -175,124 +134,18 @@ export class GatewayTier extends pulumi.ComponentResource {
             { source: args.images.registry, dockerHost: this.tier.dockerHost!, registry: registryRef, push: false },
             { parent: this },
         );
-        const pinned = `node.hostname == ${first.containerName}`;
-        const registry = new SwarmService(
-            "registry",
-            {
-                image: registryLocal.ref,
-                tier: "gateway",
-                constraints: [pinned],
-                networks: [{ network: this.gatewayNetwork, aliases: ["registry"] }],
-                // Host-mode ports need the docker_gwbridge, which only a non-internal network brings.
-                egress: this.egressNetwork,
-                // No REGISTRY_HTTP_SECRET: it only signs upload state shared between registry
-                // instances, and this one runs alone (distribution then draws its own at start).
-                volumes: { "bcm-registry-data": "/var/lib/docker-registry" },
-                ports: [{ target: 5000, published: gatewayPorts.registry }],
-                memoryMiB: 256,
-            },
-            onDocker,
-        );
+        const registry = registryService(placement, registryLocal.ref);
         const publish = (image: string, source: pulumi.Input<string>) =>
             new SwarmImage(child(`${image}-image`), { source, dockerHost: this.tier.dockerHost!, registry: registryRef }, { parent: this, dependsOn: [registry] }).ref;
         this.images = { registry: publish("registry", args.images.registry), tor: publish("tor", args.images.tor) };
         for (const [n, src] of Object.entries(args.images.extra ?? {})) this.images[n] = publish(n, src);
 
-        // Onion keys: random seeds kept (encrypted) in the stack's state, so addresses survive redeploys.
-        const published = onionServices.map((s) => {
-            const seed = new random.RandomBytes(child(`onion-${s.name}-seed`), { length: 32 }, { parent: this });
-            const key = seed.base64.apply((b) => onionServiceKey(Buffer.from(b, "base64")));
-            const clients = s.clients.map((c) => {
-                const clientSeed = new random.RandomBytes(child(`onion-${s.name}-client-${c}`), { length: 32 }, { parent: this });
-                return pulumi.all([key, clientSeed.base64]).apply(([k, b]) => ({ name: c, auth: clientAuthorization(k.address, Buffer.from(b, "base64")) }));
-            });
-            const digest = (data: string) => createHash("sha256").update(data).digest("hex").slice(0, 12);
-            const secretData = key.apply((k) => Buffer.from(k.secretKeyFile).toString("base64"));
-            const clientsText = pulumi.all(clients).apply((cs) => cs.map((c) => c.auth.serviceLine).join("\n") + "\n");
-            // Swarm secrets are immutable: a content-derived name makes a change a new secret.
-            const keySecret = new docker.Secret(
-                child(`onion-${s.name}-key`),
-                { name: secretData.apply((d) => `bcm-onion-${s.name}-key-${digest(d)}`), data: pulumi.secret(secretData) },
-                contentNamed,
-            );
-            const clientSecret =
-                s.clients.length === 0
-                    ? undefined
-                    : new docker.Secret(
-                          child(`onion-${s.name}-clients`),
-                          {
-                              name: clientsText.apply((t) => `bcm-onion-${s.name}-clients-${digest(t)}`),
-                              data: pulumi.secret(clientsText.apply((t) => Buffer.from(t).toString("base64"))),
-                          },
-                          contentNamed,
-                      );
-            const onion = pulumi.all([key, pulumi.all(clients)]).apply(([k, cs]) => ({
-                address: k.address,
-                clientAuthLines: Object.fromEntries(cs.map((c) => [c.name, c.auth.clientLine])),
-            }));
-            return { s, keySecret, clientSecret, onion };
-        });
-        this.onions = pulumi.secret(pulumi.all(published.map((p) => p.onion)).apply((os) => Object.fromEntries(os.map((o, i) => [onionServices[i].name, o]))));
-
-        const torrc = gatewayTorrc(
-            args.tor,
-            onionServices.map((s) => ({ name: s.name, ports: [{ virtualPort: s.virtualPort, target: s.target }] })),
-        );
-        const torConfig = new docker.ServiceConfig(
-            child("torrc"),
-            { name: `bcm-torrc-${createHash("sha256").update(torrc).digest("hex").slice(0, 12)}`, data: Buffer.from(torrc).toString("base64") },
-            contentNamed,
-        );
-        const tor = new SwarmService(
-            "tor",
-            {
-                image: this.images.tor,
-                tier: "gateway",
-                networks: [this.gatewayNetwork, ...Object.values(this.tierNetworks)].map((network) => ({ network, aliases: ["tor"] })),
-                egress: this.egressNetwork,
-                configs: [{ source: torConfig, fileName: "/etc/bcm/torrc" }],
-                secrets: published.flatMap((p) => [
-                    { source: p.keySecret, fileName: `onion-${p.s.name}-secret` },
-                    ...(p.clientSecret ? [{ source: p.clientSecret, fileName: `onion-${p.s.name}-clients` }] : []),
-                ]),
-                volumes: { "bcm-tor-data": "/var/lib/tor" },
-                ports: [
-                    { target: 9050, published: gatewayPorts.socks },
-                    { target: 9053, published: gatewayPorts.dns, protocol: "udp" },
-                ],
-                // Offline (DisableNetwork 1) Tor opens no SOCKS port, so there only the process can be checked.
-                healthcheck: args.tor.network === "offline" ? "kill -0 1" : "nc -z 127.0.0.1 9050",
-                constraints: [pinned],
-                memoryMiB: 256,
-            },
-            { ...onDocker, dependsOn: [registry] },
-        );
+        const onions = onionSecrets(child, onionServices, this, contentNamed);
+        this.onions = pulumi.secret(pulumi.all(onions.map((o) => o.onion)).apply((os) => Object.fromEntries(os.map((o, i) => [onionServices[i].name, o]))));
+        const tor = torService(placement, { name, image: this.images.tor, tor: args.tor, tierNetworks: Object.values(this.tierNetworks), onions, dependsOn: [registry] });
         this.services = [registry, tor];
-        if (!withMirror) {
-            this.registerOutputs({ socks: this.socks, dns: this.dns, registryAddress: this.registryAddress, overlayEncrypted: this.overlayEncrypted, images: this.images, onions: this.onions });
-            return;
-        }
-        const mirror = new SwarmService(
-            "registry-mirror",
-            {
-                image: this.images.registry,
-                tier: "gateway",
-                constraints: [pinned],
-                networks: [{ network: this.gatewayNetwork, aliases: ["registry-mirror"] }],
-                egress: this.egressNetwork,
-                env: {
-                    REGISTRY_PROXY_REMOTEURL: args.registryMirrorUpstream ?? "https://registry-1.docker.io",
-                    // Every outside connection goes through Tor: Go's HTTP client speaks SOCKS5 with remote name resolution.
-                    HTTP_PROXY: "socks5://tor:9050",
-                    HTTPS_PROXY: "socks5://tor:9050",
-                },
-                volumes: { "bcm-registry-mirror-data": "/var/lib/docker-registry" },
-                ports: [{ target: 5000, published: gatewayPorts.mirror }],
-                memoryMiB: 256,
-            },
-            { ...onDocker, dependsOn: [tor] },
-        );
-        this.services.push(mirror);
+        if (withMirror) this.services.push(mirrorService(placement, { image: this.images.registry, upstream: args.registryMirrorUpstream, tor }));
+
         this.registerOutputs({
             socks: this.socks,
             dns: this.dns,
@@ -300,6 +153,26 @@ export class GatewayTier extends pulumi.ComponentResource {
             overlayEncrypted: this.overlayEncrypted,
             images: this.images,
             onions: this.onions,
+        });
+    }
+
+    /** Probes every member's kernel for ESP before any overlay exists, and decides (warning when unencrypted). */
+    private probeEncryption(child: (role: string) => string, args: GatewayTierArgs): pulumi.Output<boolean> {
+        const probes = args.members.map(
+            (m, i) =>
+                new lxd.Exec(
+                    child(`${m.containerName}-esp-probe`),
+                    { instance: this.tier.members[i].instance.name, create: espProbeCommand, endpoint: m.endpoint },
+                    { parent: this },
+                ).stdout,
+        );
+        return pulumi.all(probes).apply((found) => {
+            const d = decideOverlayEncryption(
+                args.overlayEncryption ?? "auto",
+                Object.fromEntries(found.map((f, i) => [args.members[i].containerName, f.trim() === "esp"])),
+            );
+            if (d.warning) pulumi.log.warn(d.warning, this);
+            return d.encrypted;
         });
     }
 }

@@ -8,13 +8,13 @@
 // node_modules.
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { LxdCluster, LxdEndpointSpec, dockerHostProfileConfig } from "../../components/cluster";
 import * as lxd from "../../components/lxd/resources";
-import { EndpointSpec, SpecError, validateEndpoints, validateImages } from "../../automation/cluster/spec";
-import { readDataCenterSpec } from "../../automation/cluster/dataCenter";
-import { deployDataCenter } from "./dataCenter";
+import { DataCenter, EndpointSpec, readDataCenterSpec, resolveImages, SpecError, validateEndpoints, validateImages } from "../../components/datacenter";
+import { builtDockerImages } from "./dockerImages";
 import { repoRoot } from "../../engine/paths";
 
 const config = new pulumi.Config("bcm");
@@ -37,6 +37,7 @@ function readJson<T>(key: string, validate: (raw: unknown, key: string) => T): T
 const specs = readJson("endpoints", validateEndpoints);
 // Read before anything is registered: a bad key stops the program with nothing changed.
 const dataCenterSpec = readDataCenterSpec((key) => config.get(key));
+const dockerImages = dataCenterSpec ? resolveImages(dataCenterSpec, builtDockerImages(config.get("dockerImages"))) : undefined;
 const images = config.get("images") !== undefined ? readJson("images", validateImages) : builtImages();
 
 /** Without `bcm:images` (a stack run by hand with `pulumi up -s`): the images images/build.sh has built. */
@@ -114,13 +115,14 @@ export const endpoints = perEndpoint.map(({ p, spec, profile, imported }) => ({
     images: Object.fromEntries(Object.entries(imported).map(([n, img]) => [n, img.fingerprint])),
 }));
 
-/** The data center on it, when the stack describes tiers (`bcm:tiers`); see stacks/cluster/dataCenter.ts. */
+/** The data center on it, when the stack describes tiers (`bcm:tiers`); see components/datacenter. */
 export const dataCenter = dataCenterSpec
-    ? deployDataCenter(
-          clusterName,
-          cluster,
-          perEndpoint.map(({ profile, imported }) => ({ image: imported["bcm-template"].fingerprint, profile: profile.name })),
-          dataCenterSpec,
-          config,
-      )
+    ? new DataCenter("data-center", {
+          cluster: clusterName,
+          lxdCluster: cluster,
+          bases: perEndpoint.map(({ profile, imported }) => ({ image: imported["bcm-template"].fingerprint, profile: profile.name })),
+          spec: dataCenterSpec,
+          dockerImages: dockerImages!,
+          dockerSocketDir: config.get("dockerSocketDir") ?? path.join(process.env.BCM_HOME ?? path.join(os.homedir(), ".bcm"), "sockets", clusterName),
+      }).summary
     : undefined;

@@ -5,7 +5,7 @@ import { Stack } from "@pulumi/pulumi/automation";
 import { execa } from "execa";
 import { docker, runOnce } from "./swarmProbe";
 import { openStack, repoRoot } from "../../engine";
-import { policyDir, writePolicyConfig } from "../../automation/cluster/operations";
+import { policyDir, writePolicyConfig } from "../../automation/cluster/policyConfig";
 import { waitFor } from "../support";
 import { freePort, startTorNetwork, TorClient, TorNetwork } from "../tornet";
 

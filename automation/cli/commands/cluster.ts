@@ -4,8 +4,10 @@
 import * as fs from "node:fs";
 import { Command } from "commander";
 import { endpointsFromFile, endpointsFromFlags } from "../../cluster/flags";
-import { ClusterContext, createCluster, destroyCluster, listClusters, showClusters, swarmStatus, verifyCluster } from "../../cluster/operations";
-import { checkClusterName, SpecError } from "../../cluster/spec";
+import { ClusterContext } from "../../cluster/workspace";
+import { createCluster, destroyCluster, listClusters } from "../../cluster/lifecycle";
+import { showClusters, swarmStatus, verifyCluster } from "../../cluster/inspect";
+import { checkClusterName, SpecError } from "../../../components/datacenter/spec";
 import { cullCluster, startCluster, stopCluster } from "../../cluster/maintenance";
 import { ensureClientCertificate } from "../../cluster/clientCertificate";
 import { bcmHome, developmentDeviceEnv } from "../../../engine";

@@ -1,7 +1,7 @@
 // `bcm stack deploy|remove|list`: tiers on a cluster (automation/cluster/stackOperations.ts).
 import { Command, Option } from "commander";
 import { changeTier, checkTierName, listTiers } from "../../cluster/stackOperations";
-import { checkClusterName } from "../../cluster/spec";
+import { checkClusterName } from "../../../components/datacenter/spec";
 import { usage, withContext } from "./cluster";
 
 export function registerStack(program: Command): void {

@@ -1,4 +1,5 @@
-import { readDataCenterSpec } from "./dataCenter";
+import { BitcoinSettings } from "../bitcoin/settings";
+import { readDataCenterSpec } from "./dataCenterSpec";
 
 const authority =
     "auth0 orport=5000 no-v2 v3ident=0123456789ABCDEF0123456789ABCDEF01234567 10.218.0.1:7000 AAAA BBBB CCCC DDDD EEEE FFFF 0000 1111 2222 3333";
@@ -27,8 +28,7 @@ describe("data-center config of a cluster stack", () => {
             tor: { network: "private", dirAuthorities: [authority] },
             overlayEncryption: "off",
             // regtest: nothing worth keeping; any other chain is kept unless the stack says otherwise.
-            bitcoin: { implementation: "btcd", keepChainData: false },
-            kafka: { topics: [] },
+            settings: { bitcoin: { implementation: "btcd", keepChainData: false }, kafka: { topics: [] } },
         });
     });
 
@@ -41,9 +41,9 @@ describe("data-center config of a cluster stack", () => {
                 kafka: JSON.stringify({ topics: [{ name: "blocks", partitions: 3 }], heapMiB: 256 }),
             }),
         )!;
-        expect(spec.bitcoin).toEqual({ implementation: "bitcoind", image: "bcm/bitcoind:27.1-0123456789abcdef", keepChainData: false });
-        expect(readDataCenterSpec(cfg({ ...base, chain: "signet" }))!.bitcoin.keepChainData).toBe(true);
-        expect(spec.kafka).toEqual({ topics: [{ name: "blocks", partitions: 3 }], heapMiB: 256 });
+        expect(spec.settings.bitcoin).toEqual({ implementation: "bitcoind", image: "bcm/bitcoind:27.1-0123456789abcdef", keepChainData: false });
+        expect((readDataCenterSpec(cfg({ ...base, chain: "signet" }))!.settings.bitcoin as BitcoinSettings).keepChainData).toBe(true);
+        expect(spec.settings.kafka).toEqual({ topics: [{ name: "blocks", partitions: 3 }], heapMiB: 256 });
         expect(() => readDataCenterSpec(cfg({ ...base, bitcoin: JSON.stringify({ implementation: "bitcoind" }) }))).toThrow(
             /bcm:bitcoin\.image: bitcoind needs its image: build it from a verified Bitcoin Core release with images\/bitcoind\/build\.sh/,
         );

@@ -1,5 +1,4 @@
 import fc from "fast-check";
-import { endpointsFromFile, endpointsFromFlags } from "./flags";
 import { checkClusterName, endpointNameForHost, parseSshTarget, SpecError, validateEndpoints, validateImages } from "./spec";
 
 const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?$/);
@@ -131,32 +130,5 @@ describe("validateEndpoints", () => {
         expect(() => validateImages({ "bcm-base": { metadataPath: "/m", rootfsPath: "/r" } })).toThrow(/bcm:images\.bcm-template: missing.*images\/build\.sh/);
         expect(() => checkClusterName("Bad_Name")).toThrow(/cluster name "Bad_Name": use lower-case letters/);
         expect(checkClusterName("test123")).toBe("test123");
-    });
-});
-
-describe("endpoint flags and files", () => {
-    it("builds endpoints from --local and repeated --ssh", () => {
-        const specs = endpointsFromFlags({ local: true, ssh: ["root@10.0.0.2", "admin@node.example:2222", "root@10.0.0.2:23"], clientCert: "/c", clientKey: "/k" });
-        expect(specs.map((s) => [s.name, s.mode, s.user, s.host, s.port])).toEqual([
-            ["local", "local", undefined, undefined, undefined],
-            ["10-0-0-2", "ssh", "root", "10.0.0.2", 22],
-            ["node", "ssh", "admin", "node.example", 2222],
-            ["10-0-0-2-2", "ssh", "root", "10.0.0.2", 23],
-        ]);
-    });
-
-    it("names the flag when something is missing", () => {
-        expect(() => endpointsFromFlags({ ssh: [] })).toThrow(/^no endpoints: give --local, --ssh/);
-        expect(() => endpointsFromFlags({ ssh: ["root@h"] })).toThrow(/^--ssh: give both --client-cert and --client-key, or neither/);
-        expect(() => endpointsFromFlags({ local: true, ssh: [], sshKey: "/k" })).toThrow(/^--ssh-key: only with --ssh/);
-    });
-
-    it("reads {endpoints} or a bare list from a file", () => {
-        expect(endpointsFromFile('{"endpoints":[{"name":"local","mode":"local"}]}', "c.json")).toEqual([{ name: "local", mode: "local" }]);
-        expect(endpointsFromFile('[{"name":"local","mode":"local","profileConfig":{"security.privileged":"true"}}]', "c.json")[0].profileConfig).toEqual({
-            "security.privileged": "true",
-        });
-        expect(() => endpointsFromFile("{", "c.json")).toThrow(/^--file c\.json: not JSON/);
-        expect(() => endpointsFromFile("{}", "c.json")).toThrow(/^c\.json: endpoints: must be a list/);
     });
 });

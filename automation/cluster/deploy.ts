@@ -1,0 +1,138 @@
+// The one way BCM deploys a stack: preview with the policy pack, refuse (exit 3, nothing
+// changed) on a mandatory violation, then update with the same pack, with Ctrl-C and engine
+// failures turned into one-line errors. `npm run up`, `bcm cluster …` and `bcm stack …` all
+// deploy through deployWithPolicy.
+import { EngineEvent, Stack, UpResult } from "@pulumi/pulumi/automation";
+import { Progress, stripColor, urnName } from "../../engine";
+import { CliError } from "../cli/errors";
+import { ExitCode } from "../cli/exitCodes";
+import { ClusterContext } from "./workspace";
+import { policyDir } from "./policyConfig";
+
+/** A mandatory policy violation seen during a preview or update. */
+export interface Violation {
+    policy: string;
+    resource: string;
+    message: string;
+}
+
+/** Collects mandatory policy violations from engine events. */
+export function violationCollector(): { onEvent: (e: EngineEvent) => void; violations: Violation[] } {
+    const violations: Violation[] = [];
+    return {
+        violations,
+        onEvent: (e) => {
+            const p = e.policyEvent;
+            if (p && p.enforcementLevel === "mandatory") {
+                const urn = p.resourceUrn ?? "";
+                const type = urn ? urn.split("::")[2]?.split("$").pop() : "stack";
+                violations.push({ policy: p.policyName, resource: urn ? `${type} ${urnName(urn)}` : "the stack", message: stripColor(p.message).trim() });
+            }
+        },
+    };
+}
+
+/** A failure of the engine as one line: the first error diagnostic, else the message's first useful line. */
+export function engineFailure(err: unknown): string {
+    const text = err instanceof Error ? err.message : String(err);
+    const line = text
+        .split("\n")
+        .map((l) => l.trim())
+        .find((l) => /^error: /.test(l) && !/preview failed|update failed/.test(l));
+    return stripColor(line ?? text.split("\n").find((l) => l.trim() !== "") ?? text).replace(/^error: /, "");
+}
+
+export function interrupted(what: string): CliError {
+    return new CliError(`interrupted: ${what} cancelled (the engine stopped cleanly; run the command again to finish)`, ExitCode.interrupted);
+}
+
+/** Previews with the pack: the mandatory violations, the number of changes, or the engine's failure. */
+export async function previewWithPolicy(stack: Stack, policyConfig: string, ctx: Pick<ClusterContext, "signal">, extra: { expectNoChanges?: boolean } = {}) {
+    const collector = violationCollector();
+    let changes = 0;
+    try {
+        await stack.preview({
+            policyPacks: [policyDir],
+            policyPackConfigs: [policyConfig],
+            signal: ctx.signal,
+            ...extra,
+            onEvent: (e) => {
+                collector.onEvent(e);
+                if (e.summaryEvent) {
+                    changes = Object.entries(e.summaryEvent.resourceChanges)
+                        .filter(([op]) => op !== "same")
+                        .reduce((n, [, c]) => n + c, 0);
+                }
+            },
+        });
+    } catch (err) {
+        if (ctx.signal?.aborted) throw interrupted("preview");
+        if (collector.violations.length > 0) return { violations: collector.violations, changes, error: undefined };
+        return { violations: [], changes, error: engineFailure(err) };
+    }
+    return { violations: collector.violations, changes, error: undefined };
+}
+
+/** The exit-3 error of a refused deploy, each violation said on its own line first. */
+export function refusal(name: string, violations: Violation[], ctx: Pick<ClusterContext, "say">, unchanged: string): CliError {
+    for (const v of violations) {
+        ctx.say(`policy ${v.policy} refused ${v.resource}: ${v.message}`);
+    }
+    const v = violations[0];
+    const more = violations.length > 1 ? ` (and ${violations.length - 1} more, above)` : "";
+    return new CliError(
+        `cluster ${name}: deploy refused by mandatory policy ${v.policy} on ${v.resource}${more}; ${unchanged}; ${v.message.replace(/^[^:]*: /, "")}`,
+        ExitCode.policy,
+    );
+}
+
+export interface DeploySettings {
+    /** The cluster (stack) name, for messages. */
+    cluster: string;
+    /** What is deployed, for messages: "create", "deploy of kafka", "up". */
+    what: string;
+    /** The pack's config file for this stack (writePolicyConfig). */
+    policyConfig: string;
+    /** Ctrl-C and report lines. */
+    ctx: Pick<ClusterContext, "signal" | "say">;
+    /** Puts back what the caller changed before the deploy (config, a new stack), when the preview refuses, fails or is interrupted. */
+    undo?: () => Promise<void>;
+    /** What the refusal says was left as it was; default "nothing was changed". */
+    unchanged?: string;
+    /** The fix a failed update names; default "fix the cause and run the command again". */
+    fix?: string;
+}
+
+/** Preview with the pack, refusal with nothing changed, update with the pack. */
+export async function deployWithPolicy(stack: Stack, s: DeploySettings, progress: Progress): Promise<UpResult> {
+    const unchanged = s.unchanged ?? "nothing was changed";
+    s.ctx.say(`[bcm ${s.what}] previewing ${s.cluster} with the policy pack`);
+    let preview: Awaited<ReturnType<typeof previewWithPolicy>>;
+    try {
+        preview = await previewWithPolicy(stack, s.policyConfig, s.ctx);
+    } catch (err) {
+        await s.undo?.();
+        throw err;
+    }
+    if (preview.violations.length > 0 || preview.error !== undefined) {
+        await s.undo?.();
+        if (preview.violations.length > 0) throw refusal(s.cluster, preview.violations, s.ctx, unchanged);
+        throw new CliError(`cluster ${s.cluster}: preview failed: ${preview.error}; ${unchanged}`);
+    }
+    const collector = violationCollector();
+    try {
+        return await stack.up({
+            policyPacks: [policyDir],
+            policyPackConfigs: [s.policyConfig],
+            signal: s.ctx.signal,
+            onEvent: (e) => {
+                collector.onEvent(e);
+                progress.onEvent(e);
+            },
+        });
+    } catch (err) {
+        if (s.ctx.signal?.aborted) throw interrupted(`${s.what} of ${s.cluster}`);
+        if (collector.violations.length > 0) throw refusal(s.cluster, collector.violations, s.ctx, "some resources may have changed");
+        throw new CliError(`cluster ${s.cluster}: ${s.what} failed: ${engineFailure(err)}; ${s.fix ?? "fix the cause and run the command again"}`);
+    }
+}

@@ -1,0 +1,57 @@
+// What the policy pack is told about a cluster stack: its chain, device, private registry,
+// and what the gateway publishes and lets out. Written to a file per cluster, which every
+// preview and update of the cluster passes to the pack.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { DataCenterSpec, readDataCenterSpec } from "../../components/datacenter/dataCenterSpec";
+import { gatewayPorts } from "../../components/gateway/ports";
+import { policyPackConfig, PolicySettingsInput } from "../../policy/settings";
+import { repoRoot } from "../../engine/paths";
+
+/** The policy pack every deploy runs. */
+export const policyDir = path.join(repoRoot, "policy");
+
+/** The device BCM_DEVICE names, as the pack knows it. */
+function deviceOf(env: NodeJS.ProcessEnv): "trezor" | "mnemonic" | undefined {
+    return env.BCM_DEVICE === "trezor" || env.BCM_DEVICE === "mnemonic" ? env.BCM_DEVICE : undefined;
+}
+
+/** The policy settings of a bare cluster stack (endpoints only). */
+export function policySettings(env: NodeJS.ProcessEnv): PolicySettingsInput {
+    const device = deviceOf(env);
+    return { chain: "regtest", ...(device ? { device } : {}), privateRegistry: `127.0.0.1:${gatewayPorts.registry}` };
+}
+
+/**
+ * What the policy pack must know about a data center: the private registry, the host ports
+ * the gateway publishes, and the gateway services allowed a way out (Tor itself, and the two
+ * registries, whose host ports need a non-internal network; the mirror fetches through Tor).
+ */
+export function dataCenterPolicySettings(spec: DataCenterSpec, device?: "trezor" | "mnemonic"): PolicySettingsInput {
+    const mirror = spec.tor.network !== "offline";
+    return {
+        chain: spec.chain,
+        ...(device ? { device } : {}),
+        privateRegistry: `127.0.0.1:${gatewayPorts.registry}`,
+        publishedPorts: [
+            { service: "registry", port: gatewayPorts.registry },
+            { service: "tor", port: gatewayPorts.socks },
+            { service: "tor", port: gatewayPorts.dns },
+            ...(mirror ? [{ service: "registry-mirror", port: gatewayPorts.mirror }] : []),
+        ],
+        egressAllowed: ["tor", "registry", ...(mirror ? ["registry-mirror"] : [])],
+    };
+}
+
+/**
+ * Writes the pack's config for a cluster stack: a bare cluster's settings, or, once the stack
+ * describes a data center (`bcm:tiers`), what its gateway publishes and lets out.
+ */
+export function writePolicyConfig(home: string, name: string, env: NodeJS.ProcessEnv, stackConfig: Record<string, string> = {}): string {
+    const file = path.join(home, "clusters", `${name}.policy.json`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const spec = readDataCenterSpec((k) => stackConfig[`bcm:${k}`]);
+    const settings = spec ? dataCenterPolicySettings(spec, deviceOf(env)) : policySettings(env);
+    fs.writeFileSync(file, JSON.stringify(policyPackConfig(settings), null, 2) + "\n", { mode: 0o600 });
+    return file;
+}

@@ -1,0 +1,42 @@
+// The bitcoin tier in the data center's workload table (components/datacenter/workloads.ts).
+import * as pulumi from "@pulumi/pulumi";
+import { defineWorkload } from "../datacenter/workload";
+import { bitcoinOnionServices, BitcoinTier, chainDataVolume } from "./bitcoinTier";
+import { BitcoinSettings, readBitcoinSettings } from "./settings";
+
+export const bitcoinWorkload = defineWorkload<BitcoinSettings>({
+    name: "bitcoin",
+    readSettings: readBitcoinSettings,
+    // bitcoind comes only from an image the user built from a verified release.
+    images: (s) => ({ [s.implementation]: s.implementation === "bitcoind" ? s.image : undefined, lnd: undefined }),
+    onionServices: (s, chain) => bitcoinOnionServices(s.implementation, chain),
+    // The tier's first container keeps the chain (the node and lnd are pinned to it).
+    dataVolumes: (s, chain, index) => (index === 0 ? [chainDataVolume(chain, s.keepChainData)] : []),
+    deploy(name, { settings, chain, torOffline, tier, network, gateway }, opts) {
+        const implementation = settings.implementation;
+        const bitcoin = new BitcoinTier(
+            name,
+            {
+                tier,
+                docker: gateway.docker,
+                network,
+                chain,
+                implementation,
+                images: { node: gateway.images[implementation], lnd: gateway.images.lnd },
+                onions: gateway.onions,
+                torOffline,
+            },
+            opts,
+        );
+        return pulumi.output({
+            implementation,
+            node: bitcoin.node.serviceName,
+            lnd: bitcoin.lnd.serviceName,
+            rpc: bitcoin.rpcAddress,
+            miningAddress: bitcoin.miningAddress ?? "none (not regtest)",
+            // For the controller's RPC over the authenticated onion service (secret in the state).
+            rpcCredentials: bitcoin.rpcCredentials,
+            keepChainData: settings.keepChainData,
+        });
+    },
+});

@@ -1,0 +1,6 @@
+export * from "./spec";
+export * from "./dataCenterSpec";
+export * from "./images";
+export * from "./workload";
+export { workloads } from "./workloads";
+export * from "./dataCenter";

@@ -1,0 +1,31 @@
+// The kafka tier in the data center's workload table (components/datacenter/workloads.ts).
+import * as pulumi from "@pulumi/pulumi";
+import { defineWorkload } from "../datacenter/workload";
+import { KafkaTier } from "./kafkaTier";
+import { KafkaSettings, readKafkaSettings } from "./settings";
+
+export const kafkaWorkload = defineWorkload<KafkaSettings>({
+    name: "kafka",
+    readSettings: (raw, _chain, problems) => readKafkaSettings(raw, problems),
+    images: () => ({ kafka: undefined, zookeeper: undefined }),
+    deploy(name, { settings, tier, network, gateway }, opts) {
+        const kafka = new KafkaTier(
+            name,
+            {
+                tier,
+                docker: gateway.docker,
+                network,
+                images: { kafka: gateway.images.kafka, zookeeper: gateway.images.zookeeper },
+                topics: settings.topics,
+                ...(settings.heapMiB ? { heapMiB: settings.heapMiB } : {}),
+            },
+            opts,
+        );
+        return pulumi.output({
+            bootstrapServers: kafka.bootstrapServers,
+            zookeeperConnect: kafka.zookeeperConnect,
+            replicationFactor: kafka.replicationFactor,
+            topics: Object.keys(kafka.topics),
+        });
+    },
+});
