@@ -6,7 +6,7 @@ import { Engine, engineEnv, findEngine, homeLayout, installPlugins, repoRoot } f
 import { policyPackConfig, PolicySettingsInput } from "./settings";
 
 // The pack as the engine runs it: `pulumi preview --policy-pack policy --policy-pack-config
-// <file>` on policy/test-program (real @pulumi/docker resources, previewed only, so the
+// <file>` on policy/testing/program (real @pulumi/docker resources, previewed only, so the
 // docker provider plugin is loaded but nothing is created), on the project's own engine.
 describe("the policy pack on the engine", () => {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "bcm-policy-"));
@@ -28,7 +28,7 @@ describe("the policy pack on the engine", () => {
         // repository; its packages resolve through a link to the repository's node_modules.
         fs.mkdirSync(program);
         for (const f of ["Pulumi.yaml", "package.json", "index.ts"]) {
-            fs.copyFileSync(path.join(__dirname, "test-program", f), path.join(program, f));
+            fs.copyFileSync(path.join(__dirname, "testing", "program", f), path.join(program, f));
         }
         fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(program, "node_modules"), "dir");
         await execa(pulumi, ["stack", "init", stackName, "--non-interactive"], { cwd: program, env });

@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
-import { FakeLxd, envelope } from "../lxd/client/fakeLxd";
+import { FakeLxd, envelope } from "../testing/fakeLxd";
 import { pemFingerprint } from "./bootstrap";
 import { LxdEndpoint, probeLocalDaemon, serverFingerprintFrom } from "./lxdEndpoint";
 

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { LxdClient } from "../lxd/client/client";
-import { makeClientCertificate } from "../lxd/test/testCertificate";
+import { makeClientCertificate } from "../testing/lxd/testCertificate";
 import {
     SecondDaemon,
     daemonObjects,
@@ -14,7 +14,7 @@ import {
     secondDaemonStatus,
     startSecondDaemon,
     stopSecondDaemon,
-} from "./test/secondDaemon";
+} from "../testing/secondDaemon";
 
 // scripts/host/lxd-second-daemon.sh: a second LXD daemon in its own network and mount
 // namespaces, its sshd, idempotent start, and a stop that leaves the host as it was.

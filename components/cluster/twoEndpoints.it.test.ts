@@ -5,10 +5,10 @@ import * as path from "node:path";
 import { Stack } from "@pulumi/pulumi/automation";
 import { findEngine, homeLayout, openStack } from "../../engine";
 import { splitImageFingerprint } from "../lxd/client/images";
-import { removeLeftovers } from "../lxd/test/lxdLeftovers";
-import { ClientCertificate, makeClientCertificate } from "../lxd/test/testCertificate";
-import { TestImage, testImage } from "../lxd/test/testImage";
-import { DaemonObjects, SecondDaemon, daemonObjects, lxcQuery, makeSshKey, startSecondDaemon, stopSecondDaemon } from "./test/secondDaemon";
+import { removeLeftovers } from "../testing/lxd/lxdLeftovers";
+import { ClientCertificate, makeClientCertificate } from "../testing/lxd/testCertificate";
+import { TestImage, testImage } from "../testing/lxd/testImage";
+import { DaemonObjects, SecondDaemon, daemonObjects, lxcQuery, makeSshKey, startSecondDaemon, stopSecondDaemon } from "../testing/secondDaemon";
 
 // The two-endpoint acceptance: one Pulumi program, two LXD daemons on this machine. The
 // local daemon (LxdEndpoint mode "local", its unix socket) and a second daemon in its own
@@ -21,7 +21,7 @@ describe("an LXD cluster of two endpoints through the engine", () => {
     const daemonName = "cl";
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "bcm-cluster-it-"));
     const home = path.join(work, "home");
-    const programDir = path.join(__dirname, "test-programs", "two-endpoints");
+    const programDir = path.join(__dirname, "..", "testing", "programs", "twoEndpoints");
     const subnets = [`10.251.${process.pid % 250}.1/24`, `10.252.${process.pid % 250}.1/24`];
     const containers = [`${prefix}-bcm-test-01`, `${prefix}-bcm-test-02`];
     let daemon: SecondDaemon;

@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { sha256 } from "@noble/hashes/sha2";
 import { execa } from "execa";
-import { docker, lastLine, waitFor } from "../../test/support";
+import { docker, lastLine, waitFor } from "../../test/testing/support";
 import { p2wpkhAddress } from "../../components/bitcoin/miningAddress";
 
 // bcm/btcd and bcm/lnd (images/docker/btcd, images/docker/lnd), built by build.sh on the local

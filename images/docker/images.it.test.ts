@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { ed25519 } from "@noble/curves/ed25519";
 import { sha512 } from "@noble/hashes/sha2";
 import { execa } from "execa";
-import { docker, lastLine, waitFor } from "../../test/support";
+import { docker, lastLine, waitFor } from "../../test/testing/support";
 import { clientAuthorization, onionAddress, publicKeyFromTorFile } from "../../components/tor/onion";
 import { renderTorrc } from "../../components/tor/torrc";
 

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import { execa } from "execa";
-import { docker, lastLine, waitFor } from "../../test/support";
+import { docker, lastLine, waitFor } from "../../test/testing/support";
 
 // BCM's ZooKeeper and Kafka images (images/docker/zookeeper, images/docker/kafka), built by
 // build.sh on the local dockerd and run for real on a private, internal Docker network (no

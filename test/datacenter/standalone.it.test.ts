@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Stack } from "@pulumi/pulumi/automation";
 import { execa } from "execa";
-import { docker, runOnce } from "./swarmProbe";
+import { docker, runOnce } from "../testing/swarmProbe";
 import { openStack, repoRoot } from "../../engine";
 import { policyDir, writePolicyConfig } from "../../automation/cluster/policyConfig";
 import { clientAuthorization } from "../../components/tor/onion";

@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Stack } from "@pulumi/pulumi/automation";
 import { execa } from "execa";
-import { docker, runOnce, waitForTask } from "./swarmProbe";
+import { docker, runOnce, waitForTask } from "../testing/swarmProbe";
 import { openStack, repoRoot } from "../../engine";
 import {
     DaemonObjects,
@@ -14,8 +14,8 @@ import {
     routeSecondDaemon,
     startSecondDaemon,
     stopSecondDaemon,
-} from "../../components/cluster/test/secondDaemon";
-import { makeClientCertificate } from "../../components/lxd/test/testCertificate";
+} from "../../components/testing/secondDaemon";
+import { makeClientCertificate } from "../../components/testing/lxd/testCertificate";
 
 // The data center across two endpoints, end to end: the root program (stacks/) with this
 // machine's LXD (mode "local") and a second LXD daemon in its own network and mount

@@ -3,10 +3,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Stack } from "@pulumi/pulumi/automation";
 import { execa } from "execa";
-import { docker, runOnce } from "./swarmProbe";
+import { docker, runOnce } from "../testing/swarmProbe";
 import { openStack, repoRoot } from "../../engine";
 import { policyDir, writePolicyConfig } from "../../automation/cluster/policyConfig";
-import { waitFor } from "../support";
+import { waitFor } from "../testing/support";
 import { freePort, startTorNetwork, TorClient, TorNetwork } from "../tornet";
 
 // The workload tiers end to end on the standalone data center: gateway, kafka and bitcoin

@@ -1,5 +1,5 @@
-import { removeLeftovers } from "../test/lxdLeftovers";
-import { testImage } from "../test/testImage";
+import { removeLeftovers } from "../../testing/lxd/lxdLeftovers";
+import { testImage } from "../../testing/lxd/testImage";
 import { LxdClient } from "./client";
 import { LxdError } from "./errors";
 import { exec } from "./exec";

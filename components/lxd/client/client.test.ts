@@ -1,6 +1,6 @@
 import { LxdClient } from "./client";
 import { LxdError } from "./errors";
-import { FakeLxd, FakeRoute, envelope } from "./fakeLxd";
+import { FakeLxd, FakeRoute, envelope } from "../../testing/fakeLxd";
 
 // The client's envelope and operation handling against a fake daemon on a unix socket.
 describe("LxdClient against a fake daemon", () => {

@@ -1,6 +1,6 @@
 import { LxdClient } from "./client";
 import { exec } from "./exec";
-import { FakeLxd, FakeRoute, envelope } from "./fakeLxd";
+import { FakeLxd, FakeRoute, envelope } from "../../testing/fakeLxd";
 
 describe("exec in record-output mode", () => {
     let fake: FakeLxd;

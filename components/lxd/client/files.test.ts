@@ -1,5 +1,5 @@
 import { LxdClient } from "./client";
-import { FakeLxd, envelope } from "./fakeLxd";
+import { FakeLxd, envelope } from "../../testing/fakeLxd";
 import { octalMode, pullFile, pushFile } from "./files";
 
 describe("file push and pull", () => {

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { LxdClient } from "./client";
-import { FakeLxd, FakeRoute, envelope } from "./fakeLxd";
+import { FakeLxd, FakeRoute, envelope } from "../../testing/fakeLxd";
 import { importSplitImage, resolveImage, setAlias, splitImageFingerprint } from "./images";
 
 describe("split image import", () => {

@@ -1,5 +1,5 @@
 import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
-import { FakeLxd, FakeRoute, envelope } from "../client/fakeLxd";
+import { FakeLxd, FakeRoute, envelope } from "../../testing/fakeLxd";
 import { diffExec } from "./diff";
 import { commandFailed, execHandler, lastLines, shownCommand } from "./exec";
 import { LxdProvider } from "./provider";

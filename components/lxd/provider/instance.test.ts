@@ -1,4 +1,4 @@
-import { FakeLxd, FakeRoute, envelope } from "../client/fakeLxd";
+import { FakeLxd, FakeRoute, envelope } from "../../testing/fakeLxd";
 import { LxdProvider } from "./provider";
 
 const urn = "urn:pulumi:dev::bcm::lxd:index:Instance::web";

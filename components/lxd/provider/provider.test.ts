@@ -1,5 +1,5 @@
 import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
-import { FakeLxd, envelope } from "../client/fakeLxd";
+import { FakeLxd, envelope } from "../../testing/fakeLxd";
 import { LxdProvider, providerVersion, urnType } from "./provider";
 
 const secret = (value: unknown) => ({ [specialSigKey]: specialSecretSig, value });

@@ -1,4 +1,4 @@
-import { FakeLxd, FakeRoute, SeenRequest, envelope } from "../client/fakeLxd";
+import { FakeLxd, FakeRoute, SeenRequest, envelope } from "../../testing/fakeLxd";
 import { diffStorageVolume } from "./diff";
 import { LxdProvider } from "./provider";
 import { splitVolumeId, storageVolumeHandler } from "./storageVolume";

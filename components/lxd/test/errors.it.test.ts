@@ -5,9 +5,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { LxdClient } from "../client/client";
 import { getInstance } from "../client/instances";
-import { ClientCertificate, makeClientCertificate, serverFingerprint } from "./testCertificate";
-import { TestImage, testImage } from "./testImage";
-import { TestStack } from "./testStack";
+import { ClientCertificate, makeClientCertificate, serverFingerprint } from "../../testing/lxd/testCertificate";
+import { TestImage, testImage } from "../../testing/lxd/testImage";
+import { TestStack } from "../../testing/lxd/testStack";
 
 // Bad input and failures say what is wrong and how to fix it, and leave nothing behind.
 describe("errors from the LXD provider, through the engine", () => {

@@ -6,8 +6,8 @@ import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { LxdClient } from "../client/client";
 import { exec } from "../client/exec";
 import { splitImageFingerprint } from "../client/images";
-import { TestImage, templateImage } from "./testImage";
-import { TestStack } from "./testStack";
+import { TestImage, templateImage } from "../../testing/lxd/testImage";
+import { TestStack } from "../../testing/lxd/testStack";
 
 interface StateResource {
     urn: string;

@@ -1,7 +1,7 @@
 import { LxdClient } from "../client/client";
 import { ImageInfo, getAlias, getImage, splitImageFingerprint } from "../client/images";
-import { TestImage, testImage } from "./testImage";
-import { TestStack } from "./testStack";
+import { TestImage, testImage } from "../../testing/lxd/testImage";
+import { TestStack } from "../../testing/lxd/testStack";
 
 // Importing a split image is idempotent: the fingerprint is computed locally, a second up
 // uploads nothing, another stack adopts the image without uploading it (and leaves it

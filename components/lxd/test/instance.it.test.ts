@@ -2,8 +2,8 @@ import { execFileSync } from "node:child_process";
 import { LxdClient } from "../client/client";
 import { splitImageFingerprint } from "../client/images";
 import { InstanceInfo, getInstance, getInstanceState, globalAddress } from "../client/instances";
-import { TestImage, testImage } from "./testImage";
-import { TestStack } from "./testStack";
+import { TestImage, testImage } from "../../testing/lxd/testImage";
+import { TestStack } from "../../testing/lxd/testStack";
 
 // An instance's whole life through the real engine and the real daemon: create with an
 // image and a profile, nothing to do on a second run, in-place updates, replacements,

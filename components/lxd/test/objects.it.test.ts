@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { LxdClient } from "../client/client";
-import { TestStack } from "./testStack";
+import { TestStack } from "../../testing/lxd/testStack";
 
 interface Live {
     description: string;

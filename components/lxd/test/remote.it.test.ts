@@ -5,9 +5,9 @@ import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { LxdClient } from "../client/client";
 import { getAlias, splitImageFingerprint } from "../client/images";
 import { getInstance } from "../client/instances";
-import { ClientCertificate, makeClientCertificate, serverFingerprint, trustCertificate } from "./testCertificate";
-import { TestImage, testImage } from "./testImage";
-import { TestStack } from "./testStack";
+import { ClientCertificate, makeClientCertificate, serverFingerprint, trustCertificate } from "../../testing/lxd/testCertificate";
+import { TestImage, testImage } from "../../testing/lxd/testImage";
+import { TestStack } from "../../testing/lxd/testStack";
 
 // A remote endpoint: HTTPS to 127.0.0.1:8443 with a client certificate made for the test
 // and added to LXD's trust store, the server certificate pinned by fingerprint.

@@ -4,8 +4,8 @@ import { messageOf } from "../client/errors";
 import { exec } from "../client/exec";
 import { splitImageFingerprint } from "../client/images";
 import { getInstance, startInstance, stopInstance } from "../client/instances";
-import { TestImage, templateImage } from "./testImage";
-import { TestStack } from "./testStack";
+import { TestImage, templateImage } from "../../testing/lxd/testImage";
+import { TestStack } from "../../testing/lxd/testStack";
 
 interface LiveVolume {
     name: string;

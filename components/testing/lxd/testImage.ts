@@ -21,7 +21,7 @@ function cacheDir(): string {
 
 /**
  * The image the integration tests boot: bcm-base when images/build.sh has it built
- * (no second build of a Debian root), otherwise the tiny image of build-test-image.sh,
+ * (no second build of a Debian root), otherwise the tiny image of buildTestImage.sh,
  * built once and cached. Both configure eth0 by DHCP, which waitForAddress needs.
  */
 export function testImage(): TestImage {
@@ -71,7 +71,7 @@ export function templateImage(): Omit<TestImage, "otherMetadataPath"> {
 }
 
 function recipeImage(): Omit<TestImage, "otherMetadataPath"> {
-    const dir = execFileSync("bash", [path.join(__dirname, "build-test-image.sh")], {
+    const dir = execFileSync("bash", [path.join(__dirname, "buildTestImage.sh")], {
         encoding: "utf8",
         stdio: ["ignore", "pipe", "inherit"],
     }).trim();

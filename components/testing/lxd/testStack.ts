@@ -3,10 +3,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { Stack } from "@pulumi/pulumi/automation";
 import { Engine, findEngine, homeLayout, openStack } from "../../../engine";
-import { messageOf } from "../client/errors";
+import { messageOf } from "../../lxd/client/errors";
 import { removeLeftovers } from "./lxdLeftovers";
 
-/** What the test program declares, keyed by short names (see test-programs/resources/index.ts). */
+/** What the test program declares, keyed by short names (see components/testing/programs/lxdResources/index.ts). */
 export interface Declared {
     instances?: Record<string, unknown>;
     profiles?: Record<string, unknown>;
@@ -19,7 +19,7 @@ export interface Declared {
     remote?: { url: string; serverFingerprint: string; clientCertificatePath: string; clientKeyPath: string };
 }
 
-const programDir = path.join(__dirname, "..", "test-programs", "resources");
+const programDir = path.join(__dirname, "..", "programs", "lxdResources");
 
 /**
  * A stack of the resources test program in a throwaway BCM home, on the project's engine

@@ -1,7 +1,7 @@
-import { LxdClient } from "../client/client";
-import { isLxdError } from "../client/errors";
-import { deleteImage } from "../client/images";
-import { deleteInstance } from "../client/instances";
+import { LxdClient } from "../../lxd/client/client";
+import { isLxdError } from "../../lxd/client/errors";
+import { deleteImage } from "../../lxd/client/images";
+import { deleteInstance } from "../../lxd/client/instances";
 
 /** Names from a collection listing (`["/1.0/instances/a", ...]`). */
 async function names(client: LxdClient, collection: string): Promise<string[]> {

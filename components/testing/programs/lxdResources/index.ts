@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
-import * as lxd from "../../resources";
+import * as lxd from "../../../lxd/resources";
 
 // Every resource comes from stack config (JSON objects keyed by a short name), so one
 // program serves every test: a test changes config between ups to create, update,

@@ -1,8 +1,8 @@
 import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import * as lxd from "../../../lxd/resources";
-import { LxdCluster } from "../../lxdCluster";
-import { dockerHostProfileConfig } from "../../profiles";
+import { LxdCluster } from "../../../cluster/lxdCluster";
+import { dockerHostProfileConfig } from "../../../cluster/profiles";
 
 // A two-endpoint cluster from stack config: the controller's own daemon (mode local) and a
 // second host bootstrapped over SSH (mode ssh), then reached over HTTPS. On each endpoint:

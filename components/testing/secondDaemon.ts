@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { repoRoot } from "../../../engine/paths";
+import { repoRoot } from "../../engine/paths";
 
 const script = path.join(repoRoot, "scripts", "host", "lxd-second-daemon.sh");
 

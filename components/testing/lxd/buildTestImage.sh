@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Builds (once) the tiny Debian image the LXD provider's integration tests boot when
-# images/build.sh has no bcm-base to offer (components/lxd/test/testImage.ts decides), and
+# images/build.sh has no bcm-base to offer (components/testing/lxd/testImage.ts decides), and
 # prints the directory holding it, a split image:
 #   metadata.tar.gz     metadata.yaml + hostname/hosts templates
 #   rootfs.tar.gz       debootstrap --variant=minbase bookworm + systemd-sysv, udev,
 #                       iproute2; eth0 by DHCP through systemd-networkd
 # The cache key is this script's own hash, so editing the recipe rebuilds; a build takes
 # about two minutes (debootstrap from the Debian mirror), a cached answer is instant.
-# Usage: build-test-image.sh [--print]   (prints the directory either way)
+# Usage: buildTestImage.sh [--print]   (prints the directory either way)
 set -euo pipefail
 
 script="$(readlink -f "${BASH_SOURCE[0]}")"

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { LxdClient } from "../client/client";
+import { LxdClient } from "../../lxd/client/client";
 
 /** A client certificate and key in files, as the test program reads them. */
 export interface ClientCertificate {

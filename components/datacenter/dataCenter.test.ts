@@ -1,0 +1,95 @@
+import { LxdCluster } from "../cluster/lxdCluster";
+import { Registered, recordResources, value } from "../testing/mocks";
+import { DataCenter } from "./dataCenter";
+import { readDataCenterSpec } from "./dataCenterSpec";
+import { requiredImages, resolveImages } from "./images";
+import { echoWorkload } from "../testing/echo/workload";
+import { workloads } from "./workloads";
+
+const registered: Registered[] = [];
+const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n";
+
+beforeAll(() =>
+    recordResources(registered, (type) =>
+        type === "random:index/randomBytes:RandomBytes"
+            ? { base64: Buffer.alloc(32, 5).toString("base64") }
+            : type === "random:index/randomPassword:RandomPassword"
+              ? { result: "pw0123456789" }
+              : type === "command:local:Command"
+                ? { stdout: pem }
+                : type === "lxd:index:Exec"
+                  ? { stdout: "SWMTKN-1-aaa-bbb SWMTKN-1-ccc-ddd\n" }
+                  : {},
+    ),
+);
+
+const built = { debian: "bcm/debian:1", registry: "bcm/registry:1", tor: "bcm/tor:1", toolbox: "bcm/toolbox:1", kafka: "bcm/kafka:1", zookeeper: "bcm/zookeeper:1", btcd: "bcm/btcd:1", lnd: "bcm/lnd:1" };
+const local = (name: string) => ({ name, mode: "local" as const, verify: false });
+
+/** A data center under mocks from stack settings, with a workload table; resolves every export. */
+async function deploy(name: string, config: Record<string, string>, table = workloads) {
+    const spec = readDataCenterSpec((k) => config[k], table)!;
+    const before = registered.length;
+    const lxdCluster = new LxdCluster(`${name}-cluster`, { endpoints: ["h1", "h2"].map(local) });
+    const dc = new DataCenter(
+        name,
+        { cluster: name, lxdCluster, bases: [0, 1].map((i) => ({ image: `fp${i}`, profile: "bcm-docker" })), spec, dockerImages: resolveImages(spec, built, table), dockerSocketDir: "/tmp/bcm-dc-test", workloads: table },
+        {},
+    );
+    const s = dc.summary;
+    await Promise.all([value(dc.urn), value(s.onions), ...s.containers.map((c) => value(c.address)), ...Object.values(s.networks).map(value), ...Object.values(dc.workloads).map((w) => value(w as never))]);
+    return { dc, spec, mine: registered.slice(before) };
+}
+
+describe("DataCenter wiring (mocks)", () => {
+    it("builds the gateway and every tier from the spec, and each workload from its table entry", async () => {
+        const { dc, mine } = await deploy("dc1", { tiers: JSON.stringify({ gateway: { first: 1 }, kafka: {}, bitcoin: { first: 1 }, apps: {} }), tor: '{"network":"offline"}' });
+        expect(dc.summary.containers.map((c) => c.name)).toEqual(["bcm-gateway-01", "bcm-kafka-01", "bcm-kafka-02", "bcm-bitcoin-01", "bcm-apps-01", "bcm-apps-02"]);
+        const instances = mine.filter((r) => r.type === "lxd:index:Instance");
+        // Every container is this cluster's, made from its endpoint's template image.
+        expect(instances.map((i) => [i.inputs.name, i.inputs.image, i.inputs.config["user.bcm.cluster"]])).toContainEqual(["bcm-kafka-02", "fp1", "dc1"]);
+        // The bitcoin workload's data volume lands on its first container only.
+        const volumes = mine.filter((r) => r.type === "lxd:index:StorageVolume").map((r) => r.inputs.name);
+        expect(volumes.filter((v) => v.includes("chain"))).toEqual(["bcm-bitcoin-01-chain-regtest"]);
+        const services = mine.filter((r) => r.type === "docker:index/service:Service").map((r) => r.name).sort();
+        expect(services).toEqual(["btcd-regtest", "kafka-1", "kafka-2", "kafka-connect-1", "kafka-connect-2", "lnd-regtest", "registry", "tor", "zookeeper-1"]);
+        // Tor publishes the bitcoin workload's onions besides the registry's.
+        expect(Object.keys(await value(dc.summary.onions)).sort()).toEqual(["btcd-regtest-p2p", "btcd-regtest-rpc", "lnd-regtest", "registry"]);
+        expect(Object.keys(dc.summary.networks)).toEqual(["gateway", "egress", "kafka", "bitcoin", "apps"]);
+        // Only what the deployed workloads run is published (and debian, the base for users' own).
+        const published = mine.filter((r) => r.name.endsWith("-image-transfer")).map((r) => r.inputs.environment.SOURCE).sort();
+        expect(published).toEqual(["bcm/btcd:1", "bcm/debian:1", "bcm/kafka:1", "bcm/lnd:1", "bcm/registry:1", "bcm/toolbox:1", "bcm/tor:1", "bcm/zookeeper:1"]);
+        expect(Object.keys(dc.workloads)).toEqual(["kafka", "bitcoin"]);
+        expect(await value(dc.workloads.kafka as never)).toMatchObject({ bootstrapServers: "kafka-1:9092,kafka-2:9092", replicationFactor: 2 });
+    });
+
+    it("deploys a new workload tier from its own folder and one table entry", async () => {
+        const table = [...workloads, echoWorkload];
+        const { dc, spec, mine } = await deploy("dc2", { tiers: JSON.stringify({ gateway: { first: 1 }, echo: { max: 1 } }), tor: '{"network":"offline"}', echo: '{"message":"hi there"}' }, table);
+        expect(spec.settings.echo).toEqual({ message: "hi there" });
+        const echo = mine.find((r) => r.type === "docker:index/service:Service" && r.name === "echo")!.inputs;
+        expect(echo.taskSpec.containerSpec.commands).toEqual(["socat", "TCP-LISTEN:7,fork,reuseaddr", "SYSTEM:echo hi there"]);
+        expect(echo.taskSpec.placement.constraints).toEqual(["engine.labels.bcm-tier == echo"]);
+        expect(echo.taskSpec.networksAdvanceds.map((n: { id: string }) => n.id)).toEqual(["dc2-gateway-echo-net-id"]);
+        expect(await value(dc.workloads.echo as never)).toEqual({ service: "echo", members: 1 });
+        // Its settings are read in the same pass as the rest: a wrong one is named before anything registers.
+        expect(() => readDataCenterSpec((k) => ({ tiers: '{"gateway":{},"echo":{}}', tor: '{"network":"offline"}', echo: '{"message":7}' })[k], table)).toThrow(/bcm:echo\.message: must be a non-empty string/);
+    });
+});
+
+describe("images a data center runs", () => {
+    const spec = (tiers: object, bitcoin?: object) => readDataCenterSpec((k) => ({ tiers: JSON.stringify(tiers), tor: '{"network":"offline"}', bitcoin: bitcoin && JSON.stringify(bitcoin) })[k])!;
+
+    it("are the gateway's and each deployed workload's, bitcoind only from the tag its settings fix", () => {
+        expect(Object.keys(requiredImages(spec({ gateway: {} })))).toEqual(["registry", "tor", "toolbox"]);
+        expect(requiredImages(spec({ gateway: {}, bitcoin: {} }, { implementation: "bitcoind", image: "bcm/bitcoind:27-ab" }))).toEqual({
+            registry: undefined, tor: undefined, toolbox: undefined, bitcoind: "bcm/bitcoind:27-ab", lnd: undefined,
+        });
+    });
+
+    it("name every missing image and its fix", () => {
+        expect(() => resolveImages(spec({ gateway: {}, kafka: {} }), { registry: "r", tor: "t", toolbox: "x" })).toThrow(
+            /bcm:dockerImages\.kafka: missing; run `bash images\/docker\/build\.sh`.*; bcm:dockerImages\.zookeeper: missing/,
+        );
+    });
+});
