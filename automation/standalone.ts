@@ -56,54 +56,95 @@ export function standaloneConfig(env: NodeJS.ProcessEnv): Record<string, string>
     return config;
 }
 
+/** What the standalone data center's up and destroy take; every field has a default. */
+export interface StandaloneOptions {
+    /** BCM's home; default `BCM_HOME` or `~/.bcm`. */
+    home?: string;
+    /** The device environment (BCM_DEVICE, …); default process.env with the development device when none is set. */
+    env?: NodeJS.ProcessEnv;
+    /** The stack settings; default standaloneConfig(env). */
+    config?: Record<string, string>;
+    /** Progress and report lines; default stderr. */
+    say?: (line: string) => void;
+    /** Ctrl-C: cancels the engine cleanly. */
+    signal?: AbortSignal;
+}
+
+interface Resolved {
+    home: string;
+    env: NodeJS.ProcessEnv;
+    say: (line: string) => void;
+}
+
+function resolve(o: StandaloneOptions): Resolved {
+    const home = o.home ?? bcmHome();
+    const say = o.say ?? ((line: string) => console.error(`[bcm up] ${line}`));
+    return { home, say, env: o.env ?? developmentDeviceEnv(home, process.env, say) };
+}
+
+/** The standalone stack of a BCM home: its settings (with its passphrase salt) live there, not in a checkout, so every clone finds it. */
+async function standaloneStack(r: Resolved) {
+    const passphrase = await stackPassphrase(stackName, r.env);
+    return openStack({ workDir: clusterWorkDir(r.home), stackName, passphrase, home: r.home });
+}
+
+/**
+ * Brings the standalone data center up (or in step): previewed with the policy pack (a
+ * mandatory violation changes nothing, exit 3), then updated with it, with live progress.
+ * Returns the stack's `dataCenter` output.
+ */
+export async function standaloneUp(options: StandaloneOptions = {}): Promise<Record<string, unknown>> {
+    const r = resolve(options);
+    const config = options.config ?? standaloneConfig(process.env);
+    const stack = await standaloneStack(r);
+    await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, value]) => [k, { value }])));
+    const policyConfig = writePolicyConfig(r.home, stackName, r.env, config);
+    await deployWithPolicy(stack, { cluster: stackName, what: "up", policyConfig, ctx: { say: r.say, signal: options.signal } }, new Progress("up"));
+    return ((await stack.outputs()).dataCenter?.value ?? {}) as Record<string, unknown>;
+}
+
+/** Tears the standalone data center down; returns the chain volumes kept on purpose (bcm:bitcoin.keepChainData). */
+export async function standaloneDestroy(options: StandaloneOptions = {}): Promise<string[]> {
+    const r = resolve(options);
+    const stack = await standaloneStack(r);
+    await stack.destroy({ onEvent: new Progress("destroy").onEvent, signal: options.signal });
+    const volumes = await execa("lxc", ["storage", "volume", "list", "default", "--format", "csv", "-c", "n"], { reject: false, stdin: "ignore" });
+    return volumes.stdout.split("\n").filter((n) => /^bcm-bitcoin-\d+-chain-/.test(n));
+}
+
+/** Prints how to reach each service, writing the controller's onion client keys. */
+function report(home: string, dc: Record<string, unknown>): void {
+    console.log(`\nThe standalone data center is up (state in ${home}/state).`);
+    console.log(`  containers:       ${JSON.stringify(dc.containers)}`);
+    console.log(`  Tor SOCKS:        ${dc.socks}   (curl --socks5-hostname ${dc.socks} http://<name>/)`);
+    console.log(`  Tor DNS:          ${dc.dns} (udp)`);
+    console.log(`  private registry: ${dc.registry}/v2/   (from tier containers: 127.0.0.1:5010)`);
+    console.log(`  Docker Hub mirror: ${String(dc.registryMirror).startsWith("none") ? dc.registryMirror : `${dc.registryMirror}/v2/ (fetches through Tor)`}`);
+    console.log(`  Docker API:       DOCKER_HOST=${dc.dockerHost} docker service ls`);
+    console.log(`  Tor network:      ${dc.torNetwork}${dc.torNetwork === "offline" ? " (set BCM_TOR_NETWORK=public to join the Tor network)" : ""}`);
+    const onions = (dc.onions ?? {}) as Record<string, { address: string; clientAuthLines: Record<string, string> }>;
+    for (const [name, o] of Object.entries(onions)) {
+        const files = writeClientAuth(path.join(home, "onion-auth", stackName), name, o.clientAuthLines);
+        console.log(`  onion ${name}: ${o.address}${files.length > 0 ? `  (client keys for ClientOnionAuthDir: ${files.join(", ")})` : "  (public)"}`);
+    }
+    const workloads = (dc.workloads ?? {}) as Record<string, unknown>;
+    for (const [tier, w] of Object.entries(workloads)) {
+        // Credentials stay off the terminal: they are in the stack's encrypted state.
+        const shown = { ...(w as Record<string, unknown>) };
+        if ("rpcCredentials" in shown) shown.rpcCredentials = "secret: in the stack's encrypted state, output dataCenter.workloads.bitcoin.rpcCredentials";
+        console.log(`  ${tier}: ${JSON.stringify(shown)}`);
+    }
+}
+
 async function main(): Promise<void> {
-    const destroy = process.argv.includes("--destroy");
     const home = bcmHome();
-    const env = developmentDeviceEnv(home, process.env, (line) => console.error(`[bcm up] ${line}`));
-    const config = standaloneConfig(process.env);
-    const passphrase = await stackPassphrase(stackName, env);
-    // The stack's settings (with its passphrase salt) live in the BCM home, not the checkout, so
-    // every clone of the repository finds the same standalone data center.
-    const stack = await openStack({ workDir: clusterWorkDir(home), stackName, passphrase, home });
-    if (destroy) {
-        await stack.destroy({ onEvent: new Progress("destroy").onEvent });
+    if (process.argv.includes("--destroy")) {
+        const kept = await standaloneDestroy({ home });
         console.log(`stack ${stackName} destroyed; its state stays in ${home}/state`);
-        // Chain volumes kept on purpose (bcm:bitcoin.keepChainData): say where, and how to let them go.
-        const volumes = await execa("lxc", ["storage", "volume", "list", "default", "--format", "csv", "-c", "n"], { reject: false, stdin: "ignore" });
-        for (const v of volumes.stdout.split("\n").filter((n) => /^bcm-bitcoin-\d+-chain-/.test(n))) {
-            console.log(`kept: the chain volume ${v} (the next up takes it back; to delete it: lxc storage volume delete default ${v})`);
-        }
+        for (const v of kept) console.log(`kept: the chain volume ${v} (the next up takes it back; to delete it: lxc storage volume delete default ${v})`);
         return;
     }
-    await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, value]) => [k, { value }])));
-    // Every deploy is checked by the policy pack first: a mandatory violation stops it before
-    // anything changes (exit 3), then the same pack runs again during the update.
-    const ctx = { say: (line: string) => console.error(`[bcm up] ${line}`) };
-    await deployWithPolicy(stack, { cluster: stackName, what: "up", policyConfig: writePolicyConfig(home, stackName, env, config), ctx }, new Progress("up"));
-    const outputs = await stack.outputs();
-    const dc = outputs.dataCenter?.value as Record<string, unknown> | undefined;
-    console.log(`\nThe standalone data center is up (state in ${home}/state).`);
-    if (dc) {
-        console.log(`  containers:       ${JSON.stringify(dc.containers)}`);
-        console.log(`  Tor SOCKS:        ${dc.socks}   (curl --socks5-hostname ${dc.socks} http://<name>/)`);
-        console.log(`  Tor DNS:          ${dc.dns} (udp)`);
-        console.log(`  private registry: ${dc.registry}/v2/   (from tier containers: 127.0.0.1:5010)`);
-        console.log(`  Docker Hub mirror: ${String(dc.registryMirror).startsWith("none") ? dc.registryMirror : `${dc.registryMirror}/v2/ (fetches through Tor)`}`);
-        console.log(`  Docker API:       DOCKER_HOST=${dc.dockerHost} docker service ls`);
-        console.log(`  Tor network:      ${dc.torNetwork}${dc.torNetwork === "offline" ? " (set BCM_TOR_NETWORK=public to join the Tor network)" : ""}`);
-        const onions = (dc.onions ?? {}) as Record<string, { address: string; clientAuthLines: Record<string, string> }>;
-        for (const [name, o] of Object.entries(onions)) {
-            const files = writeClientAuth(path.join(home, "onion-auth", stackName), name, o.clientAuthLines);
-            console.log(`  onion ${name}: ${o.address}${files.length > 0 ? `  (client keys for ClientOnionAuthDir: ${files.join(", ")})` : "  (public)"}`);
-        }
-        const workloads = (dc.workloads ?? {}) as Record<string, unknown>;
-        for (const [tier, w] of Object.entries(workloads)) {
-            // Credentials stay off the terminal: they are in the stack's encrypted state.
-            const shown = { ...(w as Record<string, unknown>) };
-            if ("rpcCredentials" in shown) shown.rpcCredentials = "secret: in the stack's encrypted state, output dataCenter.workloads.bitcoin.rpcCredentials";
-            console.log(`  ${tier}: ${JSON.stringify(shown)}`);
-        }
-    }
+    report(home, await standaloneUp({ home }));
 }
 
 if (require.main === module) {

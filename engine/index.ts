@@ -6,3 +6,6 @@ export { openStack, StackOptions } from "./workspace";
 export { Progress, describeEvent, stripColor, urnName } from "./progress";
 export { developmentDeviceEnv, stackPassphrase } from "./passphrase";
 export { setSecretConfig } from "./secretConfig";
+export { builtDockerImages, builtSystemImages, systemImageNames } from "./artifacts";
+export type { SystemImage } from "./artifacts";
+export { codeRoot, compiled } from "./paths";

@@ -1,8 +1,18 @@
 import * as os from "node:os";
 import * as path from "node:path";
 
-/** The repository root: engine/ is one level below it. */
-export const repoRoot = path.resolve(__dirname, "..");
+/**
+ * The package's root: the repository, or `node_modules/bcm` where a program of its own
+ * installed the library. From the sources this file is engine/paths.ts; compiled it is
+ * dist/engine/paths.js, one level deeper.
+ */
+export const repoRoot = path.resolve(__dirname, "..", ...(path.basename(path.dirname(__dirname)) === "dist" ? [".."] : []));
+
+/** Whether this code runs compiled (from dist/, `npm run build`) rather than from the TypeScript sources. */
+export const compiled = __filename.endsWith(".js");
+
+/** Where the runnable code is: the sources (through ts-node) or dist/. */
+export const codeRoot = compiled ? path.join(repoRoot, "dist") : repoRoot;
 
 /** Where BCM keeps its state: `BCM_HOME`, default `~/.bcm`. Always absolute. */
 export function bcmHome(env: NodeJS.ProcessEnv = process.env): string {

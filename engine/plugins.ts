@@ -11,7 +11,7 @@ import { Engine } from "./toolchain";
 export const typescriptPlugins: { name: string; version: string; launcher: string }[] = [
     {
         name: "lxd",
-        version: require("../package.json").version,
+        version: (JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { version: string }).version,
         launcher: path.join(repoRoot, "components", "lxd", "provider", "bin", "pulumi-resource-lxd"),
     },
 ];

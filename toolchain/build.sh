@@ -19,14 +19,19 @@ die() { say "error: $*"; exit 1; }
 
 command -v go >/dev/null || die "Go is not installed; install Go 1.25 or newer (https://go.dev/doc/install)"
 command -v node >/dev/null || die "Node.js is not installed"
-[ -f "$repo/package-lock.json" ] || die "package-lock.json is missing; run 'npm ci' first"
 
-# Plugin versions are exactly what the npm SDKs in package-lock.json ask for: the engine
-# loads the plugin whose version equals the SDK's.
+# Plugin versions are exactly what the npm SDKs ask for (the engine loads the plugin whose
+# version equals the SDK's): package-lock.json's in the repository; in a project that
+# installed the library (node_modules/bcm, no lockfile of its own), the installed SDKs'.
 sdk_version() {
-  node -e 'const l=require(process.argv[1]); const p=l.packages["node_modules/"+process.argv[2]];
-           if (!p) { console.error(process.argv[2]+" is not in package-lock.json"); process.exit(1); }
-           console.log(p.version)' "$repo/package-lock.json" "$1"
+  if [ -f "$repo/package-lock.json" ]; then
+    node -e 'const l=require(process.argv[1]); const p=l.packages["node_modules/"+process.argv[2]];
+             if (!p) { console.error(process.argv[2]+" is not in package-lock.json"); process.exit(1); }
+             console.log(p.version)' "$repo/package-lock.json" "$1"
+  else
+    (cd "$repo" && node -p 'require(require.resolve(process.argv[1] + "/package.json")).version' "$1") ||
+      die "$1 is not installed; run 'npm ci' (or npm install) first"
+  fi
 }
 # shellcheck source=toolchain/versions.env
 . "$here/versions.env"
@@ -38,7 +43,7 @@ inputs_hash() {
   {
     # The files that make up the toolchain: tracked, or new and not ignored (build outputs
     # such as generated schemas are ignored, so building never changes the key).
-    if git -C "$repo" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    if [ "$(git -C "$repo" rev-parse --show-toplevel 2>/dev/null)" = "$repo" ]; then
       (cd "$repo" && git ls-files -z --cached --others --exclude-standard toolchain | sort -z | xargs -0 sha256sum)
     else
       (cd "$repo" && find toolchain -type f -print0 | sort -z | xargs -0 sha256sum)
@@ -79,7 +84,7 @@ step 2 "Node.js language host (toolchain/langhost, on sdk/v3 v$PULUMI_CLI_VERSIO
 (cd "$here/langhost" && go build -trimpath -ldflags "-s -w -X main.version=$PULUMI_CLI_VERSION" \
   -o "$work/bin/pulumi-language-nodejs" .)
 # Dynamic providers run through this script, shipped with the @pulumi/pulumi npm package.
-install -m 0755 "$repo/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs" "$work/bin/"
+install -m 0755 "$(cd "$repo" && node -p 'require("path").dirname(require.resolve("@pulumi/pulumi/package.json"))')/pulumi-resource-pulumi-nodejs" "$work/bin/"
 
 step 3 "resource plugin command v$COMMAND_VERSION"
 bash "$here/providers/command/build.sh" "$work/plugins" "$COMMAND_VERSION"

@@ -1,3 +1,5 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { Command, CommanderError } from "commander";
 import { registerDevice, registerFile, registerGit, registerGpg, registerPass, registerSsh } from "./commands/identity";
 import { registerCluster, registerShow } from "./commands/cluster";
@@ -6,12 +8,13 @@ import { registerInit } from "./commands/init";
 import { registerStack } from "./commands/stack";
 import { describeFailure } from "./errors";
 import { ExitCode, exitCodeHelp } from "./exitCodes";
+import { repoRoot } from "../../engine/paths";
 
 /** Builds the `bcm` command tree. Each area registers its own subcommands. */
 export function buildProgram(): Command {
     const program = new Command("bcm")
         .description("Bitcoin Cache Machine: a self-hosted, Tor-routed data center for Bitcoin and Lightning")
-        .version(require("../../package.json").version, "-V, --version")
+        .version((JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { version: string }).version, "-V, --version")
         .showHelpAfterError("(run with --help for usage)")
         .addHelpText("after", `\nEnvironment:\n  BCM_HOME     BCM's state (default ~/.bcm)\n  BCM_DEVICE   trezor (default) or mnemonic\n\n${exitCodeHelp}`);
     registerInit(program);

@@ -3,26 +3,21 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Stack } from "@pulumi/pulumi/automation";
-import { execa } from "execa";
-import { EndpointSpec, imageNames, ImageSpec, validateEndpoints } from "../../components/datacenter/spec";
-import { Progress, repoRoot, stackPassphrase } from "../../engine";
+import { EndpointSpec, ImageSpec, validateEndpoints } from "../../components/datacenter/spec";
+import { builtSystemImages } from "../../engine/artifacts";
+import { Progress, stackPassphrase } from "../../engine";
 import { CliError } from "../cli/errors";
 import { deployWithPolicy, engineFailure, interrupted } from "./deploy";
 import { writePolicyConfig } from "./policyConfig";
 import { ClusterContext, clusterNames, clusterWorkspace, selectCluster } from "./workspace";
 
-/** The split images' paths, from `bash images/build.sh --print <name>` (built ones only). */
+/** The split images' paths (built ones only); a one-line error naming the build command otherwise. */
 export async function imagePaths(): Promise<Record<string, ImageSpec>> {
-    const out: Record<string, ImageSpec> = {};
-    for (const n of imageNames) {
-        const r = await execa("bash", [path.join(repoRoot, "images", "build.sh"), "--print", n], { reject: false });
-        const dir = r.stdout.trim().split("\n").pop() ?? "";
-        if (r.exitCode !== 0 || dir === "") {
-            throw new CliError(`image ${n} is not built; fix: run \`bash images/build.sh ${imageNames.join(" ")}\` (about 10 minutes the first time)`);
-        }
-        out[n] = { metadataPath: path.join(dir, "metadata.tar.gz"), rootfsPath: path.join(dir, "rootfs.tar.gz") };
+    try {
+        return builtSystemImages();
+    } catch (err) {
+        throw new CliError((err as Error).message);
     }
-    return out;
 }
 
 /** `bcm cluster create`: a new stack, previewed with the pack, then `up` with the pack. */

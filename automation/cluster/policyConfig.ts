@@ -6,10 +6,10 @@ import * as path from "node:path";
 import { DataCenterSpec, readDataCenterSpec } from "../../components/datacenter/dataCenterSpec";
 import { gatewayPorts } from "../../components/gateway/ports";
 import { policyPackConfig, PolicySettingsInput } from "../../policy/settings";
-import { repoRoot } from "../../engine/paths";
+import { codeRoot } from "../../engine/paths";
 
-/** The policy pack every deploy runs. */
-export const policyDir = path.join(repoRoot, "policy");
+/** The policy pack every deploy runs: the sources, or dist/policy when the library runs compiled. */
+export const policyDir = path.join(codeRoot, "policy");
 
 /** The device BCM_DEVICE names, as the pack knows it. */
 function deviceOf(env: NodeJS.ProcessEnv): "trezor" | "mnemonic" | undefined {

@@ -2,3 +2,5 @@ export * from "./chains";
 export * from "./config";
 export * from "./miningAddress";
 export * from "./bitcoinTier";
+export * from "./settings";
+export * from "./workload";

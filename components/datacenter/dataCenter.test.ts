@@ -68,7 +68,8 @@ describe("DataCenter wiring (mocks)", () => {
         const { dc, spec, mine } = await deploy("dc2", { tiers: JSON.stringify({ gateway: { first: 1 }, echo: { max: 1 } }), tor: '{"network":"offline"}', echo: '{"message":"hi there"}' }, table);
         expect(spec.settings.echo).toEqual({ message: "hi there" });
         const echo = mine.find((r) => r.type === "docker:index/service:Service" && r.name === "echo")!.inputs;
-        expect(echo.taskSpec.containerSpec.commands).toEqual(["socat", "TCP-LISTEN:7,fork,reuseaddr", "SYSTEM:echo hi there"]);
+        expect(echo.taskSpec.containerSpec.env).toEqual({ MESSAGE: "hi there" });
+        expect(echo.taskSpec.containerSpec.commands.join(" ")).toContain("python3 -m http.server");
         expect(echo.taskSpec.placement.constraints).toEqual(["engine.labels.bcm-tier == echo"]);
         expect(echo.taskSpec.networksAdvanceds.map((n: { id: string }) => n.id)).toEqual(["dc2-gateway-echo-net-id"]);
         expect(await value(dc.workloads.echo as never)).toEqual({ service: "echo", members: 1 });

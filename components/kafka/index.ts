@@ -1,2 +1,4 @@
 export * from "./layout";
 export * from "./kafkaTier";
+export * from "./settings";
+export * from "./workload";

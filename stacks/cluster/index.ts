@@ -6,7 +6,6 @@
 // The CLI runs it from a work directory under BCM_HOME (automation/cluster/workdir.ts), so
 // stack settings never land in the repository; its packages resolve from the repository's
 // node_modules.
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -14,8 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { LxdCluster, LxdEndpointSpec, dockerHostProfileConfig } from "../../components/cluster";
 import * as lxd from "../../components/lxd/resources";
 import { DataCenter, EndpointSpec, readDataCenterSpec, resolveImages, SpecError, validateEndpoints, validateImages } from "../../components/datacenter";
-import { builtDockerImages } from "./dockerImages";
-import { repoRoot } from "../../engine/paths";
+import { builtDockerImages, builtSystemImages } from "../../engine/artifacts";
 
 const config = new pulumi.Config("bcm");
 
@@ -38,23 +36,9 @@ const specs = readJson("endpoints", validateEndpoints);
 // Read before anything is registered: a bad key stops the program with nothing changed.
 const dataCenterSpec = readDataCenterSpec((key) => config.get(key));
 const dockerImages = dataCenterSpec ? resolveImages(dataCenterSpec, builtDockerImages(config.get("dockerImages"))) : undefined;
-const images = config.get("images") !== undefined ? readJson("images", validateImages) : builtImages();
+// Without `bcm:images` (a stack run by hand with `pulumi up -s`): the images images/build.sh has built.
+const images = config.get("images") !== undefined ? readJson("images", validateImages) : validateImages(builtSystemImages());
 
-/** Without `bcm:images` (a stack run by hand with `pulumi up -s`): the images images/build.sh has built. */
-function builtImages(): ReturnType<typeof validateImages> {
-    const dirs = Object.fromEntries(
-        ["bcm-base", "bcm-template"].map((n) => {
-            try {
-                const out = execFileSync("bash", [path.join(repoRoot, "images", "build.sh"), "--print", n], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-                const dir = out.trim().split("\n").pop()!;
-                return [n, { metadataPath: path.join(dir, "metadata.tar.gz"), rootfsPath: path.join(dir, "rootfs.tar.gz") }];
-            } catch {
-                throw new SpecError(`bcm:images: not set and images/build.sh has not built ${n}; run \`bash images/build.sh\` (npm run setup does) or set bcm:images`);
-            }
-        }),
-    );
-    return validateImages(dirs);
-}
 const clusterName = pulumi.getStack();
 
 /** A spec as LxdCluster takes it; key and certificate files are read here, never stored in config. */

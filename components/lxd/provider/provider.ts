@@ -23,10 +23,16 @@ export const handlers: Record<string, ResourceHandler> = {
     "lxd:index:Exec": execHandler,
 };
 
-/** The provider's version: the project's (package.json at the repository root). */
-export const providerVersion: string = JSON.parse(
-    fs.readFileSync(path.resolve(__dirname, "..", "..", "..", "package.json"), "utf8"),
-).version;
+/** The package.json of the package this file is in (the repository's, or node_modules/bcm's): the nearest one above. */
+function ownPackageJson(dir: string): string {
+    const file = path.join(dir, "package.json");
+    if (fs.existsSync(file)) return file;
+    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${__dirname}`);
+    return ownPackageJson(path.dirname(dir));
+}
+
+/** The provider's version: the project's (its package.json). */
+export const providerVersion: string = JSON.parse(fs.readFileSync(ownPackageJson(__dirname), "utf8")).version;
 
 /** The resource type of a URN: `urn:pulumi:s::p::parent$lxd:index:Instance::web` → `lxd:index:Instance`. */
 export function urnType(urn: string): string {

@@ -26,7 +26,9 @@ export const echoWorkload = defineWorkload<EchoSettings>({
             {
                 tier: "echo",
                 image: gateway.images.toolbox,
-                command: ["socat", "TCP-LISTEN:7,fork,reuseaddr", `SYSTEM:echo ${settings.message}`],
+                // The toolbox image's python3 serves the message over HTTP on port 8080.
+                command: ["sh", "-c", 'mkdir -p /tmp/echo && printf "%s\\n" "$MESSAGE" > /tmp/echo/index.html && exec python3 -m http.server -d /tmp/echo 8080'],
+                env: { MESSAGE: settings.message },
                 networks: [{ network, aliases: ["echo"] }],
                 memoryMiB: 32,
             },

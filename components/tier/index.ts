@@ -1,0 +1,2 @@
+export * from "./systemContainerTier";
+export * from "./swarmScripts";
