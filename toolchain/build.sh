@@ -42,11 +42,12 @@ DOCKER_VERSION=$(sdk_version @pulumi/docker)
 inputs_hash() {
   {
     # The files that make up the toolchain: tracked, or new and not ignored (build outputs
-    # such as generated schemas are ignored, so building never changes the key).
+    # such as generated schemas are ignored, so building never changes the key). Documents
+    # (*.md) build nothing, so editing them keeps the engine.
     if [ "$(git -C "$repo" rev-parse --show-toplevel 2>/dev/null)" = "$repo" ]; then
-      (cd "$repo" && git ls-files -z --cached --others --exclude-standard toolchain | sort -z | xargs -0 sha256sum)
+      (cd "$repo" && git ls-files -z --cached --others --exclude-standard toolchain | grep -zv '\.md$' | sort -z | xargs -0 sha256sum)
     else
-      (cd "$repo" && find toolchain -type f -print0 | sort -z | xargs -0 sha256sum)
+      (cd "$repo" && find toolchain -type f ! -name '*.md' -print0 | sort -z | xargs -0 sha256sum)
     fi
     echo "command=$COMMAND_VERSION random=$RANDOM_VERSION docker=$DOCKER_VERSION"
     go version
