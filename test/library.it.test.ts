@@ -113,6 +113,8 @@ describe("the bcm package, installed into a project of its own", () => {
 const printEngineEnv = `
 const e = require("bcm/engine");
 (async () => {
+  // A file backend needs its directory, as \`pulumi login file://…\` does.
+  require("node:fs").mkdirSync(e.homeLayout(process.env.BCM_HOME).stateDir, { recursive: true });
   const engine = await e.findEngine();
   const env = e.engineEnv(engine, process.env.BCM_HOME, process.env.PULUMI_CONFIG_PASSPHRASE);
   await e.installPlugins(engine, env);

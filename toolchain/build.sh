@@ -43,11 +43,12 @@ inputs_hash() {
   {
     # The files that make up the toolchain: tracked, or new and not ignored (build outputs
     # such as generated schemas are ignored, so building never changes the key). Documents
-    # (*.md) build nothing, so editing them keeps the engine.
+    # (*.md) and .gitignore files build nothing (and npm leaves .gitignore out of a package),
+    # so an installed library finds the engine its repository built.
     if [ "$(git -C "$repo" rev-parse --show-toplevel 2>/dev/null)" = "$repo" ]; then
-      (cd "$repo" && git ls-files -z --cached --others --exclude-standard toolchain | grep -zv '\.md$' | sort -z | xargs -0 sha256sum)
+      (cd "$repo" && git ls-files -z --cached --others --exclude-standard toolchain | grep -zEv '(\.md|/\.gitignore)$' | sort -z | xargs -0 sha256sum)
     else
-      (cd "$repo" && find toolchain -type f ! -name '*.md' -print0 | sort -z | xargs -0 sha256sum)
+      (cd "$repo" && find toolchain -type f ! -name '*.md' ! -name .gitignore -print0 | sort -z | xargs -0 sha256sum)
     fi
     echo "command=$COMMAND_VERSION random=$RANDOM_VERSION docker=$DOCKER_VERSION"
     go version
