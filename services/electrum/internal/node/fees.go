@@ -5,7 +5,8 @@ import (
 )
 
 // Kind is the node's implementation, found out once by asking for a method only bitcoind
-// has: btcd lacks getnetworkinfo and estimatesmartfee, and has getinfo and estimatefee.
+// implements: btcd lists getnetworkinfo but answers "Command unimplemented" (code -1), and
+// lacks estimatesmartfee; it has getinfo and estimatefee instead.
 type Kind int
 
 const (
@@ -39,7 +40,7 @@ func (c *Client) Kind(ctx context.Context) (Kind, error) {
 	switch {
 	case err == nil:
 		c.kind = Bitcoind
-	case IsMethodNotFound(err):
+	case IsMethodNotFound(err) || isUnimplemented(err):
 		c.kind = Btcd
 	default:
 		return Unknown, err
@@ -96,4 +97,9 @@ func (c *Client) EstimateFee(ctx context.Context, blocks int64) (float64, error)
 		return -1, nil
 	}
 	return *res.FeeRate, nil
+}
+
+func isUnimplemented(err error) bool {
+	e, ok := err.(*RPCError)
+	return ok && e.Code == -1 && e.Message == "Command unimplemented"
 }

@@ -190,3 +190,26 @@ func tipOf(tx *bolt.Tx) (int64, chain.Hash, bool) {
 func uint32FromBytes(b []byte) uint32 {
 	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
 }
+
+// Reset empties every table in one transaction: the index starts over from the genesis
+// block (after a reorg deeper than the undo data, or on a node of another chain).
+func (d *DB) Reset() error {
+	return d.bolt.Update(func(tx *bolt.Tx) error {
+		for _, name := range allBuckets {
+			if string(name) == string(bMeta) {
+				continue
+			}
+			if err := tx.DeleteBucket(name); err != nil {
+				return err
+			}
+			if _, err := tx.CreateBucket(name); err != nil {
+				return err
+			}
+		}
+		meta := tx.Bucket(bMeta)
+		if err := meta.Delete(kTip); err != nil {
+			return err
+		}
+		return meta.Delete(kGenesis)
+	})
+}

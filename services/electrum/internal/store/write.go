@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 
 	"github.com/btcsuite/btcd/txscript"
@@ -14,6 +15,9 @@ import (
 type Writer struct {
 	Reader
 }
+
+// ErrNotOnTip: the block's parent is not the indexed tip (the node reorganised).
+var ErrNotOnTip = errors.New("the block does not build on the indexed tip")
 
 // ErrNoUndo: the block to disconnect is deeper than the kept undo data.
 var ErrNoUndo = fmt.Errorf("no undo data for the block (reorg deeper than %d blocks)", UndoDepth)
@@ -36,7 +40,7 @@ func (w *Writer) ConnectBlock(height int64, block *wire.MsgBlock, touched Touche
 		return fmt.Errorf("block %d does not follow the tip %d", height, tipHeight)
 	}
 	if ok && chain.Hash(block.Header.PrevBlock) != tipHash {
-		return fmt.Errorf("block %d does not build on the indexed tip %s", height, tipHash)
+		return fmt.Errorf("block %d: %w %s", height, ErrNotOnTip, tipHash)
 	}
 	var hdr bytes.Buffer
 	if err := block.Header.Serialize(&hdr); err != nil {
