@@ -44,6 +44,23 @@ func mustJSON(v any) string {
 	return string(b)
 }
 
+// diff describes where two lists first differ, without printing all of long ones.
+func diff[T any](got, want []T) string {
+	for i := 0; i < max(len(got), len(want)); i++ {
+		if i >= len(got) || i >= len(want) || !reflect.DeepEqual(got[i], want[i]) {
+			var g, w any = "(none)", "(none)"
+			if i < len(got) {
+				g = got[i]
+			}
+			if i < len(want) {
+				w = want[i]
+			}
+			return fmt.Sprintf("%d entries, want %d; first difference at %d: got %s, want %s", len(got), len(want), i, mustJSON(g), mustJSON(w))
+		}
+	}
+	return "equal"
+}
+
 // compareScript checks get_history, get_mempool, get_balance and listunspent of one key
 // against btcd.
 func (f *fixture) compareScript(c *regtest.Client, b *regtest.Btcd, k *regtest.Key) {
@@ -66,16 +83,16 @@ func (f *fixture) compareScript(c *regtest.Client, b *regtest.Btcd, k *regtest.K
 		}
 	}
 	if !reflect.DeepEqual(hist, want.history) {
-		f.t.Errorf("%s get_history:\n got %s\nwant %s", k.Address, mustJSON(hist), mustJSON(want.history))
+		f.t.Errorf("%s get_history: %s", k.Address, diff(hist, want.history))
 	}
 	if !reflect.DeepEqual(pool, want.mempool) {
-		f.t.Errorf("%s get_mempool:\n got %s\nwant %s", k.Address, mustJSON(pool), mustJSON(want.mempool))
+		f.t.Errorf("%s get_mempool: %s", k.Address, diff(pool, want.mempool))
 	}
 	if bal != want.balance {
 		f.t.Errorf("%s get_balance: got %+v, want %+v", k.Address, bal, want.balance)
 	}
 	if !reflect.DeepEqual(unspent, want.unspent) {
-		f.t.Errorf("%s listunspent:\n got %s\nwant %s", k.Address, mustJSON(unspent), mustJSON(want.unspent))
+		f.t.Errorf("%s listunspent: %s", k.Address, diff(unspent, want.unspent))
 	}
 	// The status is the 1.4 hash of exactly the history returned.
 	var status *string

@@ -124,16 +124,24 @@ func (p *Pool) Refresh(ctx context.Context, n *node.Client, db *store.DB, touche
 	missing = missing[:min(len(missing), room, fetchPerRefresh)]
 	decoded := fetchAll(ctx, n, missing)
 
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	// Outputs of new transactions may be spent by other new ones: index them all first.
 	byID := make(map[chain.Hash]*wire.MsgTx, len(decoded))
 	for _, t := range decoded {
 		byID[chain.Hash(t.TxHash())] = t
 	}
+	p.mu.RLock()
+	parents := p.missingParents(db, byID)
+	p.mu.RUnlock()
+	prevs := map[chain.Hash]*wire.MsgTx{}
+	for _, t := range fetchAll(ctx, n, parents) {
+		prevs[chain.Hash(t.TxHash())] = t
+	}
+
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	err = db.View(func(r *store.Reader) error {
 		for id, t := range byID {
-			e := p.summarise(id, t, byID, r)
+			e := p.summarise(id, t, byID, prevs, r)
 			p.add(e, touched)
 		}
 		return nil
@@ -175,7 +183,36 @@ func fetchAll(ctx context.Context, n *node.Client, ids []chain.Hash) []*wire.Msg
 	return kept
 }
 
-func (p *Pool) summarise(id chain.Hash, t *wire.MsgTx, fresh map[chain.Hash]*wire.MsgTx, r *store.Reader) *Entry {
+// maxParents bounds the previous transactions fetched in one refresh.
+const maxParents = 1000
+
+// missingParents lists the transactions whose outputs new mempool transactions spend but
+// that neither the pool, the new ones nor the index's unspent outputs hold: outputs the
+// index saw spent already (btcd keeps a transaction of a disconnected block in its mempool
+// even when the new chain spends its input otherwise). Their values come from the node.
+func (p *Pool) missingParents(db *store.DB, fresh map[chain.Hash]*wire.MsgTx) []chain.Hash {
+	seen := map[chain.Hash]bool{}
+	var out []chain.Hash
+	db.View(func(r *store.Reader) error {
+		for _, t := range fresh {
+			for _, in := range t.TxIn {
+				prev := chain.Hash(in.PreviousOutPoint.Hash)
+				if p.txs[prev] != nil || fresh[prev] != nil || seen[prev] || len(out) >= maxParents {
+					continue
+				}
+				if _, ok := r.Output(prev, in.PreviousOutPoint.Index); ok {
+					continue
+				}
+				seen[prev] = true
+				out = append(out, prev)
+			}
+		}
+		return nil
+	})
+	return out
+}
+
+func (p *Pool) summarise(id chain.Hash, t *wire.MsgTx, fresh, prevs map[chain.Hash]*wire.MsgTx, r *store.Reader) *Entry {
 	weight := int64(t.SerializeSizeStripped())*3 + int64(t.SerializeSize())
 	e := &Entry{TxID: id, VSize: (weight + 3) / 4}
 	var in, out int64
@@ -194,6 +231,9 @@ func (p *Pool) summarise(id chain.Hash, t *wire.MsgTx, fresh map[chain.Hash]*wir
 		default:
 			if o, ok := r.Output(prevID, idx); ok {
 				i.ScriptHash, i.Value, i.Known = o.ScriptHash, o.Value, true
+			} else if prevs[prevID] != nil && int(idx) < len(prevs[prevID].TxOut) {
+				o := prevs[prevID].TxOut[idx]
+				i.ScriptHash, i.Value, i.Known = chain.ScriptHash(o.PkScript), o.Value, true
 			}
 		}
 		if i.Known {

@@ -16,7 +16,9 @@ import (
 	"bcm/services/electrum/internal/chain"
 )
 
-func script(n byte) []byte { return []byte{0x00, 0x14, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n} }
+func script(n byte) []byte {
+	return []byte{0x00, 0x14, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n, n}
+}
 
 func coinbase(height int64, to byte) *wire.MsgTx {
 	t := wire.NewMsgTx(2)
