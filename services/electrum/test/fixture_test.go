@@ -92,12 +92,21 @@ func (f *fixture) height(b *regtest.Btcd) int64 {
 // startServer starts bcm-electrum on A and waits until it is synced with A.
 func (f *fixture) startServer(extra ...string) *regtest.Server {
 	f.t.Helper()
-	srv, err := regtest.NewServer(serverBin, filepath.Join(f.dir, "electrum"), f.a, extra...)
-	if err != nil {
+	if _, err := newServerNoWait(f, extra...); err != nil {
 		f.t.Fatal(err)
 	}
+	f.synced()
+	return f.srv
+}
+
+// newServerNoWait starts bcm-electrum on A and returns once it listens.
+func newServerNoWait(f *fixture, extra ...string) (*regtest.Server, error) {
+	srv, err := regtest.NewServer(serverBin, filepath.Join(f.dir, "electrum"), f.a, extra...)
+	if err != nil {
+		return nil, err
+	}
 	if err := srv.Start(); err != nil {
-		f.t.Fatal(err)
+		return nil, err
 	}
 	f.srv = srv
 	f.t.Cleanup(func() {
@@ -110,8 +119,7 @@ func (f *fixture) startServer(extra ...string) *regtest.Server {
 			f.t.Logf("bcm-electrum log (tail):\n%s", tail(srv.Log(), 6000))
 		}
 	})
-	f.synced()
-	return srv
+	return srv, nil
 }
 
 // synced waits until the server has A's tip and A's mempool (a mempool refresh follows
