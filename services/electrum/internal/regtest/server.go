@@ -148,3 +148,11 @@ func (s *Server) WaitSynced(height int64, timeout time.Duration) error {
 	}
 	return fmt.Errorf("bcm-electrum not synced at %d within %s; last answer %s\n%s", height, timeout, bytes.TrimSpace(last), s.Log())
 }
+
+// PID is the running process's id (0 when not running).
+func (s *Server) PID() int {
+	if s.cmd == nil || s.cmd.Process == nil {
+		return 0
+	}
+	return s.cmd.Process.Pid
+}
