@@ -16,7 +16,7 @@ import (
 // bbolt keeps a batch's changed pages in memory until it commits, so they are bounded.
 const (
 	batchBlocks = 500
-	batchTxs    = 20000
+	batchTxs    = 5000
 	batchTime   = 2 * time.Second
 )
 
