@@ -47,7 +47,11 @@ func main() {
 		os.Exit(showStatus(args))
 	case "version":
 		fs := flag.NewFlagSet("version", flag.ContinueOnError)
+		fs.Usage = func() { fmt.Fprintf(fs.Output(), "usage: bcm-electrum version\n\nprints the version\n") }
 		if err := fs.Parse(args); err != nil {
+			if err == flag.ErrHelp {
+				os.Exit(0)
+			}
 			os.Exit(2)
 		}
 		fmt.Printf("bcm-electrum %s\n", version)
