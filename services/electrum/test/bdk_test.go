@@ -145,6 +145,13 @@ func TestBDKWalletThroughTheServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	mined := f.mine(b, 1)
+	// A must have B's block before it mines on top, or A's blocks would orphan it.
+	if err := f.a.WaitHeight(f.ctx, f.height(b)); err != nil {
+		t.Fatal(err)
+	}
+	if h, _ := f.a.RPC.BlockHash(f.ctx, f.height(b)); h.String() != mined[0] {
+		t.Fatalf("A's block at %d is %s, not B's %s", f.height(b), h, mined[0])
+	}
 	f.mine(f.a, 100) // matures B's coinbase (A's own blocks pay the test miner)
 	if err := b.WaitHeight(f.ctx, f.height(f.a)); err != nil {
 		t.Fatal(err)

@@ -61,8 +61,8 @@ func run(cfg *config.Config, logf func(string, ...any)) error {
 	debug.SetMemoryLimit(cfg.MemoryLimit)
 	logf("bcm-electrum %s, %s, chain %s; memory ceiling %d MiB (Go heap limit; the index file is memory-mapped, its pages are the kernel's cache)",
 		version, runtime.Version(), cfg.Chain, cfg.MemoryLimit>>20)
-	logf("limits: %d connections, %d-byte request lines, %d subscriptions per connection (%d in all), %d history entries per answer",
-		cfg.MaxConns, cfg.MaxLine, cfg.MaxSubs, cfg.MaxSubsTotal, cfg.MaxHistory)
+	logf("limits: %d connections, %d-byte request lines, %d subscriptions per connection (%d in all), %d history entries per answer, %d MiB of unsent answers per connection (%d MiB in all)",
+		cfg.MaxConns, cfg.MaxLine, cfg.MaxSubs, cfg.MaxSubsTotal, cfg.MaxHistory, cfg.MaxQueued>>20, cfg.MaxQueuedTotal>>20)
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return fmt.Errorf("creating the datadir: %w", err)
 	}
@@ -103,6 +103,7 @@ func run(cfg *config.Config, logf func(string, ...any)) error {
 		Limits: electrum.Limits{
 			MaxConns: cfg.MaxConns, MaxLine: cfg.MaxLine, MaxSubsPerConn: cfg.MaxSubs,
 			MaxSubsTotal: cfg.MaxSubsTotal, MaxHistory: cfg.MaxHistory,
+			MaxQueued: cfg.MaxQueued, MaxQueuedTotal: cfg.MaxQueuedTotal, SendTimeout: cfg.SendTimeout,
 		},
 		Logf: logf,
 	}, db, n, pool, ix, tree)
@@ -140,7 +141,7 @@ func run(cfg *config.Config, logf func(string, ...any)) error {
 			StartHeight: p.StartHeight, Rebuilt: p.Rebuilt, LastError: p.LastError,
 			MemoryLimitBytes: cfg.MemoryLimit, HeapBytes: ms.HeapAlloc, IndexBytes: db.SizeBytes(),
 			MempoolTxs: count, MempoolTruncated: truncated,
-			Connections: srv.Connections(), Subscriptions: srv.Subscriptions(),
+			Connections: srv.Connections(), Subscriptions: srv.Subscriptions(), QueuedBytes: srv.QueuedBytes(),
 			Chain: cfg.Chain, Listen: srv.Addr().String(), Version: version, PID: os.Getpid(),
 			Started: started.UTC(), Updated: time.Now().UTC(),
 		}

@@ -35,6 +35,9 @@ type Config struct {
 	MaxSubs        int
 	MaxSubsTotal   int
 	MaxHistory     int
+	MaxQueued      int
+	MaxQueuedTotal int
+	SendTimeout    time.Duration
 	Poll           time.Duration
 	passFile       string
 	configFile     string
@@ -68,6 +71,9 @@ func Flags(fs *flag.FlagSet) *Config {
 	fs.IntVar(&c.MaxSubs, "max-subs", 10000, "most scripthash subscriptions per connection")
 	fs.IntVar(&c.MaxSubsTotal, "max-subs-total", 200000, "most scripthash subscriptions of all connections together")
 	fs.IntVar(&c.MaxHistory, "max-history", 100000, "most entries in one get_history or listunspent answer")
+	fs.IntVar(&c.MaxQueued, "max-queued", 4<<20, "bytes of answers one connection may have waiting to be written; a client that does not read stops being read from, and is dropped after --send-timeout")
+	fs.IntVar(&c.MaxQueuedTotal, "max-queued-total", 64<<20, "bytes of answers all connections together may have waiting to be written")
+	fs.DurationVar(&c.SendTimeout, "send-timeout", 30*time.Second, "a client that takes no answer for this long is disconnected")
 	fs.DurationVar(&c.Poll, "poll", time.Second, "how often to ask the node for new blocks and mempool transactions")
 	return c
 }
@@ -126,10 +132,13 @@ func (c *Config) Finish(fs *flag.FlagSet) error {
 		return fmt.Errorf("--memory-limit %s is below the 32MiB the server needs", c.memoryLimitArg)
 	}
 	c.MemoryLimit = limit
-	for name, v := range map[string]int{"max-conns": c.MaxConns, "max-line": c.MaxLine, "max-subs": c.MaxSubs, "max-subs-total": c.MaxSubsTotal, "max-history": c.MaxHistory} {
+	for name, v := range map[string]int{"max-conns": c.MaxConns, "max-line": c.MaxLine, "max-subs": c.MaxSubs, "max-subs-total": c.MaxSubsTotal, "max-history": c.MaxHistory, "max-queued": c.MaxQueued, "max-queued-total": c.MaxQueuedTotal} {
 		if v < 1 {
 			return fmt.Errorf("--%s must be at least 1", name)
 		}
+	}
+	if c.SendTimeout < time.Second {
+		return errors.New("--send-timeout must be at least 1s")
 	}
 	if c.MaxLine < 1024 {
 		return errors.New("--max-line must be at least 1024 bytes")

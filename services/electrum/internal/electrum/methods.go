@@ -72,7 +72,24 @@ func (srv *Server) call(ctx context.Context, s *session, req request) (any, *rpc
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
+	if m.needsIndex {
+		// Built and encoded while holding one of the few slots: the memory of answers
+		// being made is bounded server-wide, whatever the number of connections.
+		select {
+		case srv.heavy <- struct{}{}:
+		case <-ctx.Done():
+			return nil, errorf(codeInternal, "the server is busy: try again"), true
+		}
+		defer func() { <-srv.heavy }()
+	}
 	result, rerr := m.run(ctx, s, p)
+	if m.needsIndex && rerr == nil {
+		raw, err := json.Marshal(result)
+		if err != nil {
+			return nil, errorf(codeInternal, "encoding the answer: %v", err), true
+		}
+		result = json.RawMessage(raw)
+	}
 	if rerr != nil && rerr.Code == codeNoCommonVersion {
 		return nil, &rpcError{Code: codeBadRequest, Message: rerr.Message}, false
 	}

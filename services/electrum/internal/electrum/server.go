@@ -27,9 +27,14 @@ const (
 	// idleTimeout closes a connection that sent nothing for this long (the protocol's
 	// "roughly 10 minutes"; wallets ping).
 	idleTimeout = 10 * time.Minute
-	// sendQueue is how many answers and notifications may wait for a slow client;
-	// a client that falls further behind is disconnected instead of buffered.
+	// sendQueue is how many messages may wait for a client's writer; notifications that
+	// find it full disconnect the client instead of being buffered.
 	sendQueue = 1000
+	// maxBatchAnswer bounds the answer to one batch (past it, errors instead).
+	maxBatchAnswer = 16 << 20
+	// heavyAtOnce is how many index queries (history, unspent, headers...) run at once,
+	// server-wide: each holds its answer in memory while it is built and encoded.
+	heavyAtOnce = 4
 )
 
 // Limits bound what clients can make the server hold.
@@ -39,6 +44,11 @@ type Limits struct {
 	MaxSubsPerConn int // scripthash subscriptions per connection
 	MaxSubsTotal   int // scripthash subscriptions of all connections together
 	MaxHistory     int // entries in one get_history / listunspent / get_mempool answer
+	MaxQueued      int // bytes of answers waiting to be written, per connection
+	MaxQueuedTotal int // the same, all connections together
+	// SendTimeout is how long an answer may wait for room in the budgets, and a write for
+	// the client to take it, before the client is disconnected.
+	SendTimeout time.Duration
 }
 
 // Options configure the server.
@@ -62,8 +72,10 @@ type Server struct {
 	tree   *chain.HeaderTree
 	blocks *blockCache
 
-	ln    net.Listener
-	conns atomic.Int64
+	ln     net.Listener
+	conns  atomic.Int64
+	queued *budget       // bytes of answers waiting to be written, all connections
+	heavy  chan struct{} // slots for index queries
 
 	mu        sync.Mutex
 	sessions  map[*session]struct{}
@@ -76,6 +88,8 @@ func New(opt Options, db *store.DB, n *node.Client, pool *mempool.Pool, ix *inde
 	return &Server{
 		opt: opt, db: db, node: n, pool: pool, ix: ix, tree: tree,
 		blocks:   newBlockCache(n, 8),
+		queued:   newBudget(int64(opt.Limits.MaxQueuedTotal)),
+		heavy:    make(chan struct{}, heavyAtOnce),
 		sessions: map[*session]struct{}{},
 		subs:     map[chain.Hash]map[*session]struct{}{},
 	}
@@ -196,6 +210,9 @@ func (s *Server) unsubscribeLocked(sess *session, sh chain.Hash) bool {
 	s.subsTotal--
 	return true
 }
+
+// QueuedBytes is the size of the answers waiting to be written.
+func (s *Server) QueuedBytes() int64 { return s.queued.inUse() }
 
 // Subscriptions is the number of scripthash subscriptions held.
 func (s *Server) Subscriptions() int {

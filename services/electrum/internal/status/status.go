@@ -31,6 +31,7 @@ type Status struct {
 	MempoolTruncated bool      `json:"mempool_truncated,omitempty"`
 	Connections      int64     `json:"connections"`
 	Subscriptions    int       `json:"subscriptions"`
+	QueuedBytes      int64     `json:"queued_bytes"` // answers waiting to be written
 	Chain            string    `json:"chain"`
 	Listen           string    `json:"listen"`
 	Version          string    `json:"version"`
