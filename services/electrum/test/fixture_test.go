@@ -122,14 +122,30 @@ func newServerNoWait(f *fixture, extra ...string) (*regtest.Server, error) {
 	return srv, nil
 }
 
-// synced waits until the server has A's tip and A's mempool (a mempool refresh follows
-// every poll).
+// synced waits until the server has A's tip and as many mempool transactions as A: its
+// status.json (rewritten every 200 ms here) says so in a write made after this call began.
 func (f *fixture) synced() {
 	f.t.Helper()
-	if err := f.srv.WaitSynced(f.height(f.a), 2*time.Minute); err != nil {
+	height := f.height(f.a)
+	if err := f.srv.WaitSynced(height, 2*time.Minute); err != nil {
 		f.t.Fatal(err)
 	}
-	time.Sleep(700 * time.Millisecond) // > 2 polls of 200 ms: the mempool is refreshed after the tip
+	since := time.Now()
+	deadline := since.Add(time.Minute)
+	for {
+		var pool []string
+		if err := f.a.RPC.Call(f.ctx, "getrawmempool", &pool); err != nil {
+			f.t.Fatal(err)
+		}
+		st, err := f.srv.Status()
+		if err == nil && st.Updated.After(since) && st.Height == height && st.MempoolTxs == len(pool) {
+			return
+		}
+		if time.Now().After(deadline) {
+			f.t.Fatalf("the server did not catch up with A (height %d, %d mempool transactions): %+v %v", height, len(pool), st, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 func (f *fixture) client() *regtest.Client {

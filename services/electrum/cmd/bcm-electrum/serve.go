@@ -24,9 +24,6 @@ import (
 	"bcm/services/electrum/internal/store"
 )
 
-// statusEvery is how often status.json is rewritten.
-const statusEvery = 2 * time.Second
-
 func serve(args []string) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.Usage = func() {
@@ -157,7 +154,7 @@ func run(cfg *config.Config, logf func(string, ...any)) error {
 	go func() {
 		defer wg.Done()
 		prev, last := writeStatus(index.Progress{}, 0), time.Now()
-		t := time.NewTicker(statusEvery)
+		t := time.NewTicker(cfg.StatusEvery)
 		defer t.Stop()
 		for {
 			select {

@@ -14,7 +14,7 @@ import (
 func showStatus(args []string) int {
 	fs := flag.NewFlagSet("status", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: bcm-electrum status [--datadir DIR]\n\nprints DIR/status.json, which the running server rewrites every 2 s\n\n")
+		fmt.Fprintf(fs.Output(), "usage: bcm-electrum status [--datadir DIR]\n\nprints DIR/status.json, which the running server rewrites every --status-every (2 s)\n\n")
 		fs.PrintDefaults()
 	}
 	datadir := fs.String("datadir", "/var/lib/electrum", "the server's --datadir")

@@ -38,6 +38,7 @@ type Config struct {
 	MaxQueued      int
 	MaxQueuedTotal int
 	SendTimeout    time.Duration
+	StatusEvery    time.Duration
 	Poll           time.Duration
 	passFile       string
 	configFile     string
@@ -74,6 +75,7 @@ func Flags(fs *flag.FlagSet) *Config {
 	fs.IntVar(&c.MaxQueued, "max-queued", 4<<20, "bytes of answers one connection may have waiting to be written; a client that does not read stops being read from, and is dropped after --send-timeout")
 	fs.IntVar(&c.MaxQueuedTotal, "max-queued-total", 64<<20, "bytes of answers all connections together may have waiting to be written")
 	fs.DurationVar(&c.SendTimeout, "send-timeout", 30*time.Second, "a client that takes no answer for this long is disconnected")
+	fs.DurationVar(&c.StatusEvery, "status-every", 2*time.Second, "how often <datadir>/status.json is rewritten")
 	fs.DurationVar(&c.Poll, "poll", time.Second, "how often to ask the node for new blocks and mempool transactions")
 	return c
 }
@@ -136,6 +138,9 @@ func (c *Config) Finish(fs *flag.FlagSet) error {
 		if v < 1 {
 			return fmt.Errorf("--%s must be at least 1", name)
 		}
+	}
+	if c.StatusEvery < 100*time.Millisecond || c.Poll < 100*time.Millisecond {
+		return errors.New("--status-every and --poll must be at least 100ms")
 	}
 	if c.SendTimeout < time.Second {
 		return errors.New("--send-timeout must be at least 1s")

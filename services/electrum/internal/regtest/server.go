@@ -42,7 +42,7 @@ func NewServer(bin, dir string, b *Btcd, extra ...string) (*Server, error) {
 	s := &Server{Bin: bin, DataDir: filepath.Join(dir, "data"), Addr: "127.0.0.1:" + strconv.Itoa(port), LogPath: filepath.Join(dir, "server.log")}
 	s.Args = append([]string{"serve",
 		"--rpc-addr", b.RPCAddr, "--rpc-user", b.User, "--rpc-pass-file", passFile, "--rpc-cert", b.CertFile,
-		"--chain", "regtest", "--datadir", s.DataDir, "--listen", s.Addr, "--poll", "200ms",
+		"--chain", "regtest", "--datadir", s.DataDir, "--listen", s.Addr, "--poll", "200ms", "--status-every", "200ms",
 	}, extra...)
 	return s, nil
 }
