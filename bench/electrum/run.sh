@@ -19,5 +19,5 @@ command -v go >/dev/null || { echo "bench/electrum: needs Go on PATH" >&2; exit 
 bin=$(mktemp -d "${TMPDIR:-/tmp}/bcm-electrum-bench-bin.XXXXXX")
 trap 'rm -rf "$bin"' EXIT
 cd "$repo/services/electrum"
-GOTOOLCHAIN=local GOFLAGS=-mod=readonly go build -o "$bin/electrum-bench" ./cmd/electrum-bench
+GOTOOLCHAIN=local GOFLAGS="-mod=readonly -buildvcs=false" go build -o "$bin/electrum-bench" ./cmd/electrum-bench
 "$bin/electrum-bench" "$@"
