@@ -157,7 +157,7 @@ func hashStrings(hs []chain.Hash) []string {
 	return out
 }
 
-// blockTxs are the txids (and raw transactions) of the indexed block at height, from the
+// blockAt is the indexed block at height (its txids and transactions), from the node,
 // node, by the hash the index holds (the node keeps serving a block after a reorg).
 func (srv *Server) blockAt(ctx context.Context, height int64) (*cachedBlock, *rpcError) {
 	var hash chain.Hash
