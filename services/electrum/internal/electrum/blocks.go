@@ -158,7 +158,7 @@ func hashStrings(hs []chain.Hash) []string {
 }
 
 // blockAt is the indexed block at height (its txids and transactions), from the node,
-// node, by the hash the index holds (the node keeps serving a block after a reorg).
+// by the hash the index holds (the node keeps serving a block after a reorg).
 func (srv *Server) blockAt(ctx context.Context, height int64) (*cachedBlock, *rpcError) {
 	var hash chain.Hash
 	var ok bool
