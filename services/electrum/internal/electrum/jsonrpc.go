@@ -67,6 +67,26 @@ func (r response) MarshalJSON() ([]byte, error) {
 	}{"2.0", id, r.Result})
 }
 
+// encodeResponse encodes r. An already encoded result (index queries encode theirs while
+// they hold their slot) is put into the envelope as it is: json.Marshal would scan and copy
+// it again, megabytes for a long history.
+func encodeResponse(r response) ([]byte, error) {
+	raw, ok := r.Result.(json.RawMessage)
+	if !ok || r.Error != nil {
+		return json.Marshal(r)
+	}
+	id := bytes.TrimSpace(r.ID)
+	if len(id) == 0 {
+		id = []byte("null")
+	}
+	b := make([]byte, 0, len(raw)+len(id)+32)
+	b = append(b, `{"jsonrpc":"2.0","id":`...)
+	b = append(b, id...)
+	b = append(b, `,"result":`...)
+	b = append(b, raw...)
+	return append(b, '}'), nil
+}
+
 type notification struct {
 	JSONRPC string `json:"jsonrpc"`
 	Method  string `json:"method"`

@@ -117,3 +117,20 @@ func TestErrorResponsesLeaveOutResult(t *testing.T) {
 		t.Fatalf("%s", b)
 	}
 }
+
+func TestEncodeResponseWithAnEncodedResult(t *testing.T) {
+	for _, c := range []struct {
+		r    response
+		want string
+	}{
+		{response{ID: json.RawMessage("7"), Result: json.RawMessage(`[{"a":1}]`)}, `{"jsonrpc":"2.0","id":7,"result":[{"a":1}]}`},
+		{response{ID: json.RawMessage(`"x"`), Result: json.RawMessage(`null`)}, `{"jsonrpc":"2.0","id":"x","result":null}`},
+		{response{Result: json.RawMessage(`1`)}, `{"jsonrpc":"2.0","id":null,"result":1}`},
+		{response{ID: json.RawMessage("1"), Result: []int{1}}, `{"jsonrpc":"2.0","id":1,"result":[1]}`},
+	} {
+		b, err := encodeResponse(c.r)
+		if err != nil || string(b) != c.want || !json.Valid(b) {
+			t.Errorf("%+v: %s %v, want %s", c.r, b, err, c.want)
+		}
+	}
+}

@@ -228,7 +228,7 @@ func (s *session) flushAndClose() {
 
 // answer encodes a response and queues it.
 func (s *session) answer(r response) {
-	b, err := json.Marshal(r)
+	b, err := encodeResponse(r)
 	if err != nil {
 		b, _ = json.Marshal(response{ID: r.ID, Error: errorf(codeInternal, "encoding the answer: %v", err)})
 	}
@@ -265,7 +265,7 @@ func (s *session) handleLine(ctx context.Context, line []byte) bool {
 			if !reply {
 				continue
 			}
-			b, err := json.Marshal(resp)
+			b, err := encodeResponse(resp)
 			if err != nil {
 				b, _ = json.Marshal(response{ID: resp.ID, Error: errorf(codeInternal, "encoding the answer: %v", err)})
 			}
