@@ -62,6 +62,12 @@ export class MnemonicDevice implements Device {
     return this.#node(path, curve).privateKey;
   }
 
+  /** The public key and chain code at a path, as a PublicKey message's node carries them (software only). */
+  publicNodeAt(path: readonly number[], curve: CurveName): { publicKey: Uint8Array; chainCode: Uint8Array } {
+    const node = this.#node(path, curve);
+    return { publicKey: nodePublicKey(node), chainCode: node.chainCode };
+  }
+
   async getPublicKey(path: readonly number[], curve: CurveName): Promise<Uint8Array> {
     return nodePublicKey(this.#node(path, curve));
   }
