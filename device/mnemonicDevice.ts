@@ -7,6 +7,7 @@ import { CurveName } from "./curves";
 import {
   CipherKeyValueRequest,
   Device,
+  DeviceDescription,
   DeviceError,
   EcdhRequest,
   EcdhSessionKey,
@@ -40,7 +41,6 @@ export const MAINNET_WARNING = [
 ].join("\n");
 
 export class MnemonicDevice implements Device {
-  readonly kind = "mnemonic" as const;
   readonly #seed: Uint8Array;
 
   constructor(mnemonic: string, options: MnemonicDeviceOptions = {}) {
@@ -52,6 +52,10 @@ export class MnemonicDevice implements Device {
     if (options.network === "mainnet") {
       (options.warn ?? ((m) => process.stderr.write(m + "\n")))(MAINNET_WARNING);
     }
+  }
+
+  async describe(): Promise<DeviceDescription> {
+    return { kind: "software" };
   }
 
   /**
