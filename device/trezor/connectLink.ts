@@ -63,7 +63,8 @@ export class ConnectLink {
     const { default: connect, UI, UI_EVENT } = await import("@trezor/connect");
     const link = new ConnectLink(connect, UI, transport, options, restoreFetch);
     try {
-      await connect.init({ manifest: MANIFEST, transports: [transport], lazyLoad: false, popup: false, debug: false });
+      // No reconnect loop: a missing transport is reported (and BCM exits) rather than retried in the background.
+      await connect.init({ manifest: MANIFEST, transports: [transport], lazyLoad: false, popup: false, debug: false, transportReconnect: false });
       connect.on(UI_EVENT, (event: { type: string; payload?: unknown }) => link.#onUiEvent(event));
       link.features = await link.#acquire(options.waitMs);
       return link;

@@ -8,7 +8,7 @@ import { ClusterContext, createCluster, destroyCluster, listClusters, showCluste
 import { checkClusterName, SpecError } from "../../cluster/spec";
 import { cullCluster, startCluster, stopCluster } from "../../cluster/maintenance";
 import { ensureClientCertificate } from "../../cluster/clientCertificate";
-import { bcmHome, developmentDeviceEnv } from "../../../engine";
+import { bcmHome } from "../../../engine";
 import { CliError } from "../errors";
 import { ExitCode } from "../exitCodes";
 
@@ -26,10 +26,14 @@ export function usage<T>(f: () => T): T {
     }
 }
 
-/** Runs an operation with the BCM home, the device environment, and Ctrl-C wired to the engine. */
+/**
+ * Runs an operation with the BCM home, the environment, and Ctrl-C wired to the engine. The
+ * device is the Trezor unless BCM_DEVICE=mnemonic says otherwise: no development key is
+ * made up here (only `npm run up` does that).
+ */
 export async function withContext<T>(run: (ctx: ClusterContext) => Promise<T>): Promise<T> {
     const home = bcmHome();
-    const env = developmentDeviceEnv(home, process.env, say);
+    const env = process.env;
     const abort = new AbortController();
     const onSigint = (): void => {
         say("bcm: interrupted; cancelling the engine operation (wait for it to stop)");
