@@ -29,7 +29,10 @@ const base = {
   transform: {
     "^.+\\.[tj]s$": ["ts-jest", { tsconfig: { allowJs: true, isolatedModules: true } }],
   },
-  transformIgnorePatterns: [`/node_modules/(?!(${esmOnlyPackages().join("|")})/)`],
+  // A file is left alone unless an ESM-only package holds it, at whatever depth: an ESM-only
+  // package nested under a CommonJS one (@trezor/device-authenticity's @noble/curves 2)
+  // needs compiling too.
+  transformIgnorePatterns: [`^(?!.*/node_modules/(${esmOnlyPackages().join("|")})/).*/node_modules/`],
   // unicorn-magic exports only an "import" condition, which jest's resolver never asks for.
   moduleNameMapper: { "^unicorn-magic$": "<rootDir>/node_modules/unicorn-magic/node.js" },
   modulePathIgnorePatterns: ["<rootDir>/dist/", "<rootDir>/toolchain/"],

@@ -10,6 +10,7 @@ import { execa } from "execa";
 import { gpgPubkey, passInit } from "./cli/deviceCommands";
 import { UsageError } from "../device/usageError";
 import { deviceFromEnvironment } from "../device/fromEnvironment";
+import { deviceLine } from "../device/describeDevice";
 import { findEngine, homeLayout, repoRoot } from "../engine";
 
 export interface InitOptions {
@@ -28,42 +29,47 @@ export async function initController(home: string, options: InitOptions, env: No
     }
     const lines: string[] = [];
     const device = await deviceFromEnvironment(env);
-    lines.push(`device: ${device.kind} answers`);
-
-    const keyOptions = { userId: options.userId, curve: options.curve, time: options.time };
-    const context = { device, env, cwd: home };
-    const armored = await gpgPubkey(keyOptions, context);
-    // This device's key id as pass writes it, found in a scratch store before anything is written.
-    const probe = fs.mkdtempSync(path.join(os.tmpdir(), "bcm-init-"));
-    let ours: string;
     try {
-        await passInit({ ...keyOptions, store: probe }, context);
-        ours = fs.readFileSync(path.join(probe, ".gpg-id"), "utf8").trim();
-    } finally {
-        fs.rmSync(probe, { recursive: true, force: true });
-    }
-    const store = path.join(home, "password-store");
-    const gpgId = path.join(store, ".gpg-id");
-    const existing = fs.existsSync(gpgId) ? fs.readFileSync(gpgId, "utf8").trim() : undefined;
-    if (existing !== undefined && existing !== ours) {
-        // Checked before the certificate is touched: a refused init changes nothing.
-        throw new UsageError("--user-id", `${store} is encrypted to ${existing}, not to this device's key ${ours}: use the device and user id it was made with, or move it away first`);
-    }
+        lines.push(`device: ${deviceLine(await device.describe())}`);
 
-    const certFile = path.join(home, "controller.asc");
-    fs.mkdirSync(home, { recursive: true, mode: 0o700 });
-    if (fs.existsSync(certFile) && fs.readFileSync(certFile, "utf8") === armored) {
-        lines.push(`certificate: ${certFile} (unchanged)`);
-    } else {
-        // A certificate for another user id is kept beside the new one, never lost.
-        if (fs.existsSync(certFile)) fs.renameSync(certFile, `${certFile}.${Date.now()}.old`);
-        fs.writeFileSync(certFile, armored);
-        lines.push(`certificate: ${certFile} (written, key ${ours})`);
-    }
-    if (existing === undefined) {
-        lines.push(`pass store: ${store} (${(await passInit({ ...keyOptions, store, git: true }, context)).trim()})`);
-    } else {
-        lines.push(`pass store: ${store} (unchanged, for ${existing})`);
+        const keyOptions = { userId: options.userId, curve: options.curve, time: options.time };
+        const context = { device, env, cwd: home };
+        const armored = await gpgPubkey(keyOptions, context);
+        // This device's key id as pass writes it, found in a scratch store before anything is written.
+        const probe = fs.mkdtempSync(path.join(os.tmpdir(), "bcm-init-"));
+        let ours: string;
+        try {
+            await passInit({ ...keyOptions, store: probe }, context);
+            ours = fs.readFileSync(path.join(probe, ".gpg-id"), "utf8").trim();
+        } finally {
+            fs.rmSync(probe, { recursive: true, force: true });
+        }
+        const store = path.join(home, "password-store");
+        const gpgId = path.join(store, ".gpg-id");
+        const existing = fs.existsSync(gpgId) ? fs.readFileSync(gpgId, "utf8").trim() : undefined;
+        if (existing !== undefined && existing !== ours) {
+            // Checked before the certificate is touched: a refused init changes nothing.
+            throw new UsageError("--user-id", `${store} is encrypted to ${existing}, not to this device's key ${ours}: use the device and user id it was made with, or move it away first`);
+        }
+
+        const certFile = path.join(home, "controller.asc");
+        fs.mkdirSync(home, { recursive: true, mode: 0o700 });
+        if (fs.existsSync(certFile) && fs.readFileSync(certFile, "utf8") === armored) {
+            lines.push(`certificate: ${certFile} (unchanged)`);
+        } else {
+            // A certificate for another user id is kept beside the new one, never lost.
+            if (fs.existsSync(certFile)) fs.renameSync(certFile, `${certFile}.${Date.now()}.old`);
+            fs.writeFileSync(certFile, armored);
+            lines.push(`certificate: ${certFile} (written, key ${ours})`);
+        }
+        if (existing === undefined) {
+            lines.push(`pass store: ${store} (${(await passInit({ ...keyOptions, store, git: true }, context)).trim()})`);
+        } else {
+            lines.push(`pass store: ${store} (unchanged, for ${existing})`);
+        }
+    } finally {
+        // A Trezor holds a session (and Connect its timers) until closed.
+        await device.close();
     }
 
     const { stateDir, pulumiHome } = homeLayout(home);

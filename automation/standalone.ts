@@ -15,6 +15,7 @@ import * as path from "node:path";
 import { bcmHome, developmentDeviceEnv, openStack, Progress, stackPassphrase } from "../engine";
 import { clusterWorkDir } from "./cluster/workdir";
 import { readDataCenterSpec } from "../components/datacenter/dataCenterSpec";
+import { attestedDeviceKind } from "../device/attestedDeviceKind";
 import { deployWithPolicy } from "./cluster/deploy";
 import { writePolicyConfig } from "./cluster/policyConfig";
 import { execa } from "execa";
@@ -98,7 +99,7 @@ export async function standaloneUp(options: StandaloneOptions = {}): Promise<Rec
     const config = options.config ?? standaloneConfig(process.env);
     const stack = await standaloneStack(r);
     await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, value]) => [k, { value }])));
-    const policyConfig = writePolicyConfig(r.home, stackName, r.env, config);
+    const policyConfig = writePolicyConfig(r.home, stackName, await attestedDeviceKind(r.env), config);
     await deployWithPolicy(stack, { cluster: stackName, what: "up", policyConfig, ctx: { say: r.say, signal: options.signal } }, new Progress("up"));
     return ((await stack.outputs()).dataCenter?.value ?? {}) as Record<string, unknown>;
 }

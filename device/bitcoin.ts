@@ -39,7 +39,7 @@ export function base58CheckEncode(payload: Uint8Array): string {
   return base58Encode(concatBytes(payload, checksum));
 }
 
-/** Mainnet P2PKH address (version byte 0x00) of a compressed secp256k1 public key. */
-export function p2pkhAddress(compressedPublicKey: Uint8Array): string {
-  return base58CheckEncode(concatBytes(Uint8Array.of(0x00), ripemd160(sha256(compressedPublicKey))));
+/** P2PKH address of a compressed secp256k1 public key: version 0x00 mainnet (SignIdentity's), 0x6f testnet. */
+export function p2pkhAddress(compressedPublicKey: Uint8Array, version = 0x00): string {
+  return base58CheckEncode(concatBytes(Uint8Array.of(version), ripemd160(sha256(compressedPublicKey))));
 }

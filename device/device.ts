@@ -54,9 +54,28 @@ export interface EcdhSessionKey {
   sessionKey: Uint8Array;
 }
 
+/**
+ * What answered, as the device reported it: a Trezor's model and firmware come from its
+ * Features message, so they say which device signed, not which one was asked for.
+ */
+export interface DeviceDescription {
+  kind: "trezor" | "software";
+  /** Features.internal_model, e.g. "T1B1" (Model One) or "T2T1" (Model T). */
+  model?: string;
+  /** Features major.minor.patch, e.g. "1.13.1". */
+  firmware?: string;
+  /** The name the owner gave the device (Features.label). */
+  label?: string;
+  /**
+   * How the Trezor was reached. "udp" is the transport of emulators only (Trezor's own and
+   * BCM's test emulator): a device on it holds its seed in a computer's memory.
+   */
+  transport?: "usb" | "bridge" | "udp";
+}
+
 export interface Device {
-  /** "trezor" or "mnemonic"; callers use it for warnings, never for behaviour. */
-  readonly kind: "trezor" | "mnemonic";
+  /** What answered; the policy's device kind comes from here, never from the environment. */
+  describe(): Promise<DeviceDescription>;
   getPublicKey(path: readonly number[], curve: CurveName): Promise<Uint8Array>;
   cipherKeyValue(request: CipherKeyValueRequest): Promise<Uint8Array>;
   signIdentity(request: SignIdentityRequest): Promise<SignedIdentity>;
@@ -66,7 +85,11 @@ export interface Device {
 
 /** The device refused the request (the firmware's Failure message, e.g. a DataError). */
 export class DeviceError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The firmware's Failure code or Connect's error code, when there is one. */
+    readonly code?: string,
+  ) {
     super(message);
     this.name = "DeviceError";
   }

@@ -7,6 +7,7 @@ import { CurveName } from "./curves";
 import {
   CipherKeyValueRequest,
   Device,
+  DeviceDescription,
   DeviceError,
   EcdhRequest,
   EcdhSessionKey,
@@ -40,7 +41,6 @@ export const MAINNET_WARNING = [
 ].join("\n");
 
 export class MnemonicDevice implements Device {
-  readonly kind = "mnemonic" as const;
   readonly #seed: Uint8Array;
 
   constructor(mnemonic: string, options: MnemonicDeviceOptions = {}) {
@@ -54,12 +54,22 @@ export class MnemonicDevice implements Device {
     }
   }
 
+  async describe(): Promise<DeviceDescription> {
+    return { kind: "software" };
+  }
+
   /**
    * The raw private key at a path. Software only (a Trezor never reveals one); used to
    * export keys to throw-away GnuPG homes in tests and for development.
    */
   privateKeyAt(path: readonly number[], curve: CurveName): Uint8Array {
     return this.#node(path, curve).privateKey;
+  }
+
+  /** The public key and chain code at a path, as a PublicKey message's node carries them (software only). */
+  publicNodeAt(path: readonly number[], curve: CurveName): { publicKey: Uint8Array; chainCode: Uint8Array } {
+    const node = this.#node(path, curve);
+    return { publicKey: nodePublicKey(node), chainCode: node.chainCode };
   }
 
   async getPublicKey(path: readonly number[], curve: CurveName): Promise<Uint8Array> {

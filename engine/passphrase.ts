@@ -21,10 +21,11 @@ export async function stackPassphrase(stackName: string, env: NodeJS.ProcessEnv 
 }
 
 /**
- * When no device is chosen (BCM_DEVICE unset), a development machine gets the software
- * device with a mnemonic generated once into BCM_HOME, readable by its owner only. It is
- * announced loudly: a real data center uses a Trezor (BCM_DEVICE=trezor), and mainnet
- * stacks are refused without one.
+ * `npm run up` only (automation/standalone.ts): when no device is chosen (BCM_DEVICE unset),
+ * the development data center gets the software device with a mnemonic generated once into
+ * BCM_HOME, readable by its owner only, announced loudly. The `bcm` command never does
+ * this: without BCM_DEVICE=mnemonic it uses the Trezor. Mainnet stacks are refused by
+ * policy unless a Trezor answered.
  */
 export function developmentDeviceEnv(home: string, env: NodeJS.ProcessEnv, say: (line: string) => void): NodeJS.ProcessEnv {
     if (env.BCM_DEVICE) return env;

@@ -11,7 +11,11 @@ import { allPolicyNames } from "./names";
 export interface PolicySettings {
     /** The Bitcoin chain of the stack. Absent means mainnet: the strictest reading wins. */
     chain: Chain;
-    /** Where the stack's secrets come from: "trezor" or "mnemonic" (as BCM_DEVICE). */
+    /**
+     * Where the stack's secrets come from, as the device described itself when the CLI asked
+     * (device/attestedDeviceKind.ts): "trezor" (a Trezor over USB or Bridge), "emulator" (a
+     * Trezor emulator over UDP) or "mnemonic" (the software device).
+     */
     device?: Device;
     /** The private registry every image comes from, host[:port], e.g. "127.0.0.1:5010". */
     privateRegistry?: string;
@@ -25,7 +29,7 @@ export interface PolicySettings {
 
 export const chains = ["mainnet", "testnet", "testnet4", "signet", "regtest"] as const;
 export type Chain = (typeof chains)[number];
-export const devices = ["trezor", "mnemonic"] as const;
+export const devices = ["trezor", "emulator", "mnemonic"] as const;
 export type Device = (typeof devices)[number];
 
 export interface PublishedPort {

@@ -22,7 +22,7 @@ const git = (args: string[]) => execa("git", ["-C", repo, ...args], { env: { GNU
 beforeAll(async () => {
   home = makeGnupgHome();
   writeFileSync(join(home.path, "gpg.conf"), "trust-model always\n");
-  writeFileSync(env.BCM_MNEMONIC_FILE, MNEMONIC12);
+  writeFileSync(env.BCM_MNEMONIC_FILE, MNEMONIC12, { mode: 0o600 });
   expect((await home.gpg(["--import"], await commands.gpgPubkey({}, { env }))).exitCode).toBe(0);
   await execa("git", ["init", "-q", repo]);
   await git(["config", "user.name", "BCM Release"]);

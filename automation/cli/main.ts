@@ -9,6 +9,16 @@ import { registerStack } from "./commands/stack";
 import { describeFailure } from "./errors";
 import { ExitCode, exitCodeHelp } from "./exitCodes";
 import { repoRoot } from "../../engine/paths";
+import { softwareDeviceNotice } from "./deviceNotice";
+
+const environmentHelp = `Environment:
+  BCM_HOME               BCM's state (default ~/.bcm)
+  BCM_DEVICE             trezor (the default: every key comes from the Trezor) or mnemonic (the
+                         software device, for tests: BCM_MNEMONIC_FILE, mode 0600)
+  BCM_TREZOR_TRANSPORT   bridge (default), usb, or udp (an emulator, at BCM_TREZOR_UDP,
+                         default 127.0.0.1:21324)
+  BCM_TREZOR_PASSPHRASE  on-device to type the wallet passphrase on the Trezor
+  BCM_PASSPHRASE         the wallet passphrase from the host (default: the standard wallet)`;
 
 /** Builds the `bcm` command tree. Each area registers its own subcommands. */
 export function buildProgram(): Command {
@@ -16,7 +26,12 @@ export function buildProgram(): Command {
         .description("Bitcoin Cache Machine: a self-hosted, Tor-routed data center for Bitcoin and Lightning")
         .version((JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { version: string }).version, "-V, --version")
         .showHelpAfterError("(run with --help for usage)")
-        .addHelpText("after", `\nEnvironment:\n  BCM_HOME     BCM's state (default ~/.bcm)\n  BCM_DEVICE   trezor (default) or mnemonic\n\n${exitCodeHelp}`);
+        .addHelpText("after", `\n${environmentHelp}\n\n${exitCodeHelp}`)
+        // Every command that runs says so when the keys are not on a Trezor.
+        .hook("preAction", () => {
+            const notice = softwareDeviceNotice(process.env);
+            if (notice) process.stderr.write(notice + "\n");
+        });
     registerInit(program);
     registerInfo(program);
     registerShow(program);

@@ -5,7 +5,7 @@ import { probeLocalDaemon, verifyHttpsEndpoint } from "../../components/cluster"
 import { CliError } from "../cli/errors";
 import { previewWithPolicy, refusal } from "./deploy";
 import { writePolicyConfig } from "./policyConfig";
-import { ClusterContext, clientFor, openCluster, plainConfig } from "./workspace";
+import { ClusterContext, clientFor, deviceKindOf, openCluster, plainConfig } from "./workspace";
 
 /**
  * `bcm cluster verify`: every endpoint answers (the local socket; HTTPS with the pinned
@@ -37,7 +37,7 @@ export async function verifyCluster(name: string, ctx: ClusterContext): Promise<
         lines.push(`endpoint ${e.name} (${e.mode}, ${e.url}) answers${e.serverFingerprint ? `, fingerprint ${e.serverFingerprint} pinned` : ""}`);
     }
     // The pack judges the stack as it is: a data center's settings, not a bare cluster's.
-    const policyConfig = writePolicyConfig(ctx.home, name, ctx.env, await plainConfig(stack));
+    const policyConfig = writePolicyConfig(ctx.home, name, await deviceKindOf(ctx), await plainConfig(stack));
     const preview = await previewWithPolicy(stack, policyConfig, ctx, { expectNoChanges: true });
     if (preview.violations.length > 0) throw refusal(name, preview.violations, ctx, "nothing was changed");
     if (preview.error !== undefined || preview.changes > 0) {

@@ -9,7 +9,7 @@ import { Progress, stackPassphrase } from "../../engine";
 import { CliError } from "../cli/errors";
 import { deployWithPolicy, engineFailure, interrupted } from "./deploy";
 import { writePolicyConfig } from "./policyConfig";
-import { ClusterContext, clusterNames, clusterWorkspace, selectCluster } from "./workspace";
+import { ClusterContext, clusterNames, clusterWorkspace, deviceKindOf, selectCluster } from "./workspace";
 
 /** The split images' paths (built ones only); a one-line error naming the build command otherwise. */
 export async function imagePaths(): Promise<Record<string, ImageSpec>> {
@@ -41,7 +41,7 @@ export async function createCluster(name: string, endpoints: EndpointSpec[], ctx
         {
             cluster: name,
             what: "cluster create",
-            policyConfig: writePolicyConfig(ctx.home, name, ctx.env, config),
+            policyConfig: writePolicyConfig(ctx.home, name, await deviceKindOf(ctx), config),
             ctx,
             undo: removeStack,
             unchanged: "nothing was created (the stack was removed)",

@@ -5,20 +5,15 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { DataCenterSpec, readDataCenterSpec } from "../../components/datacenter/dataCenterSpec";
 import { gatewayPorts } from "../../components/gateway/ports";
+import type { PolicyDeviceKind } from "../../device/describeDevice";
 import { policyPackConfig, PolicySettingsInput } from "../../policy/settings";
 import { codeRoot } from "../../engine/paths";
 
 /** The policy pack every deploy runs: the sources, or dist/policy when the library runs compiled. */
 export const policyDir = path.join(codeRoot, "policy");
 
-/** The device BCM_DEVICE names, as the pack knows it. */
-function deviceOf(env: NodeJS.ProcessEnv): "trezor" | "mnemonic" | undefined {
-    return env.BCM_DEVICE === "trezor" || env.BCM_DEVICE === "mnemonic" ? env.BCM_DEVICE : undefined;
-}
-
-/** The policy settings of a bare cluster stack (endpoints only). */
-export function policySettings(env: NodeJS.ProcessEnv): PolicySettingsInput {
-    const device = deviceOf(env);
+/** The policy settings of a bare cluster stack (endpoints only), for the device that answered. */
+export function policySettings(device: PolicyDeviceKind | undefined): PolicySettingsInput {
     return { chain: "regtest", ...(device ? { device } : {}), privateRegistry: `127.0.0.1:${gatewayPorts.registry}` };
 }
 
@@ -27,7 +22,7 @@ export function policySettings(env: NodeJS.ProcessEnv): PolicySettingsInput {
  * the gateway publishes, and the gateway services allowed a way out (Tor itself, and the two
  * registries, whose host ports need a non-internal network; the mirror fetches through Tor).
  */
-export function dataCenterPolicySettings(spec: DataCenterSpec, device?: "trezor" | "mnemonic"): PolicySettingsInput {
+export function dataCenterPolicySettings(spec: DataCenterSpec, device?: PolicyDeviceKind): PolicySettingsInput {
     const mirror = spec.tor.network !== "offline";
     return {
         chain: spec.chain,
@@ -45,13 +40,14 @@ export function dataCenterPolicySettings(spec: DataCenterSpec, device?: "trezor"
 
 /**
  * Writes the pack's config for a cluster stack: a bare cluster's settings, or, once the stack
- * describes a data center (`bcm:tiers`), what its gateway publishes and lets out.
+ * describes a data center (`bcm:tiers`), what its gateway publishes and lets out. `device` is
+ * what answered (attestedDeviceKind), never what an environment variable claims.
  */
-export function writePolicyConfig(home: string, name: string, env: NodeJS.ProcessEnv, stackConfig: Record<string, string> = {}): string {
+export function writePolicyConfig(home: string, name: string, device: PolicyDeviceKind | undefined, stackConfig: Record<string, string> = {}): string {
     const file = path.join(home, "clusters", `${name}.policy.json`);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const spec = readDataCenterSpec((k) => stackConfig[`bcm:${k}`]);
-    const settings = spec ? dataCenterPolicySettings(spec, deviceOf(env)) : policySettings(env);
+    const settings = spec ? dataCenterPolicySettings(spec, device) : policySettings(device);
     fs.writeFileSync(file, JSON.stringify(policyPackConfig(settings), null, 2) + "\n", { mode: 0o600 });
     return file;
 }

@@ -10,7 +10,7 @@ import { CliError } from "../cli/errors";
 import { ExitCode } from "../cli/exitCodes";
 import { deployWithPolicy } from "./deploy";
 import { writePolicyConfig } from "./policyConfig";
-import { ClusterContext, plainConfig, selectCluster } from "./workspace";
+import { ClusterContext, deviceKindOf, plainConfig, selectCluster } from "./workspace";
 
 /** Tier names `bcm stack` deploys; the gateway comes first and carries every other. */
 export const tierPattern = /^[a-z][a-z0-9]{0,15}$/;
@@ -76,11 +76,11 @@ export async function changeTier(cluster: string, op: "deploy" | "remove", tier:
         {
             cluster,
             what: `stack ${op} ${tier}`,
-            policyConfig: writePolicyConfig(ctx.home, cluster, ctx.env, after),
+            policyConfig: writePolicyConfig(ctx.home, cluster, await deviceKindOf(ctx), after),
             ctx,
             undo: async () => {
                 await restore();
-                writePolicyConfig(ctx.home, cluster, ctx.env, before);
+                writePolicyConfig(ctx.home, cluster, await deviceKindOf(ctx), before);
             },
         },
         new Progress(`stack ${op}`),

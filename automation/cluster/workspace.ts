@@ -3,6 +3,8 @@
 import * as fs from "node:fs";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { LxdClient } from "../../components/lxd/client";
+import { attestedDeviceKind } from "../../device/attestedDeviceKind";
+import type { PolicyDeviceKind } from "../../device/describeDevice";
 import { EndpointSpec, validateEndpoints } from "../../components/datacenter/spec";
 import { engineEnv, findEngine, installPlugins, stackPassphrase } from "../../engine";
 import { homeLayout } from "../../engine/paths";
@@ -17,6 +19,13 @@ export interface ClusterContext {
     signal?: AbortSignal;
     /** Progress and report lines (stderr). */
     say: (line: string) => void;
+    /** What the device said it is, asked once per command (deviceKindOf). */
+    deviceKind?: Promise<PolicyDeviceKind>;
+}
+
+/** The device kind the policy pack is told: what the device reported, asked once per command. */
+export function deviceKindOf(ctx: ClusterContext): Promise<PolicyDeviceKind> {
+    return (ctx.deviceKind ??= attestedDeviceKind(ctx.env));
 }
 
 /** The workspace of every cluster stack in a BCM home; `passphrase` is the one of the stack used next. */

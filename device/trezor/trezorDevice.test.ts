@@ -1,98 +1,71 @@
-// TrezorDevice against a scripted wire. The "firmware" behind the wire is the
-// MnemonicDevice (held to the public vectors elsewhere); every request and reply goes
-// through @trezor/protobuf's encoder and decoder, as it would on the transport. So this
-// tests TrezorDevice's side of the protocol, not a real device.
+// TrezorDevice's side of the wire against BCM's emulated firmware (legacy Model One message
+// flow, MnemonicDevice as the cryptography), in process: every message crosses the 64-byte
+// packet encoding both ways, but no socket and no @trezor/connect (the *.it tests add them).
 import fc from "fast-check";
-import { decodeMessage, encodeMessage, parseConfigure } from "@trezor/protobuf";
-import messagesJson from "@trezor/protobuf/messages.json";
 import { bytesToHex, hexToBytes } from "../bytes";
-import { DeviceError, Identity } from "../device";
+import { DeviceError } from "../device";
 import { MnemonicDevice } from "../mnemonicDevice";
 import { SigningCurve } from "../curves";
+import { TEST_MNEMONIC } from "../testing/testMnemonic";
+import { EmulatorOptions } from "../testing/trezorEmulator/firmware";
+import { packetWire } from "../testing/trezorEmulator/packetWire";
 import { TrezorDevice } from "./trezorDevice";
-import { CipherKeyValueBackend } from "./connectCipher";
-import { PassphraseMode, TrezorWire, WireMessage } from "./trezorWire";
-import { Payload } from "./trezorMessages";
+import { TrezorInteraction } from "./trezorWire";
 
-const root = parseConfigure(messagesJson as unknown as Parameters<typeof parseConfigure>[0]);
-const firmware = new MnemonicDevice("alcohol woman abuse must during monitor noble actual mixed trade anger aisle");
+const firmware = new MnemonicDevice(TEST_MNEMONIC);
 
-/** Like the transport: payload -> protobuf bytes -> payload, both ways. */
-function overTheWire(name: string, payload: Payload): Payload {
-  return decodeMessage(root, name, encodeMessage(root, name, payload).message).message as Payload;
-}
-
-function toIdentity(p: Payload): Identity {
-  const { proto, user, host, port, path, index } = p as Record<string, string | number | undefined>;
-  return { proto: proto as string, user: user as string, host: host as string, port: port as string, path: path as string, index: index as number };
-}
-
-/** A device that asks for a button press, then a passphrase, before each answer. */
-function emulatedWire(log: string[]): TrezorWire {
-  let pending: WireMessage | undefined;
-  const answer = async (name: string, p: Payload): Promise<WireMessage> => {
-    if (name === "GetPublicKey") {
-      const key = await firmware.getPublicKey(p.address_n as number[], p.ecdsa_curve_name as SigningCurve);
-      return { type: "PublicKey", message: { node: { depth: 0, fingerprint: 0, child_num: 0, chain_code: "00".repeat(32), public_key: bytesToHex(key) }, xpub: "" } };
-    }
-    if (name === "SignIdentity") {
-      const s = await firmware.signIdentity({ identity: toIdentity(p.identity as Payload), challengeHidden: hexToBytes(p.challenge_hidden as string), challengeVisual: p.challenge_visual as string, curve: p.ecdsa_curve_name as SigningCurve });
-      return { type: "SignedIdentity", message: { public_key: bytesToHex(s.publicKey), signature: bytesToHex(s.signature), ...(s.address ? { address: s.address } : {}) } };
-    }
-    const e = await firmware.getEcdhSessionKey({ identity: toIdentity(p.identity as Payload), peerPublicKey: hexToBytes(p.peer_public_key as string), curve: p.ecdsa_curve_name as "nist256p1" });
-    return { type: "ECDHSessionKey", message: { session_key: bytesToHex(e.sessionKey), public_key: bytesToHex(e.publicKey) } };
-  };
-  return {
-    async call(name, data) {
-      const payload = overTheWire(name, data);
-      log.push(name);
-      if (name === "ButtonAck") return { type: "PassphraseRequest", message: {} };
-      if (name === "PassphraseAck") {
-        log.push(JSON.stringify(data)); // what we sent (the decoded form adds nulls)
-        const reply = pending!;
-        return { type: reply.type, message: overTheWire(reply.type, reply.message) };
-      }
-      pending = await answer(name, payload);
-      return { type: "ButtonRequest", message: { code: 8 } };
-    },
-  };
-}
-
-const noCipher: CipherKeyValueBackend = { cipherKeyValue: async () => new Uint8Array(), close: async () => undefined };
-
-function trezor(log: string[], passphrase: PassphraseMode = { kind: "empty" }, buttons: unknown[] = []) {
-  return new TrezorDevice({
-    runWire: (operation) => operation(emulatedWire(log)),
-    cipher: noCipher,
-    interaction: { passphrase, onButtonRequest: (code) => buttons.push(code) },
-  });
-}
-
-test("SignIdentity goes out, the user confirms, the firmware's vector comes back", async () => {
-  const log: string[] = [];
+function emulated(options: Partial<EmulatorOptions> = {}, interaction: Partial<TrezorInteraction> = {}) {
+  const { wire, sent } = packetWire({ mnemonic: TEST_MNEMONIC, ...options });
   const buttons: unknown[] = [];
-  const signed = await trezor(log, { kind: "empty" }, buttons).signIdentity({
-    identity: { proto: "https", user: "satoshi", host: "bitcoin.org", path: "/login", index: 0 },
-    challengeHidden: hexToBytes("cd8552569d6e4509266ef137584d1e62c7579b5b8ed69bbafa4b864c6521e7c2"),
-    challengeVisual: "2015-03-23 17:39:22",
-    curve: "secp256k1",
-  });
-  expect(log).toEqual(["SignIdentity", "ButtonAck", "PassphraseAck", '{"passphrase":""}']);
-  expect(buttons).toEqual([8]);
+  const device = new TrezorDevice(
+    {
+      features: {},
+      cipherKeyValue: () => Promise.reject(new Error("CipherKeyValue goes through @trezor/connect (tested in the emulator tests)")),
+      wire: async () => wire,
+      close: async () => undefined,
+    },
+    { passphrase: { kind: "empty" }, onButtonRequest: (code) => buttons.push(code), ...interaction },
+    "udp",
+  );
+  return { device, sent, buttons };
+}
+
+const vector = {
+  identity: { proto: "https", user: "satoshi", host: "bitcoin.org", path: "/login", index: 0 },
+  challengeHidden: hexToBytes("cd8552569d6e4509266ef137584d1e62c7579b5b8ed69bbafa4b864c6521e7c2"),
+  challengeVisual: "2015-03-23 17:39:22",
+  curve: "secp256k1" as const,
+};
+
+test("SignIdentity: the press, the passphrase, then the firmware's vector (test_msg_signidentity.py)", async () => {
+  const { device, sent, buttons } = emulated({ passphraseProtection: true });
+  const signed = await device.signIdentity(vector);
+  expect(sent.map((m) => m.type)).toEqual(["SignIdentity", "ButtonAck", "PassphraseAck"]);
+  expect(sent[2].message.passphrase).toBe("");
+  expect(buttons).toEqual(["ButtonRequest_ProtectCall"]);
   expect(signed.address).toBe("17F17smBTX9VTZA9Mj8LM5QGYNZnmziCjL");
   expect(bytesToHex(signed.signature)).toBe(
     "20f2d1a42d08c3a362be49275c3ffeeaa415fc040971985548b9f910812237bb41770bf2c8d488428799fbb7e52c11f1a3404011375e4080e077e0e42ab7a5ba02",
   );
 });
 
-test("passphrase on the device is requested as on_device", async () => {
-  const log: string[] = [];
-  await trezor(log, { kind: "on-device" }).getPublicKey([0x8000000d], "nist256p1");
-  expect(log).toContain('{"on_device":true}');
+test("the passphrase is asked once per session, and a host passphrase opens another wallet", async () => {
+  const { device, sent } = emulated({ passphraseProtection: true }, { passphrase: { kind: "host", passphrase: "TREZOR" } });
+  const key = await device.getPublicKey([0x8000000d], "nist256p1");
+  await device.getPublicKey([0x8000000d], "nist256p1");
+  expect(sent.filter((m) => m.type === "PassphraseAck")).toEqual([{ type: "PassphraseAck", message: expect.objectContaining({ passphrase: "TREZOR" }) }]);
+  expect(key).toEqual(await new MnemonicDevice(TEST_MNEMONIC, { passphrase: "TREZOR" }).getPublicKey([0x8000000d], "nist256p1"));
+  expect(key).not.toEqual(await firmware.getPublicKey([0x8000000d], "nist256p1"));
+});
+
+test("a passphrase typed on the device is requested as on_device", async () => {
+  const { device, sent } = emulated({ passphraseProtection: true }, { passphrase: { kind: "on-device" } });
+  await device.getPublicKey([0x8000000d], "nist256p1");
+  expect(sent.find((m) => m.type === "PassphraseAck")?.message.on_device).toBe(true);
 });
 
 test("TrezorDevice and MnemonicDevice agree on every operation over the wire", async () => {
-  const device = trezor([]);
+  const { device } = emulated();
   const identity = fc.record({ proto: fc.constantFrom("ssh", "gpg", "https"), host: fc.stringMatching(/^[a-z]{1,12}$/), index: fc.nat(100) });
   await fc.assert(
     fc.asyncProperty(identity, fc.constantFrom<SigningCurve>("nist256p1", "ed25519", "secp256k1"), fc.uint8Array({ minLength: 32, maxLength: 32 }), async (id, curve, hidden) => {
@@ -101,39 +74,52 @@ test("TrezorDevice and MnemonicDevice agree on every operation over the wire", a
       const peer = Uint8Array.of(0x40, ...hidden);
       const ecdh = { identity: id, peerPublicKey: peer, curve: "curve25519" as const };
       expect(await device.getEcdhSessionKey(ecdh)).toEqual(await firmware.getEcdhSessionKey(ecdh));
+      expect(await device.getPublicKey([0x8000000d, 0x80000000 + id.index], curve)).toEqual(await firmware.getPublicKey([0x8000000d, 0x80000000 + id.index], curve));
     }),
     { numRuns: 10 },
   );
 });
 
-test("a Failure reply becomes a DeviceError with the firmware's message", async () => {
-  const failing = new TrezorDevice({
-    runWire: (op) => op({ call: async () => ({ type: "Failure", message: { code: 4, message: "Action cancelled by user" } }) }),
-    cipher: noCipher,
-    interaction: { passphrase: { kind: "empty" } },
-  });
-  await expect(failing.getPublicKey([], "ed25519")).rejects.toThrow(new DeviceError("Action cancelled by user"));
+test("a press refused on the device is one line with Failure_ActionCancelled and what to do", async () => {
+  const { device } = emulated({ buttons: "reject" });
+  const error = await device.signIdentity(vector).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(DeviceError);
+  expect((error as DeviceError).code).toBe("Failure_ActionCancelled");
+  expect((error as DeviceError).message).toBe("the request was cancelled on the Trezor: run the command again and confirm on the device (Failure_ActionCancelled)");
 });
 
-test("a PIN matrix request without a PIN handler cancels and asks to unlock first", async () => {
-  const sent: string[] = [];
-  const locked = new TrezorDevice({
-    runWire: (op) => op({ call: async (name) => (sent.push(name), { type: "PinMatrixRequest", message: {} }) }),
-    cipher: noCipher,
-    interaction: { passphrase: { kind: "empty" } },
-  });
-  await expect(locked.getPublicKey([], "ed25519")).rejects.toThrow(/unlock/);
-  expect(sent).toEqual(["GetPublicKey", "Cancel"]);
+test("a locked device: the PIN matrix, a wrong PIN, the right one unlocks for the next requests", async () => {
+  const wrong = emulated({ pin: "4321" }, { pinMatrix: async () => "1234" });
+  const error = (await wrong.device.getPublicKey([0x8000000d], "ed25519").catch((e: unknown) => e)) as DeviceError;
+  expect([error.code, error.message]).toEqual(["Failure_PinInvalid", "wrong PIN: run the command again and enter the PIN by the positions the Trezor shows (Failure_PinInvalid)"]);
+  expect(wrong.sent.map((m) => m.type)).toEqual(["GetPublicKey", "PinMatrixAck"]);
+
+  const right = emulated({ pin: "4321" }, { pinMatrix: async () => "4321" });
+  await right.device.getPublicKey([0x8000000d], "ed25519");
+  await right.device.getPublicKey([0x8000000d], "nist256p1");
+  expect(right.sent.map((m) => m.type)).toEqual(["GetPublicKey", "PinMatrixAck", "GetPublicKey"]);
 });
 
-test("cipherKeyValue is delegated to the Connect backend untouched", async () => {
-  const seen: unknown[] = [];
-  const device = new TrezorDevice({
-    runWire: () => Promise.reject(new Error("not used")),
-    cipher: { cipherKeyValue: async (r) => (seen.push(r), Uint8Array.of(1)), close: async () => undefined },
-    interaction: { passphrase: { kind: "empty" } },
-  });
-  const request = { path: [1], key: "k", value: new Uint8Array(16), encrypt: true, askOnEncrypt: false, askOnDecrypt: true };
-  expect(await device.cipherKeyValue(request)).toEqual(Uint8Array.of(1));
-  expect(seen).toEqual([request]);
+test("a PIN nobody can type cancels the request on the device and says why", async () => {
+  const { device, sent } = emulated({ pin: "1" }, { pinMatrix: () => Promise.reject(new DeviceError("no terminal")) });
+  await expect(device.getPublicKey([0x8000000d], "ed25519")).rejects.toThrow("no terminal");
+  expect(sent.map((m) => m.type)).toEqual(["GetPublicKey", "Cancel"]);
+  // The device is free again: the next request is answered (with the PIN matrix again).
+  await expect(device.getPublicKey([0x8000000d], "ed25519")).rejects.toThrow("no terminal");
+  expect(sent.map((m) => m.type)).toEqual(["GetPublicKey", "Cancel", "GetPublicKey", "Cancel"]);
+  const locked = emulated({ pin: "1" }, { pinMatrix: undefined });
+  await expect(locked.device.getPublicKey([0x8000000d], "ed25519")).rejects.toThrow(/the Trezor is locked/);
+});
+
+test("a refusal by the firmware names its reason (ECDH with a malformed curve25519 peer key)", async () => {
+  const { device } = emulated();
+  const error = (await device.getEcdhSessionKey({ identity: { proto: "gpg", host: "x" }, peerPublicKey: new Uint8Array(33), curve: "curve25519" }).catch((e: unknown) => e)) as DeviceError;
+  expect(error.code).toBe("Failure_DataError");
+  expect(error.message).toBe("the Trezor refused the request: Curve25519 public key should start with 0x40 (Failure_DataError)");
+});
+
+test("operations run one at a time, in order, even when started together", async () => {
+  const { device, sent } = emulated();
+  await Promise.all([device.getPublicKey([0x8000000d], "ed25519"), device.signIdentity(vector), device.getPublicKey([0x8000000e], "ed25519")]);
+  expect(sent.map((m) => m.type)).toEqual(["GetPublicKey", "SignIdentity", "ButtonAck", "GetPublicKey"]);
 });

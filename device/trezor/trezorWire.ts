@@ -2,6 +2,7 @@
 // request, acknowledge button requests while the user confirms on the device, answer
 // PIN/passphrase requests, and stop at the expected reply or a Failure.
 import { DeviceError } from "../device";
+import { trezorFailure } from "./trezorFailure";
 import { Payload } from "./trezorMessages";
 
 export interface WireMessage {
@@ -21,7 +22,10 @@ export interface TrezorInteraction {
   passphrase: PassphraseMode;
   /** Told each time the device waits for a button press (e.g. to print "confirm on your Trezor"). */
   onButtonRequest?: (code: unknown) => void;
-  /** Scrambled-matrix PIN entry (Model One); without it such a device must be unlocked first. */
+  /**
+   * Scrambled-matrix PIN entry (Model One): the positions the person types, read off the
+   * matrix on the device. Without it a locked device cannot be used.
+   */
   pinMatrix?: () => Promise<string>;
 }
 
@@ -40,21 +44,28 @@ export async function callWithInteraction(
       case expected:
         return reply.message;
       case "Failure":
-        throw new DeviceError(String(reply.message.message ?? "device refused the request"));
+        throw trezorFailure(stringOrUndefined(reply.message.code), stringOrUndefined(reply.message.message));
       case "ButtonRequest":
         interaction.onButtonRequest?.(reply.message.code);
         reply = await wire.call("ButtonAck", {});
         break;
-      case "PinMatrixRequest":
-        if (!interaction.pinMatrix) {
+      case "PinMatrixRequest": {
+        let pin: string;
+        try {
+          if (!interaction.pinMatrix) throw new DeviceError("the Trezor is locked and BCM has no way to ask for its PIN here: run the command in a terminal");
+          pin = await interaction.pinMatrix();
+        } catch (error) {
+          // The device waits for a PinMatrixAck: cancel, so it is free for the next request.
           await wire.call("Cancel", {}).catch(() => undefined);
-          throw new DeviceError("the Trezor is locked: unlock it (enter the PIN) first");
+          throw error;
         }
-        reply = await wire.call("PinMatrixAck", { pin: await interaction.pinMatrix() });
+        reply = await wire.call("PinMatrixAck", { pin });
         break;
+      }
       case "PassphraseRequest": {
         const mode = interaction.passphrase;
-        const ack = mode.kind === "on-device" ? { on_device: true } : { passphrase: mode.kind === "host" ? mode.passphrase : "" };
+        // NFKD, as BIP-39 and @trezor/connect normalise it.
+        const ack = mode.kind === "on-device" ? { on_device: true } : { passphrase: (mode.kind === "host" ? mode.passphrase : "").normalize("NFKD") };
         reply = await wire.call("PassphraseAck", ack);
         break;
       }
@@ -64,3 +75,5 @@ export async function callWithInteraction(
   }
   throw new DeviceError(`too many interaction rounds for ${name}`);
 }
+
+const stringOrUndefined = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);

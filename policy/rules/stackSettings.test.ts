@@ -12,19 +12,19 @@ describe("mainnet-needs-hardware-device", () => {
     it("passes mainnet with the Trezor and any device on test chains", async () => {
         expect((await runStackPolicy(mainnetNeedsHardwareDevice, [], { chain: "mainnet", device: "trezor" })).violations).toEqual([]);
         for (const chain of chains.filter((c) => c !== "mainnet")) {
-            for (const device of ["mnemonic", "trezor", undefined] as const) {
+            for (const device of ["mnemonic", "emulator", "trezor", undefined] as const) {
                 expect((await runStackPolicy(mainnetNeedsHardwareDevice, [], { chain, device })).violations).toEqual([]);
             }
         }
     });
 
     it("refuses mainnet (or an unset chain) without the Trezor, naming the stack and the fix", async () => {
-        for (const config of [{ chain: "mainnet" as const, device: "mnemonic" as const }, { device: "mnemonic" as const }, {}]) {
+        for (const config of [{ chain: "mainnet" as const, device: "mnemonic" as const }, { chain: "mainnet" as const, device: "emulator" as const }, { device: "mnemonic" as const }, {}]) {
             const r = await runStackPolicy(mainnetNeedsHardwareDevice, [], config);
             expect(r.violations).toHaveLength(1);
             expect(r.violations[0].level).toBe("mandatory");
             expect(r.violations[0].message).toMatch(
-                /^mainnet-needs-hardware-device: stack test is a mainnet stack but its secrets device is .*: mainnet stack secrets must come from the Trezor; fix: deploy with the Trezor \(BCM_DEVICE=trezor/,
+                /^mainnet-needs-hardware-device: stack test is a mainnet stack but its secrets device is .*: mainnet stack secrets must come from the Trezor; fix: deploy with the Trezor connected over USB or Trezor Bridge/,
             );
         }
     });

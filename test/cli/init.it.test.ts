@@ -4,23 +4,42 @@ import * as path from "node:path";
 import { execa } from "execa";
 import { repoRoot } from "../../engine";
 import { TEST_MNEMONIC } from "../../device/testing/testMnemonic";
+import { startEmulatorProcess } from "../../device/testing/trezorEmulator/process";
 
-// `bcm init` as a user runs it, with the software device and the public test mnemonic; the
-// results are checked with GnuPG and pass themselves.
-describe("bcm init", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bcm-init-"));
-    const mnemonicFile = path.join(dir, "mnemonic");
-    fs.writeFileSync(mnemonicFile, TEST_MNEMONIC + "\n", { mode: 0o600 });
-    const home = path.join(dir, "home");
+// `bcm init` as a user runs it, with the public test mnemonic on the software device and on
+// a Trezor (BCM's emulator over UDP); the results are checked with GnuPG and pass themselves.
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bcm-init-"));
+const mnemonicFile = path.join(dir, "mnemonic");
+fs.writeFileSync(mnemonicFile, TEST_MNEMONIC + "\n", { mode: 0o600 });
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const devices = [
+    {
+        name: "the software device",
+        start: async () => ({ env: { BCM_DEVICE: "mnemonic", BCM_MNEMONIC_FILE: mnemonicFile }, stop: async () => undefined }),
+        answers: /^device: software device \(BCM_DEVICE=mnemonic\): keys from a mnemonic in this computer.s memory$/m,
+    },
+    {
+        name: "a Trezor over UDP (BCM's emulator)",
+        start: () => startEmulatorProcess({ mnemonicFile }),
+        answers: /^device: Trezor Model One \(T1B1\), firmware 1\.13\.1, "BCM emulator", over UDP: an emulator, not a hardware device$/m,
+    },
+];
+
+describe.each(devices)("bcm init with $name", ({ start, answers }) => {
+    const home = fs.mkdtempSync(path.join(dir, "home-"));
+    let device: { env: Record<string, string>; stop: () => Promise<void> };
+    beforeAll(async () => {
+        device = await start();
+    });
+    afterAll(() => device.stop());
     const bcm = (...args: string[]) =>
         execa("npx", ["--no-install", "bcm", ...args], {
             cwd: repoRoot,
             reject: false,
-            env: { BCM_DEVICE: "mnemonic", BCM_MNEMONIC_FILE: mnemonicFile, BCM_HOME: home },
+            env: { ...device.env, BCM_HOME: home },
         });
     const userId = "Satoshi <satoshi@controller>";
-
-    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it("asks for the user id, naming the option", async () => {
         const r = await bcm("init");
@@ -32,9 +51,9 @@ describe("bcm init", () => {
     it("writes the certificate, a pass store GnuPG and pass accept, the state directory, and finds the engine", async () => {
         const r = await bcm("init", "--user-id", userId);
         expect(r.exitCode).toBe(0);
-        expect(r.stdout).toMatch(/^device: mnemonic answers$/m);
+        expect(r.stdout).toMatch(answers);
         expect(r.stdout).toMatch(/^engine: pulumi 3\.248\.0 in /m);
-        const gnupg = path.join(dir, "gnupg");
+        const gnupg = path.join(home, "..", `gnupg-${path.basename(home)}`);
         fs.mkdirSync(gnupg, { mode: 0o700 });
         const imported = await execa("gpg", ["--homedir", gnupg, "--batch", "--import", path.join(home, "controller.asc")], { reject: false });
         expect(imported.exitCode).toBe(0);

@@ -64,7 +64,7 @@ describe("standalone data center (real engine, LXD, Swarm, private Tor network)"
         };
         await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, value]) => [k, { value }])));
         // Deployed as `npm run up` deploys: with the policy pack on every update.
-        policy = { policyPacks: [policyDir], policyPackConfigs: [writePolicyConfig(home, stackName, {}, config)] };
+        policy = { policyPacks: [policyDir], policyPackConfigs: [writePolicyConfig(home, stackName, undefined, config)] };
     }, 10 * 60_000);
 
     afterAll(async () => {

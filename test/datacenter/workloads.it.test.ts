@@ -82,7 +82,7 @@ describe("workload tiers: kafka and bitcoin on the standalone data center (real 
             "bcm:registryMirrorUpstream": `http://${bridge}:${upstream.port}`,
         };
         await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, value]) => [k, { value }])));
-        policy = { policyPacks: [policyDir], policyPackConfigs: [writePolicyConfig(home, stackName, {}, config)] };
+        policy = { policyPacks: [policyDir], policyPackConfigs: [writePolicyConfig(home, stackName, undefined, config)] };
     }, 10 * 60_000);
 
     afterAll(async () => {
@@ -204,7 +204,7 @@ describe("workload tiers: kafka and bitcoin on the standalone data center (real 
         expect(await volumeExists("bcm-bitcoin-01-docker")).toBe(false);
 
         await stack.setConfig("bcm:bitcoin", { value: JSON.stringify({ keepChainData: false }) });
-        policy.policyPackConfigs = [writePolicyConfig(home, stackName, {}, { ...config, "bcm:bitcoin": JSON.stringify({ keepChainData: false }) })];
+        policy.policyPackConfigs = [writePolicyConfig(home, stackName, undefined, { ...config, "bcm:bitcoin": JSON.stringify({ keepChainData: false }) })];
         await up();
         // The kept volume came back: lnd runs with the wallet it had.
         expect(await waitFor("lnd with the kept wallet", 300, async () => ((await lndIdentity()) === identity ? true : undefined), 2000)).toBe(true);

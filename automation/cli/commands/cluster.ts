@@ -10,7 +10,7 @@ import { showClusters, swarmStatus, verifyCluster } from "../../cluster/inspect"
 import { checkClusterName, SpecError } from "../../../components/datacenter/spec";
 import { cullCluster, startCluster, stopCluster } from "../../cluster/maintenance";
 import { ensureClientCertificate } from "../../cluster/clientCertificate";
-import { bcmHome, developmentDeviceEnv } from "../../../engine";
+import { bcmHome } from "../../../engine";
 import { CliError } from "../errors";
 import { ExitCode } from "../exitCodes";
 
@@ -28,10 +28,14 @@ export function usage<T>(f: () => T): T {
     }
 }
 
-/** Runs an operation with the BCM home, the device environment, and Ctrl-C wired to the engine. */
+/**
+ * Runs an operation with the BCM home, the environment, and Ctrl-C wired to the engine. The
+ * device is the Trezor unless BCM_DEVICE=mnemonic says otherwise: no development key is
+ * made up here (only `npm run up` does that).
+ */
 export async function withContext<T>(run: (ctx: ClusterContext) => Promise<T>): Promise<T> {
     const home = bcmHome();
-    const env = developmentDeviceEnv(home, process.env, say);
+    const env = process.env;
     const abort = new AbortController();
     const onSigint = (): void => {
         say("bcm: interrupted; cancelling the engine operation (wait for it to stop)");
@@ -64,7 +68,7 @@ export function registerCluster(program: Command): void {
         .addHelpText(
             "after",
             "\nA cluster that exists already is refused (exit 1): destroy it first.\n" +
-                "The policy pack (policy/) runs with chain regtest, the device of BCM_DEVICE and the private\n" +
+                "The policy pack (policy/) runs with chain regtest, the device that answered and the private\n" +
                 "registry 127.0.0.1:5010; a mandatory violation stops before anything is created (exit 3).",
         )
         .action(async (name: string, o: { local?: boolean; ssh: string[]; sshKey?: string; clientCert?: string; clientKey?: string; file?: string }) => {

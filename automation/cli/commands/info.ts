@@ -4,8 +4,24 @@ import { Command } from "commander";
 import { execa } from "execa";
 import { bcmHome, homeLayout, repoRoot } from "../../../engine/paths";
 import { readEngine } from "../../../engine/toolchain";
+import { deviceFromEnvironment } from "../../../device/fromEnvironment";
+import { deviceLine } from "../../../device/describeDevice";
 
-/** What `bcm info` reports: the active environment, as plain key/value pairs. */
+/** What answered when the device was asked to describe itself, or why nothing did. */
+async function deviceAnswer(env: NodeJS.ProcessEnv): Promise<string> {
+    try {
+        const device = await deviceFromEnvironment(env, { waitMs: 5_000, warn: () => undefined });
+        try {
+            return deviceLine(await device.describe());
+        } finally {
+            await device.close();
+        }
+    } catch (err) {
+        return `none answered: ${(err as Error).message.split("\n")[0]}`;
+    }
+}
+
+/** What `bcm info` reports: the active environment, as plain key/value pairs; the device as it describes itself. */
 export async function gatherInfo(env: NodeJS.ProcessEnv = process.env): Promise<[string, string][]> {
     const home = bcmHome(env);
     const { stateDir, pulumiHome } = homeLayout(home);
@@ -21,7 +37,7 @@ export async function gatherInfo(env: NodeJS.ProcessEnv = process.env): Promise<
         ["BCM_HOME", home],
         ["state backend", `file://${stateDir}${fs.existsSync(stateDir) ? "" : " (not created yet)"}`],
         ["Pulumi home", pulumiHome],
-        ["device", env.BCM_DEVICE || "trezor"],
+        ["device", await deviceAnswer(env)],
         ["engine", engine],
     ];
 }
@@ -29,7 +45,7 @@ export async function gatherInfo(env: NodeJS.ProcessEnv = process.env): Promise<
 export function registerInfo(program: Command): void {
     program
         .command("info")
-        .description("show the active BCM environment: home, state backend, device and engine")
+        .description("show the active BCM environment: home, state backend, the device that answers (model and firmware, or the software device) and engine")
         .option("--json", "print JSON instead of aligned text")
         .action(async (opts: { json?: boolean }) => {
             const rows = await gatherInfo();

@@ -1,7 +1,7 @@
 // `bcm init`: automation/init.ts on the command line.
 import { Command } from "commander";
 import { initController } from "../../init";
-import { bcmHome, developmentDeviceEnv } from "../../../engine";
+import { bcmHome } from "../../../engine";
 
 export function registerInit(program: Command): void {
     program
@@ -14,8 +14,7 @@ export function registerInit(program: Command): void {
         .action(async (o: { userId?: string; curve?: string; time?: string }) => {
             const home = bcmHome();
             const say = (line: string) => process.stderr.write(line + "\n");
-            const env = developmentDeviceEnv(home, process.env, say);
-            for (const line of await initController(home, o, env, say)) console.log(line);
+            for (const line of await initController(home, o, process.env, say)) console.log(line);
             console.log(`bcm is initialised in ${home}`);
         });
 }
