@@ -3,6 +3,9 @@
 // holds. Loaded on demand, so the software device never loads USB bindings.
 import type { Transport } from "@trezor/transport";
 import { UsageError } from "../usageError";
+import { DEFAULT_EMULATOR_ADDRESS, parseUdpAddress } from "./udpAddress";
+
+export { DEFAULT_EMULATOR_ADDRESS, parseUdpAddress };
 
 export type TransportKind = "bridge" | "usb" | "udp";
 
@@ -27,20 +30,6 @@ export function transportFromEnvironment(env: NodeJS.ProcessEnv): TransportChoic
   const udpAddress = env.BCM_TREZOR_UDP ?? DEFAULT_EMULATOR_ADDRESS;
   parseUdpAddress(udpAddress);
   return { kind, udpAddress };
-}
-
-/** Where Trezor's own emulator listens. */
-export const DEFAULT_EMULATOR_ADDRESS = "127.0.0.1:21324";
-
-/** `host:port` of an emulator; loopback only, since whatever answers there holds its seed in memory. */
-export function parseUdpAddress(text: string): { host: string; port: number } {
-  const match = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}):(\d{1,5})$/.exec(text);
-  const octets = match?.[1].split(".").map(Number) ?? [];
-  const port = Number(match?.[2]);
-  if (!match || octets.some((o) => o > 255) || port < 1 || port > 65535) {
-    throw new UsageError("BCM_TREZOR_UDP", `must be a loopback address and port such as ${DEFAULT_EMULATOR_ADDRESS}, got ${JSON.stringify(text)}`);
-  }
-  return { host: match[1], port };
 }
 
 export async function createTransport(choice: TransportChoice): Promise<Transport> {

@@ -7,7 +7,7 @@ import { UdpApi } from "@trezor/transport/lib/api/udp";
 import { DEVICE_TYPE } from "@trezor/transport/lib/constants";
 import type { AbstractTransportParams } from "@trezor/transport/lib/transports/abstract";
 import { DescriptorApiLevel, PathInternal } from "@trezor/transport/lib/types";
-import { parseUdpAddress } from "./transports";
+import { parseUdpAddress } from "./udpAddress";
 
 /** The private members of UdpApi this subclass reuses (the library declares them private). */
 interface UdpApiInternals {
