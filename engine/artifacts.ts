@@ -1,7 +1,7 @@
 // The project's built artifacts, found by asking their build scripts (`--print` never builds):
 // the system-container images (images/build.sh) and the Docker images (images/docker/build.sh).
 // `npm run setup` builds both; programs and the CLI only look them up.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { repoRoot } from "./paths";
 
@@ -40,9 +40,11 @@ export function builtDockerImages(configured?: string): Record<string, string> {
             throw new Error("bcm:dockerImages: is not JSON; set it to {\"tor\":\"bcm/tor:…\",…} or leave it out to use images/docker/build.sh's");
         }
     }
+    // The last line is the JSON of the images that are built; the script exits 1 when some
+    // are not, which only matters if the stack needs them (resolveImages names those).
+    const r = spawnSync("bash", [path.join(repoRoot, "images", "docker", "build.sh"), "--print"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     try {
-        const out = execFileSync("bash", [path.join(repoRoot, "images", "docker", "build.sh"), "--print"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-        return JSON.parse(out.trim().split("\n").pop()!) as Record<string, string>;
+        return JSON.parse((r.stdout ?? "").trim().split("\n").pop()!) as Record<string, string>;
     } catch {
         throw new Error("bcm:dockerImages: not set and images/docker/build.sh has not built the images; run `bash images/docker/build.sh` (npm run setup does)");
     }
