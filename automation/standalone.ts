@@ -17,6 +17,7 @@ import { clusterWorkDir } from "./cluster/workdir";
 import { readDataCenterSpec } from "../components/datacenter/dataCenterSpec";
 import { attestedDeviceKind } from "../device/attestedDeviceKind";
 import { deployWithPolicy } from "./cluster/deploy";
+import { prepareDeploy } from "./cluster/deviceValues";
 import { writePolicyConfig } from "./cluster/policyConfig";
 import { execa } from "execa";
 import { CliError } from "./cli/errors";
@@ -99,7 +100,10 @@ export async function standaloneUp(options: StandaloneOptions = {}): Promise<Rec
     const config = options.config ?? standaloneConfig(process.env);
     const stack = await standaloneStack(r);
     await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, value]) => [k, { value }])));
-    const policyConfig = writePolicyConfig(r.home, stackName, await attestedDeviceKind(r.env), config);
+    // The stack keeps what earlier runs fixed (the Lightning birthday) besides what this run sets.
+    const current = Object.fromEntries(Object.entries(await stack.getAllConfig()).filter(([, v]) => !v.secret).map(([k, v]) => [k, v.value]));
+    const prepared = await prepareDeploy(stack, current, { home: r.home, env: r.env, say: r.say, createControllerKey: true });
+    const policyConfig = writePolicyConfig(r.home, stackName, await attestedDeviceKind(r.env), prepared);
     await deployWithPolicy(stack, { cluster: stackName, what: "up", policyConfig, ctx: { say: r.say, signal: options.signal } }, new Progress("up"));
     return ((await stack.outputs()).dataCenter?.value ?? {}) as Record<string, unknown>;
 }

@@ -9,6 +9,7 @@ import { Progress } from "../../engine";
 import { CliError } from "../cli/errors";
 import { ExitCode } from "../cli/exitCodes";
 import { deployWithPolicy } from "./deploy";
+import { prepareDeploy } from "./deviceValues";
 import { writePolicyConfig } from "./policyConfig";
 import { ClusterContext, deviceKindOf, plainConfig, selectCluster } from "./workspace";
 
@@ -65,18 +66,24 @@ export async function changeTier(cluster: string, op: "deploy" | "remove", tier:
     } catch (err) {
         throw new CliError((err as Error).message, ExitCode.usage);
     }
+    // Secret values (the device's) are never written back through a command line: only the
+    // plain keys this command changes are restored on a refusal.
+    const secrets = new Set(Object.entries(await stack.getAllConfig()).filter(([, v]) => v.secret).map(([k]) => k));
+    const plain = (c: Record<string, string>) => Object.fromEntries(Object.entries(c).filter(([k]) => !secrets.has(k)).map(([k, value]) => [k, { value }]));
+    let prepared = after;
     const restore = async () => {
-        for (const k of Object.keys(after)) if (!(k in before)) await stack.removeConfig(k);
-        await stack.setAllConfig(Object.fromEntries(Object.entries(before).map(([k, value]) => [k, { value }])));
+        for (const k of Object.keys(prepared)) if (!(k in before)) await stack.removeConfig(k);
+        await stack.setAllConfig(plain(before));
     };
-    await stack.setAllConfig(Object.fromEntries(Object.entries(after).map(([k, value]) => [k, { value }])));
-    for (const k of Object.keys(before)) if (!(k in after)) await stack.removeConfig(k);
+    await stack.setAllConfig(plain(after));
+    for (const k of Object.keys(before)) if (!(k in after) && !secrets.has(k)) await stack.removeConfig(k);
+    prepared = await prepareDeploy(stack, after, { home: ctx.home, env: ctx.env, say: ctx.say });
     await deployWithPolicy(
         stack,
         {
             cluster,
             what: `stack ${op} ${tier}`,
-            policyConfig: writePolicyConfig(ctx.home, cluster, await deviceKindOf(ctx), after),
+            policyConfig: writePolicyConfig(ctx.home, cluster, await deviceKindOf(ctx), prepared),
             ctx,
             undo: async () => {
                 await restore();

@@ -10,10 +10,30 @@ export interface BitcoinSettings {
     image?: string;
     /** Keep the chain volume when the stack is destroyed (default: on every chain but regtest, whose chain is a throw-away and which btcd wipes at each start anyway; a real chain takes days to download again). */
     keepChainData: boolean;
+    /**
+     * The Lightning wallet's birthday, YYYY-MM-DD (UTC): part of its 24 aezeed words and where
+     * a rescan starts. Set to the day of the tier's first deploy and written back to the stack,
+     * so device + cluster + chain + birthday always give the same words.
+     */
+    lndBirthday?: string;
 }
 
-/** Reads `bcm:bitcoin`: {"implementation":"btcd"|"bitcoind","image":…,"keepChainData":true}; pushes one line per wrong key. */
-export function readBitcoinSettings(raw: unknown, chain: Chain, problems: string[]): BitcoinSettings {
+/** The genesis block's day: no wallet is older. */
+const GENESIS_DAY = "2009-01-03";
+
+/** Checks a birthday against `today` (YYYY-MM-DD, UTC); the problem as one line naming the fix, or undefined. */
+export function birthdayProblem(v: unknown, today: string): string | undefined {
+    const fix = `set bcm:bitcoin.lndBirthday to the day the wallet was first deployed (YYYY-MM-DD), or leave it out before the first deploy`;
+    if (typeof v !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`)) || new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) !== v) {
+        return `bcm:bitcoin.lndBirthday: ${JSON.stringify(v)} is not a date; ${fix}`;
+    }
+    if (v > today) return `bcm:bitcoin.lndBirthday: ${v} is in the future (today is ${today}); ${fix}`;
+    if (v < GENESIS_DAY) return `bcm:bitcoin.lndBirthday: ${v} is before Bitcoin's genesis block (${GENESIS_DAY}); ${fix}`;
+    return undefined;
+}
+
+/** Reads `bcm:bitcoin`: {"implementation":"btcd"|"bitcoind","image":…,"keepChainData":true,"lndBirthday":"2026-12-01"}; pushes one line per wrong key. */
+export function readBitcoinSettings(raw: unknown, chain: Chain, problems: string[], today: string = new Date().toISOString().slice(0, 10)): BitcoinSettings {
     const settings: BitcoinSettings = { implementation: "btcd", keepChainData: chain !== "regtest" };
     if (raw === undefined || raw === null) return settings;
     if (typeof raw !== "object" || Array.isArray(raw)) {
@@ -30,8 +50,12 @@ export function readBitcoinSettings(raw: unknown, chain: Chain, problems: string
         } else if (k === "keepChainData") {
             if (typeof v === "boolean") settings.keepChainData = v;
             else problems.push(`bcm:bitcoin.keepChainData: must be true or false`);
+        } else if (k === "lndBirthday") {
+            const problem = birthdayProblem(v, today);
+            if (problem) problems.push(problem);
+            else settings.lndBirthday = v as string;
         } else {
-            problems.push(`bcm:bitcoin.${k}: unknown key; use implementation, image or keepChainData`);
+            problems.push(`bcm:bitcoin.${k}: unknown key; use implementation, image, keepChainData or lndBirthday`);
         }
     }
     if (settings.implementation === "bitcoind" && !settings.image) {

@@ -33,7 +33,11 @@ describe("data-center config of a cluster stack", () => {
     });
 
     it("reads the bitcoin and kafka settings, and names each wrong one with its fix", () => {
-        const base = { tiers: JSON.stringify({ gateway: {}, kafka: {}, bitcoin: {} }), tor: JSON.stringify({ network: "offline" }) };
+        const base = {
+            tiers: JSON.stringify({ gateway: {}, kafka: {}, bitcoin: {} }),
+            tor: JSON.stringify({ network: "offline" }),
+            controllerKey: "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nxjMEZ\n-----END PGP PUBLIC KEY BLOCK-----\n",
+        };
         const spec = readDataCenterSpec(
             cfg({
                 ...base,

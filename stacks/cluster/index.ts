@@ -12,7 +12,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { LxdCluster, LxdEndpointSpec, dockerHostProfileConfig } from "../../components/cluster";
 import * as lxd from "../../components/lxd/resources";
-import { DataCenter, EndpointSpec, readDataCenterSpec, resolveImages, SpecError, validateEndpoints, validateImages } from "../../components/datacenter";
+import { DataCenter, deviceSecretRequests, EndpointSpec, firstDeploySettings, readDataCenterSpec, resolveImages, SpecError, validateEndpoints, validateImages } from "../../components/datacenter";
 import { builtDockerImages, builtSystemImages } from "../../engine/artifacts";
 
 const config = new pulumi.Config("bcm");
@@ -36,6 +36,24 @@ const specs = readJson("endpoints", validateEndpoints);
 // Read before anything is registered: a bad key stops the program with nothing changed.
 const dataCenterSpec = readDataCenterSpec((key) => config.get(key));
 const dockerImages = dataCenterSpec ? resolveImages(dataCenterSpec, builtDockerImages(config.get("dockerImages"))) : undefined;
+// What the device gave this deploy (the CLI sets them as secret config before every deploy);
+// a missing one stops the program here, before anything is registered.
+const deviceSecrets = dataCenterSpec
+    ? Object.fromEntries(
+          deviceSecretRequests(dataCenterSpec, pulumi.getStack()).map((d) => {
+              const v = config.getSecret(d.key);
+              if (v === undefined) {
+                  throw new SpecError(`bcm:${d.key}: missing; it comes from the device ("${d.request.key}"): deploy with \`bcm stack deploy\` (or \`npm run up\`), or run Pulumi through \`bcm pulumi -- up\``);
+              }
+              return [d.key, v];
+          }),
+      )
+    : {};
+// Settings a first deploy fixes (the Lightning wallet's birthday) are written by the CLI; plain
+// Pulumi on a stack that never had them stops here naming them.
+for (const [workload, add] of Object.entries(dataCenterSpec ? firstDeploySettings(dataCenterSpec, new Date().toISOString().slice(0, 10)) : {})) {
+    throw new SpecError(`bcm:${workload}.${Object.keys(add)[0]}: missing; the first deploy through bcm sets it (\`bcm stack deploy ${workload}\`, \`npm run up\` or \`bcm pulumi -- up\`), or set it yourself`);
+}
 // Without `bcm:images` (a stack run by hand with `pulumi up -s`): the images images/build.sh has built.
 const images = config.get("images") !== undefined ? readJson("images", validateImages) : validateImages(builtSystemImages());
 
@@ -107,6 +125,7 @@ export const dataCenter = dataCenterSpec
           bases: perEndpoint.map(({ profile, imported }) => ({ image: imported["bcm-template"].fingerprint, profile: profile.name })),
           spec: dataCenterSpec,
           dockerImages: dockerImages!,
+          deviceSecrets,
           dockerSocketDir: config.get("dockerSocketDir") ?? path.join(process.env.BCM_HOME ?? path.join(os.homedir(), ".bcm"), "sockets", clusterName),
       }).summary
     : undefined;
