@@ -142,4 +142,3 @@ func run(data []byte, withIdentity bool, chainName string) (output, error) {
 	}
 	return out, nil
 }
-

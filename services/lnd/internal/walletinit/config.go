@@ -42,21 +42,25 @@ type Config struct {
 	Log             *log.Logger
 }
 
-func (c *Config) dataDir() string     { return filepath.Join(c.LndDir, "data") }
-func (c *Config) chainDir() string    { return c.Chain.ChainDir(c.dataDir()) }
-func (c *Config) walletDB() string    { return filepath.Join(c.chainDir(), walletDBName) }
-func (c *Config) marker() string      { return filepath.Join(c.chainDir(), markerName) }
-func (c *Config) stagingDir() string  { return filepath.Join(c.LndDir, stagingName) }
-func (c *Config) stagingData() string { return filepath.Join(c.stagingDir(), "data") }
-func (c *Config) certFile() string    { return filepath.Join(c.LndDir, "tls.cert") }
-func (c *Config) initAddr() string    { return "127.0.0.1:" + strconv.Itoa(c.InitRPCPort) }
+// chainDirOf is where lnd keeps the chain's wallet.db and macaroons for an lnddir: lnd
+// derives every directory from a non-default --lnddir (its datadir is then lnddir/data).
+func (c *Config) chainDirOf(lndDir string) string {
+	return c.Chain.ChainDir(filepath.Join(lndDir, "data"))
+}
+
+func (c *Config) chainDir() string   { return c.chainDirOf(c.LndDir) }
+func (c *Config) walletDB() string   { return filepath.Join(c.chainDir(), walletDBName) }
+func (c *Config) marker() string     { return filepath.Join(c.chainDir(), markerName) }
+func (c *Config) stagingDir() string { return filepath.Join(c.LndDir, stagingName) }
+func (c *Config) initAddr() string   { return "127.0.0.1:" + strconv.Itoa(c.InitRPCPort) }
 
 const (
 	walletDBName = "wallet.db"
 	// markerName records that the first start's recovery scan finished (bcm-lnd-start's
 	// own file, beside wallet.db).
 	markerName = "bcm-wallet.json"
-	// stagingName is where a new wallet is made before it is moved into place.
+	// stagingName is the lnddir (inside the real one) where a new wallet is made before it
+	// is moved into place.
 	stagingName = ".bcm-wallet-init"
 	lockName    = ".bcm-lnd-start.lock"
 )
@@ -67,12 +71,11 @@ func (c *Config) chainFlag() string { return "--bitcoin." + c.Chain.Name }
 
 // localArgs are lnd's arguments for a one-shot step: the user's, then ours, which win
 // (lnd reads the command line after its config file): gRPC on 127.0.0.1 only, no REST, no
-// P2P listening, no peer bootstrap; dataDir is where the wallet is.
-func (c *Config) localArgs(dataDir string) []string {
+// P2P listening, no peer bootstrap; lndDir is the real one or the staging one.
+func (c *Config) localArgs(lndDir string) []string {
 	return append(append([]string(nil), c.LndArgs...),
-		"--lnddir="+c.LndDir,
+		"--lnddir="+lndDir,
 		c.chainFlag(),
-		"--datadir="+dataDir,
 		"--rpclisten="+c.initAddr(),
 		"--norest",
 		"--nolisten",
@@ -80,13 +83,12 @@ func (c *Config) localArgs(dataDir string) []string {
 	)
 }
 
-// FinalArgs are lnd's arguments for good: the user's, then the lnddir, chain, data
-// directory and the password file lnd unlocks the wallet with at every start.
+// FinalArgs are lnd's arguments for good: the user's, then the lnddir, the chain and the
+// password file lnd unlocks the wallet with at every start.
 func (c *Config) FinalArgs() []string {
 	return append(append([]string(nil), c.LndArgs...),
 		"--lnddir="+c.LndDir,
 		c.chainFlag(),
-		"--datadir="+c.dataDir(),
 		"--wallet-unlock-password-file="+c.PasswordFile,
 	)
 }

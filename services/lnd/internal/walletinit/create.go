@@ -12,7 +12,7 @@ import (
 	"github.com/lightningnetwork/lnd/lnrpc"
 )
 
-// create makes the wallet in a staging data directory (LndDir/.bcm-wallet-init/data) with a
+// create makes the wallet in a staging lnddir (LndDir/.bcm-wallet-init) with a
 // one-shot lnd and InitWallet, checks it, and moves it into lnd's data directory; wallet.db
 // comes last, by a hard link that fails if one exists. Until that link, lnd's real data
 // directory has no wallet.db, so a kill at any point leaves nothing a later start would take
@@ -22,10 +22,10 @@ func (c *Config) create(ctx context.Context) error {
 	if err := os.RemoveAll(c.stagingDir()); err != nil {
 		return fmt.Errorf("removing the unfinished %s: %w", c.stagingDir(), err)
 	}
-	if err := os.MkdirAll(c.stagingData(), 0o700); err != nil {
+	if err := os.MkdirAll(c.stagingDir(), 0o700); err != nil {
 		return err
 	}
-	s, state, err := c.startLocal(ctx, c.stagingData(), "ready for a new wallet", func(lnrpc.WalletState) bool { return true })
+	s, state, err := c.startLocal(ctx, c.stagingDir(), "ready for a new wallet", notStarting)
 	if err != nil {
 		return err
 	}
@@ -58,7 +58,7 @@ func (c *Config) create(ctx context.Context) error {
 	}
 	s.stop()
 
-	staged := c.Chain.ChainDir(c.stagingData())
+	staged := c.chainDirOf(c.stagingDir())
 	if ok, err := exists(filepath.Join(staged, walletDBName)); err != nil {
 		return err
 	} else if !ok {

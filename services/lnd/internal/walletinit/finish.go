@@ -2,6 +2,7 @@ package walletinit
 
 import (
 	"context"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -25,9 +26,7 @@ type marker struct {
 // repeats this step at the next start, and lnd resumes the scan where it stopped (lnd's
 // docs/recovery.md: unlock again with the window).
 func (c *Config) finish(ctx context.Context) error {
-	s, state, err := c.startLocal(ctx, c.dataDir(), "waiting for the wallet's password", func(s lnrpc.WalletState) bool {
-		return s != lnrpc.WalletState_WAITING_TO_START
-	})
+	s, state, err := c.startLocal(ctx, c.LndDir, "waiting for the wallet's password", notStarting)
 	if err != nil {
 		return err
 	}
@@ -93,7 +92,10 @@ func (s *session) waitRecovery(ctx context.Context) error {
 		case <-s.proc.Exited():
 			return fmt.Errorf("during the recovery scan: %w (its log above says why)", s.proc.ExitErr())
 		case <-ctx.Done():
-			return fmt.Errorf("the wallet's recovery scan did not finish within %s; fix: let the chain backend sync, or raise --recovery-timeout; the next start resumes the scan", s.c.RecoveryTimeout)
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return fmt.Errorf("the wallet's recovery scan did not finish within %s; fix: let the chain backend sync, or raise --recovery-timeout; the next start resumes the scan", s.c.RecoveryTimeout)
+			}
+			return errors.New("stopped during the wallet's recovery scan; the next start resumes it")
 		case <-time.After(time.Second):
 		}
 	}

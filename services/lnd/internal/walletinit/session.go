@@ -16,18 +16,20 @@ type session struct {
 	c    *Config
 	proc *lndrun.Process
 	conn *grpc.ClientConn
-	data string
+	// dir is the session's lnddir: the real one, or the staging one.
+	dir string
 }
 
-// startLocal starts lnd on dataDir with gRPC on 127.0.0.1 only and waits until it answers
+// startLocal starts lnd in lndDir with gRPC on 127.0.0.1 only and waits until it answers
 // with a state that ok accepts.
-func (c *Config) startLocal(ctx context.Context, dataDir, what string, ok func(lnrpc.WalletState) bool) (*session, lnrpc.WalletState, error) {
-	c.Log.Printf("starting lnd with gRPC on %s only (no REST, no P2P) to %s", c.initAddr(), what)
-	proc, err := lndrun.Start(c.Lnd, c.localArgs(dataDir))
+func (c *Config) startLocal(ctx context.Context, lndDir, what string, ok func(lnrpc.WalletState) bool) (*session, lnrpc.WalletState, error) {
+	c.Log.Printf("starting lnd in %s with gRPC on %s only (no REST, no P2P): %s", lndDir, c.initAddr(), what)
+	proc, err := lndrun.Start(c.Lnd, c.localArgs(lndDir))
 	if err != nil {
 		return nil, 0, err
 	}
-	s := &session{c: c, proc: proc, data: dataDir}
+	s := &session{c: c, proc: proc, dir: lndDir}
+	cert := filepath.Join(lndDir, "tls.cert")
 	// lnd writes tls.cert before it opens its RPC port; a certificate from an earlier start
 	// may be replaced, so the connection is made again until the state answers.
 	deadline := time.Now().Add(c.StepTimeout)
@@ -41,7 +43,7 @@ func (c *Config) startLocal(ctx context.Context, dataDir, what string, ok func(l
 			s.stop()
 			return nil, 0, fmt.Errorf("lnd's RPC on %s did not answer within %s", c.initAddr(), c.StepTimeout)
 		}
-		conn, err := lndrun.Dial(c.initAddr(), c.certFile(), "")
+		conn, err := lndrun.Dial(c.initAddr(), cert, "")
 		if err == nil {
 			waitCtx, cancel := context.WithTimeout(ctx, 3*time.Second)
 			state, werr := lndrun.WaitState(waitCtx, conn, proc, what, ok)
@@ -56,6 +58,9 @@ func (c *Config) startLocal(ctx context.Context, dataDir, what string, ok func(l
 	}
 }
 
+// notStarting: lnd has looked for its wallet (WAITING_TO_START comes before that).
+func notStarting(s lnrpc.WalletState) bool { return s != lnrpc.WalletState_WAITING_TO_START }
+
 // waitFor waits for a later state (e.g. RPC_ACTIVE after the wallet is unlocked).
 func (s *session) waitFor(ctx context.Context, what string, want lnrpc.WalletState) error {
 	ctx, cancel := context.WithTimeout(ctx, s.c.StepTimeout)
@@ -67,8 +72,8 @@ func (s *session) waitFor(ctx context.Context, what string, want lnrpc.WalletSta
 // macaroonConn is a connection with the readonly macaroon lnd wrote for the wallet
 // (GetInfo and GetRecoveryInfo need info:read, nothing more).
 func (s *session) macaroonConn() (*grpc.ClientConn, error) {
-	mac := filepath.Join(s.c.Chain.ChainDir(s.data), "readonly.macaroon")
-	return lndrun.Dial(s.c.initAddr(), s.c.certFile(), mac)
+	mac := filepath.Join(s.c.chainDirOf(s.dir), "readonly.macaroon")
+	return lndrun.Dial(s.c.initAddr(), filepath.Join(s.dir, "tls.cert"), mac)
 }
 
 // checkIdentity asks the running lnd for its node key: the one the controller expects.
