@@ -1,0 +1,82 @@
+package itest
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lightningnetwork/lnd/lnrpc"
+)
+
+// waitFile polls for a file (every 20 ms) while the node runs.
+func waitFile(t *testing.T, n *node, path string, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !exists(path) {
+		if n.exited() {
+			t.Fatalf("%s ended before %s appeared: %s", n.name, path, tail(n.log(n.runs), 15))
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not appear within %s", path, timeout)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// A container killed (SIGKILL, the one-shot lnd with it) at any point of the first start
+// leaves a volume from which the next start reaches the same wallet, without a second one.
+func TestKilledMidInitConverges(t *testing.T) {
+	n := newNode(t, work, "dave", secretHex("dave"), "regtest", btcdBackend(chain))
+	staged := filepath.Join(n.dir, ".bcm-wallet-init", "data", "chain", "bitcoin", "regtest", "wallet.db")
+	real := filepath.Join(n.chainDir(), "wallet.db")
+	marker := filepath.Join(n.chainDir(), "bcm-wallet.json")
+
+	// 1. Killed while lnd makes the wallet in the staging lnddir.
+	n.start()
+	waitFile(t, n, staged, 3*time.Minute)
+	n.kill()
+	if exists(real) {
+		t.Fatal("a kill during the staging left a wallet.db in lnd's data directory")
+	}
+
+	// 2. Killed during the first start's unlock and recovery scan (wallet in place, no marker).
+	run := n.start()
+	waitFile(t, n, real, 3*time.Minute)
+	if !strings.Contains(n.log(run), "creating the wallet") {
+		t.Fatal("the second start did not make the wallet again")
+	}
+	for !strings.Contains(n.log(run), "unlocking the wallet for its first start") {
+		if n.exited() {
+			t.Fatalf("ended: %s", tail(n.log(run), 10))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	n.kill()
+	if exists(marker) {
+		t.Fatal("killed during the recovery step, yet the marker is there")
+	}
+	if exists(filepath.Join(n.dir, ".bcm-wallet-init")) {
+		t.Fatal("the staging lnddir outlived the commit")
+	}
+	hash, _ := fileHash(t, real)
+
+	// 3. The next start finds the wallet, finishes the first start, runs lnd.
+	run = n.start()
+	n.waitState(lnrpc.WalletState_SERVER_ACTIVE, 5*time.Minute)
+	log := n.log(run)
+	if strings.Contains(log, "creating the wallet") {
+		t.Fatal("the third start made a wallet over the one in place")
+	}
+	if !strings.Contains(log, "unlocking the wallet for its first start") {
+		t.Fatal("the third start did not redo the first start's unlock")
+	}
+	if got := n.getInfo().IdentityPubkey; got != n.seed.NodePubkey {
+		t.Fatalf("identity %s, want %s", got, n.seed.NodePubkey)
+	}
+	if !exists(marker) {
+		t.Fatal("no marker after the first start finished")
+	}
+	t.Logf("wallet.db before the third start: sha256 %s (lnd has written to it since)", hash[:16])
+	n.stop()
+}
