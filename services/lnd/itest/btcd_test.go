@@ -84,3 +84,5 @@ func (b *btcd) stop() {
 		}
 	}
 }
+
+func itoa(i int) string { return strconv.Itoa(i) }

@@ -304,3 +304,14 @@ func tail(s string, n int) string {
 	}
 	return "\n" + strings.Join(lines, "\n")
 }
+
+func hexString(b []byte) string { return fmt.Sprintf("%x", b) }
+
+func mustHex(t testing.TB, s string) []byte {
+	t.Helper()
+	var b []byte
+	if _, err := fmt.Sscanf(s, "%x", &b); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

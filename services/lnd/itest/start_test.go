@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,8 +17,37 @@ import (
 	macaroon "gopkg.in/macaroon.v2"
 )
 
-// alice is created by TestStartCreatesRecoversRestarts and used by later tests.
-var alice *node
+// alice (funded by the miner) and bob are made once, by whichever test needs them first;
+// their first run is the creation, which TestStartCreatesRecoversRestarts checks.
+var (
+	alice, bob         *node
+	aliceOnce, bobOnce sync.Once
+)
+
+func aliceNode(t *testing.T) *node {
+	aliceOnce.Do(func() { alice = newNode(t, work, "alice", secretHex("alice"), "regtest", btcdBackend(chain)) })
+	return running(t, alice)
+}
+
+func bobNode(t *testing.T) *node {
+	bobOnce.Do(func() { bob = newNode(t, work, "bob", secretHex("bob"), "regtest", btcdBackend(chain)) })
+	return running(t, bob, smallWindow)
+}
+
+// smallWindow: nodes with nothing to recover scan with a small look-ahead (2500 addresses
+// per branch take a minute of CPU; alice shows the default).
+const smallWindow = "--recovery-window=100"
+
+// running starts the node when it is not running, and waits until it is SERVER_ACTIVE.
+func running(t *testing.T, n *node, extra ...string) *node {
+	t.Helper()
+	n.t = t
+	if n.cmd == nil || n.exited() {
+		n.start(extra...)
+	}
+	n.waitState(lnrpc.WalletState_SERVER_ACTIVE, 5*time.Minute)
+	return n
+}
 
 func fileHash(t *testing.T, path string) (string, time.Time) {
 	t.Helper()
@@ -39,19 +69,20 @@ func exists(path string) bool {
 }
 
 func TestStartCreatesRecoversRestarts(t *testing.T) {
-	n := newNode(t, work, "alice", secretHex("alice"), "regtest", btcdBackend(chain))
-	alice = n
-	run := n.start()
-	n.waitState(lnrpc.WalletState_SERVER_ACTIVE, 5*time.Minute)
+	n := aliceNode(t)
+	run := 1
 	info := n.getInfo()
 	if info.IdentityPubkey != n.seed.NodePubkey {
 		t.Fatalf("lnd's identity %s, bcm-lnd-seed --identity says %s", info.IdentityPubkey, n.seed.NodePubkey)
 	}
 	log := n.log(run)
-	for _, want := range []string{"no wallet in", "creating the wallet", "the new wallet is in", "unlocking the wallet for its first start (recovery window 2500)", "the wallet's recovery scan is finished", "Attempting automatic wallet unlock with password provided in file"} {
+	for _, want := range []string{"no wallet in", "creating the wallet from the device's seed (birthday 2026-01-01, recovery window 2500)", "the wallet's recovery scan is finished", "the new wallet is in", "Attempting automatic wallet unlock with password provided in file"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("the first start's output lacks %q", want)
 		}
+	}
+	if strings.Contains(log, "first start") || strings.Contains(log, "was killed") {
+		t.Error("the first start unlocked the wallet twice, or had to kill lnd")
 	}
 	if exists(filepath.Join(n.dir, ".bcm-wallet-init")) {
 		t.Error("the staging lnddir is still there after the commit")
@@ -99,8 +130,6 @@ func TestStartCreatesRecoversRestarts(t *testing.T) {
 
 	// Restart: lnd unlocks itself; nothing is created or scanned again.
 	n.stop()
-	before, _ := fileHash(t, filepath.Join(n.dir, ".bcm-lnd-start.lock"))
-	_ = before
 	run = n.start()
 	n.waitState(lnrpc.WalletState_SERVER_ACTIVE, 3*time.Minute)
 	if got := n.getInfo().IdentityPubkey; got != n.seed.NodePubkey {
@@ -131,10 +160,7 @@ func readMacaroon(t *testing.T, path string) *macaroon.Macaroon {
 }
 
 func TestAnotherSeedIsRefusedAndNothingChanges(t *testing.T) {
-	if alice == nil {
-		t.Fatal("needs alice from TestStartCreatesRecoversRestarts")
-	}
-	n := alice
+	n := aliceNode(t)
 	n.stop()
 	walletDB := filepath.Join(n.chainDir(), "wallet.db")
 	hash, mtime := fileHash(t, walletDB)
@@ -189,10 +215,7 @@ func checkOneLineError(t *testing.T, code int, out, prefix string) {
 }
 
 func TestNewAddressIsTheDerivedFirstAddress(t *testing.T) {
-	n := newNode(t, work, "bob", secretHex("bob"), "regtest", btcdBackend(chain))
-	bob = n
-	n.start()
-	n.waitState(lnrpc.WalletState_SERVER_ACTIVE, 5*time.Minute)
+	n := bobNode(t)
 	var resp struct{ Address string }
 	if err := json.Unmarshal([]byte(n.lncli("newaddress", "p2wkh")), &resp); err != nil {
 		t.Fatal(err)
@@ -204,6 +227,3 @@ func TestNewAddressIsTheDerivedFirstAddress(t *testing.T) {
 		t.Fatalf("identity %s, want %s", got, n.seed.NodePubkey)
 	}
 }
-
-// bob is created by TestNewAddressIsTheDerivedFirstAddress.
-var bob *node

@@ -12,12 +12,16 @@ import (
 	"github.com/lightningnetwork/lnd/lnrpc"
 )
 
-// create makes the wallet in a staging lnddir (LndDir/.bcm-wallet-init) with a
-// one-shot lnd and InitWallet, checks it, and moves it into lnd's data directory; wallet.db
-// comes last, by a hard link that fails if one exists. Until that link, lnd's real data
-// directory has no wallet.db, so a kill at any point leaves nothing a later start would take
-// for a wallet: it removes the staging directory and begins again, and the same values make
-// the same wallet.
+// create makes the wallet in a staging lnddir (LndDir/.bcm-wallet-init) with a one-shot lnd
+// and InitWallet (with the recovery window), checks lnd's node key, waits for the recovery
+// scan (lnd's password-file unlock has no recovery window, so the scan must happen here),
+// stops lnd, checks the file again read-only, and moves the wallet into lnd's data
+// directory; wallet.db comes last, by a hard link that fails if one exists, then the marker.
+// Until that link, lnd's real data directory has no wallet.db, so a kill at any point leaves
+// nothing a later start would take for a wallet: it removes the staging directory and begins
+// again, and the same values make the same wallet. A kill between the link and the marker
+// leaves a wallet without marker: the next start's finish step unlocks it with the window
+// and the scan resumes.
 func (c *Config) create(ctx context.Context) error {
 	if err := os.RemoveAll(c.stagingDir()); err != nil {
 		return fmt.Errorf("removing the unfinished %s: %w", c.stagingDir(), err)
@@ -55,6 +59,11 @@ func (c *Config) create(ctx context.Context) error {
 	}
 	if err := s.checkIdentity(ctx); err != nil {
 		return err
+	}
+	if c.RecoveryWindow > 0 {
+		if err := s.waitRecovery(ctx); err != nil {
+			return err
+		}
 	}
 	s.stop()
 
@@ -105,6 +114,9 @@ func (c *Config) commit(staged string) error {
 		return err
 	}
 	c.Log.Printf("the new wallet is in %s", dst)
+	if err := c.writeMarker(); err != nil {
+		return err
+	}
 	return os.RemoveAll(c.stagingDir())
 }
 

@@ -19,12 +19,13 @@ type marker struct {
 	Finished       time.Time `json:"finished"`
 }
 
-// finish is the first start of a wallet in place: lnd unlocks it over its local RPC with the
-// recovery window (lnd's password-file unlock has none), checks that it is the expected
-// node, and lets the recovery scan finish, so that a redeploy from the same device finds
-// the funds of earlier addresses. Then bcm-wallet.json records it. A kill before that
-// repeats this step at the next start, and lnd resumes the scan where it stopped (lnd's
-// docs/recovery.md: unlock again with the window).
+// finish completes the first start of a wallet in place that has no marker (a kill between
+// create's link and its marker): lnd unlocks it over its local RPC with the recovery window
+// (lnd's password-file unlock has none), it must be the expected node, and the recovery scan
+// finishes, so that a redeploy from the same device finds the funds of earlier addresses.
+// Then bcm-wallet.json records it. A kill before that repeats this step at the next start,
+// and lnd resumes the scan where it stopped (lnd's docs/recovery.md: unlock again with the
+// window).
 func (c *Config) finish(ctx context.Context) error {
 	s, state, err := c.startLocal(ctx, c.LndDir, "waiting for the wallet's password", notStarting)
 	if err != nil {
@@ -56,6 +57,11 @@ func (c *Config) finish(ctx context.Context) error {
 		}
 	}
 	s.stop()
+	return c.writeMarker()
+}
+
+// writeMarker records that the wallet's first start (and its recovery scan) is done.
+func (c *Config) writeMarker() error {
 	return writeJSONAtomic(c.marker(), marker{NodePubkey: c.ExpectedPubKey, RecoveryWindow: c.RecoveryWindow, Finished: time.Now().UTC()})
 }
 
@@ -85,7 +91,7 @@ func (s *session) waitRecovery(ctx context.Context) error {
 			s.c.Log.Printf("the wallet's recovery scan is finished")
 			return nil
 		case time.Since(lastLog) > 30*time.Second:
-			s.c.Log.Printf("the wallet's recovery scan is at %.1f%% (lnd waits for the chain backend to sync)", 100*info.Progress)
+			s.c.Log.Printf("the wallet's recovery scan is at %.1f%% (it needs the chain backend synced)", 100*info.Progress)
 			lastLog = time.Now()
 		}
 		select {

@@ -9,10 +9,12 @@ import (
 // Prepare does everything before lnd is exec'ed, and returns lnd's final arguments:
 //
 //  1. the wallet secret file must make the expected node (else nothing is touched);
-//  2. no wallet.db: create it (staging, InitWallet on 127.0.0.1, check, move into place);
+//  2. no wallet.db: create it (staging lnddir, InitWallet on 127.0.0.1, node key check,
+//     recovery scan, move into place, marker);
 //  3. wallet.db: it must be the expected node's, read read-only; a wallet of another seed
 //     stops here with a one-line error, and the file stays as it was;
-//  4. no bcm-wallet.json yet: the first start's unlock with the recovery window and its scan;
+//  4. no marker (bcm-wallet.json) yet: the first start's unlock with the recovery window
+//     and its scan, then the marker;
 //  5. lnd's final arguments, with --wallet-unlock-password-file: lnd unlocks itself at
 //     every start from then on.
 func Prepare(ctx context.Context, c *Config) ([]string, error) {
