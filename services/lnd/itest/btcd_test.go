@@ -60,9 +60,13 @@ func startBtcd(dir, miningAddr string) (*btcd, error) {
 
 func (b *btcd) ctl(args ...string) (string, error) {
 	full := append([]string{"--regtest", "--rpcuser=" + rpcUser, "--rpcpass=" + rpcPass, "--rpcserver=" + b.rpc, "--rpccert=" + b.cert}, args...)
-	out, err := exec.Command(bins.btcctl, full...).CombinedOutput()
+	// stdout only: btcctl warns on stderr that it cannot write a default config file.
+	cmd := exec.Command(bins.btcctl, full...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
 	if err != nil {
-		return "", fmt.Errorf("btcctl %s: %v: %s", strings.Join(args, " "), err, out)
+		return "", fmt.Errorf("btcctl %s: %v: %s%s", strings.Join(args, " "), err, out, stderr.String())
 	}
 	return strings.TrimSpace(string(out)), nil
 }

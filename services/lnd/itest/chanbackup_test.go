@@ -24,7 +24,7 @@ type chanbackup struct {
 	done chan struct{}
 }
 
-func startChanbackup(t *testing.T, n *node, keyFile, dir string, keep int) *chanbackup {
+func startChanbackup(t *testing.T, n *node, keyFile, dir string, keep int, extra ...string) *chanbackup {
 	t.Helper()
 	out := filepath.Join(filepath.Dir(dir), "chanbackup.log")
 	if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {
@@ -37,6 +37,7 @@ func startChanbackup(t *testing.T, n *node, keyFile, dir string, keep int) *chan
 	cmd := exec.Command(bins.chanbackup, "--rpcserver=127.0.0.1:"+itoa(n.grpcPort), "--tlscert="+filepath.Join(n.dir, "tls.cert"),
 		"--macaroon="+filepath.Join(n.chainDir(), "readonly.macaroon"), "--recipient-key="+keyFile,
 		"--dir="+dir, "--keep="+itoa(keep), "--max-backoff=2s")
+	cmd.Args = append(cmd.Args, extra...)
 	cmd.Stdout, cmd.Stderr = f, f
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -1,9 +1,11 @@
 package itest
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -32,6 +34,27 @@ func TestKilledMidInitConverges(t *testing.T) {
 	staged := filepath.Join(n.dir, ".bcm-wallet-init", "data", "chain", "bitcoin", "regtest", "wallet.db")
 	real := filepath.Join(n.chainDir(), "wallet.db")
 	marker := filepath.Join(n.chainDir(), "bcm-wallet.json")
+
+	// 0. docker stop (SIGTERM to bcm-lnd-start alone) during the staging: it stops its
+	// one-shot lnd and ends; nothing is left listening.
+	n.start(smallWindow)
+	waitFile(t, n, staged, 3*time.Minute)
+	_ = n.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-n.done:
+	case <-time.After(90 * time.Second):
+		t.Fatal("bcm-lnd-start did not end within 90 s of SIGTERM")
+	}
+	if code := n.cmd.ProcessState.ExitCode(); code != 1 {
+		t.Fatalf("exit status %d after SIGTERM during the staging", code)
+	}
+	if c, err := net.DialTimeout("tcp", "127.0.0.1:"+itoa(n.init), time.Second); err == nil {
+		c.Close()
+		t.Fatal("the one-shot lnd still listens after bcm-lnd-start ended")
+	}
+	if exists(real) {
+		t.Fatal("a stop during the staging left a wallet.db in lnd's data directory")
+	}
 
 	// 1. Killed while lnd makes the wallet in the staging lnddir.
 	n.start(smallWindow)

@@ -34,11 +34,17 @@ var fastScrypt sync.Once
 // lnd's keychain for the node key and the wallet for its first p2wkh address, and removes
 // the directory. No chain backend is involved: lnd's own NoChainSource stands in for it.
 func FromEntropy(entropy [16]byte, chain Chain, birthday time.Time) (Node, error) {
+	return FromEntropyIn("", entropy, chain, birthday)
+}
+
+// FromEntropyIn is FromEntropy with the temporary directory made under parent ("": the
+// system's): a container with a read-only root file system has only its volume to write.
+func FromEntropyIn(parent string, entropy [16]byte, chain Chain, birthday time.Time) (Node, error) {
 	// Only this throw-away wallet is encrypted here (lnd makes the real one): scrypt's
 	// cost buys it nothing, and it is the bulk of the time.
 	fastScrypt.Do(func() { waddrmgr.DefaultScryptOptions = waddrmgr.FastScryptOptions })
 
-	dir, err := os.MkdirTemp("", "bcm-lnd-identity-")
+	dir, err := os.MkdirTemp(parent, ".bcm-lnd-identity-")
 	if err != nil {
 		return Node{}, err
 	}

@@ -11,7 +11,8 @@ import (
 // anything is created or opened. A mismatch means the secret file and the pubkey come from
 // different devices, clusters or chains.
 func (c *Config) checkSecret() error {
-	node, err := identity.FromEntropy(c.Secret.Entropy, c.Chain, c.Secret.Birthday)
+	// The throw-away wallet goes on the volume: the container's root may be read-only.
+	node, err := identity.FromEntropyIn(c.LndDir, c.Secret.Entropy, c.Chain, c.Secret.Birthday)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 )
 
 // Prepare does everything before lnd is exec'ed, and returns lnd's final arguments:
@@ -23,6 +25,10 @@ func Prepare(ctx context.Context, c *Config) ([]string, error) {
 		return nil, err
 	}
 	defer unlock()
+	// A throw-away identity wallet left by a kill (see checkSecret) goes.
+	if err := removeLeftovers(c.LndDir, ".bcm-lnd-identity-"); err != nil {
+		return nil, err
+	}
 	if err := c.checkPasswordFile(); err != nil {
 		return nil, err
 	}
@@ -71,6 +77,22 @@ func (c *Config) checkPasswordFile() error {
 	}
 	if string(data) != c.Secret.Password {
 		return fmt.Errorf("the password file %s does not hold the wallet secret file's password; fix: make both secrets from the same derivation (redeploy)", c.PasswordFile)
+	}
+	return nil
+}
+
+// removeLeftovers removes dir's entries whose names start with prefix.
+func removeLeftovers(dir, prefix string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), prefix) {
+			if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

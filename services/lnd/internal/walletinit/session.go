@@ -2,6 +2,7 @@ package walletinit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"time"
@@ -38,6 +39,10 @@ func (c *Config) startLocal(ctx context.Context, lndDir, what string, ok func(ln
 		case <-proc.Exited():
 			return nil, 0, fmt.Errorf("lnd exited before its RPC answered: %w (its log above says why)", proc.ExitErr())
 		default:
+		}
+		if ctx.Err() != nil {
+			s.stop()
+			return nil, 0, errors.New("stopped while lnd was starting; the next start begins again")
 		}
 		if time.Now().After(deadline) {
 			s.stop()
