@@ -160,14 +160,36 @@ func TestChannelBackupsFollowLnd(t *testing.T) {
 	if _, err := ln.ConnectPeer(ctx, &lnrpc.ConnectPeerRequest{Addr: &lnrpc.LightningAddress{Pubkey: frank.seed.NodePubkey, Host: "127.0.0.1:" + itoa(frank.p2pPort)}}); err != nil && !strings.Contains(err.Error(), "already connected") {
 		t.Fatal(err)
 	}
+	var funding string
 	open := func() time.Time {
 		t.Helper()
-		pending, err := ln.OpenChannelSync(ctx, &lnrpc.OpenChannelRequest{NodePubkey: mustHex(t, frank.seed.NodePubkey), LocalFundingAmount: 1_000_000})
+		cp, err := ln.OpenChannelSync(ctx, &lnrpc.OpenChannelRequest{NodePubkey: mustHex(t, frank.seed.NodePubkey), LocalFundingAmount: 1_000_000})
 		if err != nil {
 			t.Fatalf("OpenChannelSync: %v", err)
 		}
-		_ = pending
+		funding = strings.Split(chanPointString(cp), ":")[0]
 		return time.Now()
+	}
+	// mineFunding mines once the funding transaction is in btcd's mempool.
+	mineFunding := func() {
+		t.Helper()
+		deadline := time.Now().Add(time.Minute)
+		for {
+			pool, err := chain.ctl("getrawmempool")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(pool, funding) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the funding transaction %s never reached btcd's mempool", funding)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		if err := chain.mine(6); err != nil {
+			t.Fatal(err)
+		}
 	}
 	waitSynced(t, a)
 	opened := open()
@@ -176,16 +198,14 @@ func TestChannelBackupsFollowLnd(t *testing.T) {
 	})
 	t.Logf("a backup with the pending channel %s after the open returned", time.Since(opened).Round(time.Millisecond))
 	verifyBackup(t, a, key, filepath.Join(dir, m.Backups[0].File))
-	if err := chain.mine(6); err != nil {
-		t.Fatal(err)
-	}
+	mineFunding()
 	waitSynced(t, a)
+	noPending(t, a)
+	noPending(t, frank)
 
 	// A second channel, and rotation: only the newest two are kept, files and manifest alike.
 	open()
-	if err := chain.mine(6); err != nil {
-		t.Fatal(err)
-	}
+	mineFunding()
 	m = waitManifest(t, c, dir, 30*time.Second, "a backup with both channels", func(m backup.Manifest) bool {
 		return len(m.Backups) == 2 && m.Backups[0].Channels == base+2
 	})
@@ -245,6 +265,28 @@ func waitSynced(t *testing.T, n *node) {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("%s is not synced to height %s within 2 minutes (at %d)", n.name, height, info.BlockHeight)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+}
+
+// noPending waits until the node has no channel pending open (lnd allows one pending
+// channel per peer by default).
+func noPending(t *testing.T, n *node) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		p, err := n.lightning().PendingChannels(ctx, &lnrpc.PendingChannelsRequest{})
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.PendingOpenChannels) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s still has %d channels pending open", n.name, len(p.PendingOpenChannels))
 		}
 		time.Sleep(300 * time.Millisecond)
 	}

@@ -51,9 +51,10 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer chain.stop()
-	// 101 blocks: the first coinbase (to alice) matures, and btcd's tip is recent, so that lnd
-	// counts the backend as synced.
-	if err := chain.mine(101); err != nil {
+	// 500 blocks: btcd's regtest activates segwit (BIP9, 144-block windows) only at 432,
+	// before which it refuses lnd's funding transactions; the first coinbases (to alice)
+	// mature; and btcd's tip is recent, so that lnd counts the backend as synced.
+	if err := chain.mine(500); err != nil {
 		fmt.Fprintln(os.Stderr, "itest:", err)
 		return 1
 	}
