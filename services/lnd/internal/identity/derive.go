@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"crypto/rand"
 	"encoding/hex"
 	"fmt"
 	"os"
@@ -23,10 +24,6 @@ type Node struct {
 	FirstAddress string `json:"firstAddress"`
 }
 
-// The throw-away wallet's passphrase: it is deleted right after, and its encryption does not
-// change a single key.
-var throwAwayPass = []byte("bcm-identity-throw-away")
-
 var fastScrypt sync.Once
 
 // FromEntropy creates lnd's wallet for the entropy in a temporary directory, the way lnd
@@ -40,8 +37,8 @@ func FromEntropy(entropy [16]byte, chain Chain, birthday time.Time) (Node, error
 // FromEntropyIn is FromEntropy with the temporary directory made under parent ("": the
 // system's): a container with a read-only root file system has only its volume to write.
 func FromEntropyIn(parent string, entropy [16]byte, chain Chain, birthday time.Time) (Node, error) {
-	// Only this throw-away wallet is encrypted here (lnd makes the real one): scrypt's
-	// cost buys it nothing, and it is the bulk of the time.
+	// Only this throw-away wallet is encrypted here (lnd makes the real one), with a random
+	// 256-bit passphrase: scrypt's cost buys it nothing, and it is the bulk of the time.
 	fastScrypt.Do(func() { waddrmgr.DefaultScryptOptions = waddrmgr.FastScryptOptions })
 
 	dir, err := os.MkdirTemp(parent, ".bcm-lnd-identity-")
@@ -49,24 +46,20 @@ func FromEntropyIn(parent string, entropy [16]byte, chain Chain, birthday time.T
 		return Node{}, err
 	}
 	defer os.RemoveAll(dir)
+	// The wallet holds the seed's keys while it exists: encrypted with a random passphrase
+	// that is never stored, so a copy left by a kill reveals nothing (256 bits: scrypt's
+	// cost adds nothing to that).
+	pass := make([]byte, 32)
+	if _, err := rand.Read(pass); err != nil {
+		return Node{}, err
+	}
+	throwAwayPass := []byte(hex.EncodeToString(pass))
 
-	w, err := btcwallet.New(btcwallet.Config{
-		PrivatePass:   throwAwayPass,
-		PublicPass:    throwAwayPass,
-		HdSeed:        entropy[:],
-		Birthday:      birthday,
-		NetParams:     chain.Params,
-		CoinType:      chain.CoinType(),
-		ChainSource:   &chainreg.NoChainSource{BestBlockTime: birthday},
-		LoaderOptions: []btcwallet.LoaderOption{btcwallet.LoaderWithLocalWalletDB(dir, false, time.Minute)},
-	}, nil)
+	w, err := startWallet(dir, throwAwayPass, entropy, chain, birthday)
 	if err != nil {
-		return Node{}, fmt.Errorf("creating lnd's wallet for the seed: %w", err)
+		return Node{}, err
 	}
-	if err := w.Start(); err != nil {
-		return Node{}, fmt.Errorf("starting lnd's wallet for the seed: %w", err)
-	}
-	defer w.Stop()
+	defer closeWallet(w)
 
 	key, err := keychain.NewBtcWalletKeyRing(w.InternalWallet(), chain.CoinType()).DeriveKey(
 		keychain.KeyLocator{Family: keychain.KeyFamilyNodeKey, Index: 0},
@@ -82,4 +75,34 @@ func FromEntropyIn(parent string, entropy [16]byte, chain Chain, birthday time.T
 		PubKey:       hex.EncodeToString(key.PubKey.SerializeCompressed()),
 		FirstAddress: addr.EncodeAddress(),
 	}, nil
+}
+
+// startWallet creates and starts lnd's wallet for the entropy in dir, as lnd does after
+// InitWallet (pass is both btcwallet passphrases, as lnd uses its wallet password).
+func startWallet(dir string, pass []byte, entropy [16]byte, chain Chain, birthday time.Time) (*btcwallet.BtcWallet, error) {
+	w, err := btcwallet.New(btcwallet.Config{
+		PrivatePass:   pass,
+		PublicPass:    pass,
+		HdSeed:        entropy[:],
+		Birthday:      birthday,
+		NetParams:     chain.Params,
+		CoinType:      chain.CoinType(),
+		ChainSource:   &chainreg.NoChainSource{BestBlockTime: birthday},
+		LoaderOptions: []btcwallet.LoaderOption{btcwallet.LoaderWithLocalWalletDB(dir, false, time.Minute)},
+	}, nil)
+	if err != nil {
+		return nil, fmt.Errorf("creating lnd's wallet for the seed: %w", err)
+	}
+	if err := w.Start(); err != nil {
+		return nil, fmt.Errorf("starting lnd's wallet for the seed: %w", err)
+	}
+	return w, nil
+}
+
+// closeWallet stops the wallet and closes its database (lnd's loader would unload it).
+func closeWallet(w *btcwallet.BtcWallet) error {
+	if err := w.Stop(); err != nil {
+		return err
+	}
+	return w.InternalWallet().Database().Close()
 }
