@@ -227,6 +227,9 @@ func TestChannelBackupsToKafka(t *testing.T) {
 		t.Fatal(err)
 	}
 	verifyBackup(t, a, key, recFile)
+	if !strings.Contains(c.log(), "sent "+first.File+" to kafka") {
+		t.Fatalf("bcm-chanbackup did not say it sent %s: %s", first.File, tail(c.log(), 5))
+	}
 	if !strings.Contains(c.log(), "producing to kafka topic "+backup.DefaultTopic) {
 		t.Fatalf("bcm-chanbackup did not say it produces to kafka: %s", tail(c.log(), 5))
 	}

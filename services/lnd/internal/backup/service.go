@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"sync"
 	"time"
 
 	"bcm/services/lnd/internal/lndrun"
@@ -27,11 +28,27 @@ type Service struct {
 	MaxBackoff time.Duration
 	// OnSaved, when set, is called after each kept backup (tests and metrics).
 	OnSaved func(Entry)
+
+	// unsent is the newest backup Kafka has not taken yet (compaction keeps only the newest
+	// per node, so older unsent ones do not matter); retried every RetryKafka.
+	mu     sync.Mutex
+	unsent *unsent
+	// RetryKafka is how often an unsent backup is tried again (default 30 s).
+	RetryKafka time.Duration
+}
+
+type unsent struct {
+	node  string
+	entry Entry
+	data  []byte
 }
 
 // Run keeps following lnd until ctx ends; connection errors (lnd restarting, still locked)
 // are logged and retried with backoff.
 func (s *Service) Run(ctx context.Context) error {
+	if s.Producer != nil {
+		go s.retryKafka(ctx)
+	}
 	backoff := time.Second
 	for {
 		started := time.Now()
@@ -113,19 +130,50 @@ func (s *Service) keep(ctx context.Context, node string, multi *lnrpc.MultiChanB
 	}
 	s.Log.Printf("kept %s (%d channels, sha256 %s)", e.File, e.Channels, shortHex(e.SHA256))
 	if s.Producer != nil {
-		sendCtx, cancel := context.WithTimeout(ctx, time.Minute)
-		err := s.Producer.Send(sendCtx, node, e, enc)
-		cancel()
-		if err != nil {
-			// The file is kept; Kafka gets the next backup (compaction keeps only the latest
-			// anyway). Reconnecting sends the current one again.
-			return fmt.Errorf("sending %s to kafka: %w", e.File, err)
-		}
+		// Kafka being away does not stop the files: the backup waits as the unsent one.
+		s.mu.Lock()
+		s.unsent = &unsent{node: node, entry: e, data: enc}
+		s.mu.Unlock()
+		s.sendUnsent(ctx)
 	}
 	if s.OnSaved != nil {
 		s.OnSaved(e)
 	}
 	return nil
+}
+
+// sendUnsent produces the newest unsent backup; on failure it stays for the next try.
+func (s *Service) sendUnsent(ctx context.Context) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.unsent == nil {
+		return
+	}
+	sendCtx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if err := s.Producer.Send(sendCtx, s.unsent.node, s.unsent.entry, s.unsent.data); err != nil {
+		s.Log.Printf("kafka: sending %s: %v (kept as a file; trying again)", s.unsent.entry.File, err)
+		return
+	}
+	s.Log.Printf("sent %s to kafka", s.unsent.entry.File)
+	s.unsent = nil
+}
+
+func (s *Service) retryKafka(ctx context.Context) {
+	every := s.RetryKafka
+	if every <= 0 {
+		every = 30 * time.Second
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.sendUnsent(ctx)
+		}
+	}
 }
 
 func shortHex(s string) string {
