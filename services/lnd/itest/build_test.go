@@ -101,12 +101,24 @@ func buildUpstream(log io.Writer) (string, error) {
 	return filepath.Join(dir, "bin"), nil
 }
 
-// buildOurs builds this module's commands from the source under test.
+// commandNames are the links to bcm-lnd-tools, as in the image.
+var commandNames = []string{"bcm-lnd-start", "bcm-lnd-seed", "bcm-chanbackup"}
+
+// buildOurs builds bcm-lnd-tools from the source under test and links the three command
+// names to it, as the image does.
 func buildOurs(dir string, log io.Writer) error {
-	cmd := exec.Command("go", "build", "-o", dir+"/", "bcm/services/lnd/cmd/...")
+	cmd := exec.Command("go", "build", "-o", dir+"/", "bcm/services/lnd/cmd/bcm-lnd-tools")
 	cmd.Dir = filepath.Join(repoRoot(), "services", "lnd")
 	cmd.Stdout, cmd.Stderr = log, log
-	return cmd.Run()
+	if err := cmd.Run(); err != nil {
+		return err
+	}
+	for _, name := range commandNames {
+		if err := os.Symlink("bcm-lnd-tools", filepath.Join(dir, name)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func setupBinaries(work string) error {
@@ -123,7 +135,7 @@ func setupBinaries(work string) error {
 	bins.start = filepath.Join(ours, "bcm-lnd-start")
 	bins.seed = filepath.Join(ours, "bcm-lnd-seed")
 	bins.chanbackup = filepath.Join(ours, "bcm-chanbackup")
-	for _, b := range []string{bins.lnd, bins.lncli, bins.btcd, bins.btcctl, bins.start, bins.seed} {
+	for _, b := range []string{bins.lnd, bins.lncli, bins.btcd, bins.btcctl, bins.start, bins.seed, bins.chanbackup} {
 		if _, err := os.Stat(b); err != nil {
 			return err
 		}

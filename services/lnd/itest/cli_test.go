@@ -39,6 +39,14 @@ func TestCommandsVersionHelpErrors(t *testing.T) {
 			t.Errorf("%s --no-such-flag: %d %q", bin, code, errOut)
 		}
 	}
+	// bcm-lnd-tools itself: the command as its first argument, or an error naming the names.
+	tools := strings.TrimSuffix(bins.seed, "bcm-lnd-seed") + "bcm-lnd-tools"
+	if code, out, _ := runBin(t, tools, "", "bcm-chanbackup", "--version"); code != 0 || !strings.HasPrefix(out, "bcm-chanbackup ") {
+		t.Errorf("bcm-lnd-tools bcm-chanbackup --version: %d %q", code, out)
+	}
+	if code, _, errOut := runBin(t, tools, ""); code != 2 || !strings.Contains(errOut, "run as bcm-lnd-start, bcm-lnd-seed or bcm-chanbackup") {
+		t.Errorf("bcm-lnd-tools alone: %d %q", code, errOut)
+	}
 	cases := []struct {
 		bin, stdin string
 		args       []string

@@ -1,7 +1,7 @@
-// Command bcm-chanbackup keeps lnd's static channel backups encrypted to the controller's
+// Package chanbackupcmd is bcm-chanbackup: it keeps lnd's static channel backups encrypted to the controller's
 // OpenPGP key: in a directory (the last N) and optionally on a compacted Kafka topic.
 // See services/lnd/README.md.
-package main
+package chanbackupcmd
 
 import (
 	"context"
@@ -31,7 +31,8 @@ also produced to the compacted topic (key: the node's identity pubkey), created 
 lnd's readonly.macaroon suffices. Reconnects with backoff when lnd restarts.
 `
 
-func main() {
+// Main runs the command with its arguments (os.Args[1:]).
+func Main(args []string) {
 	fs := cli.NewFlagSet(name, usage)
 	rpc := fs.String("rpcserver", "127.0.0.1:10009", "lnd's gRPC address")
 	cert := fs.String("tlscert", "/var/lib/lnd/tls.cert", "lnd's TLS certificate")
@@ -42,7 +43,7 @@ func main() {
 	brokers := fs.String("kafka-brokers", "", "comma-separated Kafka bootstrap brokers (HOST:PORT); none: no Kafka")
 	topic := fs.String("kafka-topic", backup.DefaultTopic, "the compacted topic")
 	maxBackoff := fs.Duration("max-backoff", time.Minute, "the longest wait between reconnections to lnd")
-	fs.Parse(os.Args[1:])
+	fs.Parse(args)
 
 	if err := check(*mac, *key, *dir, *keep); err != nil {
 		cli.Fatal(name, err)

@@ -1,6 +1,6 @@
-// Command bcm-lnd-seed prints lnd's 24 aezeed words, and with --identity the node key and
+// Package seedcmd is bcm-lnd-seed: it prints lnd's 24 aezeed words, and with --identity the node key and
 // first address, for the wallet values on stdin. See services/lnd/README.md.
-package main
+package seedcmd
 
 import (
 	"bytes"
@@ -54,11 +54,12 @@ type output struct {
 	*identity.Node
 }
 
-func main() {
+// Main runs the command with its arguments (os.Args[1:]).
+func Main(args []string) {
 	fs := cli.NewFlagSet(name, usage)
 	withIdentity := fs.Bool("identity", false, "also print the node identity pubkey and first p2wkh address (needs --chain)")
 	chainName := fs.String("chain", "", "the chain for --identity: regtest, signet, testnet or mainnet")
-	fs.Parse(os.Args[1:])
+	fs.Parse(args)
 	if fs.NArg() > 0 {
 		cli.Fatal(name, fmt.Errorf("unexpected argument %q: the values come on stdin (see --help)", fs.Arg(0)))
 	}

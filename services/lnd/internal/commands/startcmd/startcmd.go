@@ -1,8 +1,8 @@
-// Command bcm-lnd-start is the lnd container's entrypoint: it creates lnd's wallet from the
+// Package startcmd is bcm-lnd-start: it is the lnd container's entrypoint: it creates lnd's wallet from the
 // device-derived values (once), checks that the wallet on the volume is the device's, and
 // execs lnd, which then unlocks itself from a password file at every start.
 // See services/lnd/README.md.
-package main
+package startcmd
 
 import (
 	"context"
@@ -47,7 +47,8 @@ The password file holds the same password alone (a trailing newline is allowed).
 Secrets are read only from these files, never from arguments or the environment.
 `
 
-func main() {
+// Main runs the command with its arguments (os.Args[1:]).
+func Main(args []string) {
 	fs := cli.NewFlagSet(name, usage)
 	lndDir := fs.String("lnddir", "/var/lib/lnd", "lnd's directory (the volume); passed to lnd as --lnddir")
 	chainName := fs.String("chain", "", "the chain: regtest, signet, testnet or mainnet (passed to lnd as --bitcoin.CHAIN)")
@@ -59,7 +60,7 @@ func main() {
 	lnd := fs.String("lnd", "lnd", "the lnd binary")
 	stepTimeout := fs.Duration("step-timeout", 10*time.Minute, "the longest wait for lnd to start or become active in a one-shot step")
 	recoveryTimeout := fs.Duration("recovery-timeout", 0, "the longest wait for the recovery scan (0: until it finishes)")
-	fs.Parse(os.Args[1:])
+	fs.Parse(args)
 
 	logger := log.New(os.Stderr, "["+name+"] ", log.LstdFlags|log.LUTC)
 	cfg, err := config(fs, *lndDir, *chainName, *secretFile, *passwordFile, *expect, *recovery, *port, *lnd)
@@ -71,13 +72,13 @@ func main() {
 	// SIGTERM during a one-shot step (docker stop) ends it: the child lnd is stopped by the
 	// step's deferred stop, and the next start converges.
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
-	args, err := walletinit.Prepare(ctx, cfg)
+	lndArgs, err := walletinit.Prepare(ctx, cfg)
 	stop()
 	if err != nil {
 		cli.Fatal(name, err)
 	}
 	logger.Printf("starting lnd")
-	argv := append([]string{cfg.Lnd}, args...)
+	argv := append([]string{cfg.Lnd}, lndArgs...)
 	if err := syscall.Exec(cfg.Lnd, argv, os.Environ()); err != nil {
 		cli.Fatal(name, fmt.Errorf("exec %s: %w", cfg.Lnd, err))
 	}
