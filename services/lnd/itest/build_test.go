@@ -98,7 +98,20 @@ func buildUpstream(log io.Writer) (string, error) {
 	if err := os.Rename(tmp, dir); err != nil {
 		return "", err
 	}
+	pruneCache(base, key)
 	return filepath.Join(dir, "bin"), nil
+}
+
+// pruneCache removes the binaries of older recipes (other 16-hex keys) from the cache.
+func pruneCache(base, key string) {
+	entries, _ := os.ReadDir(base)
+	for _, e := range entries {
+		if e.IsDir() && len(e.Name()) == 16 && e.Name() != key {
+			if _, err := hex.DecodeString(e.Name()); err == nil {
+				os.RemoveAll(filepath.Join(base, e.Name()))
+			}
+		}
+	}
 }
 
 // commandNames are the links to bcm-lnd-tools, as in the image.
