@@ -8,4 +8,14 @@ case " $* " in
   *" --help "*|*" -h "*) ;; # help needs no setup
   *) bash scripts/setup.sh ;;
 esac
+case " $* " in
+  *" --help "*|*" -h "*) TS_NODE_TRANSPILE_ONLY=true exec node -r ts-node/register automation/standalone.ts "$@" ;;
+esac
+# One data center per LXD daemon (its container names are fixed): wait for the tests and
+# benchmarks, which take the same lock, instead of colliding with them.
+exec 9>/tmp/bcm-datacenter.lock
+if ! flock -n 9; then
+  echo "[bcm up] waiting for another data center run on this machine (tests or a benchmark hold /tmp/bcm-datacenter.lock)" >&2
+  flock 9
+fi
 TS_NODE_TRANSPILE_ONLY=true exec node -r ts-node/register automation/standalone.ts "$@"
