@@ -22,5 +22,5 @@ say "integration tests (real engine, dockerd, LXD)"
 # The data center's containers have fixed names (bcm-gateway-01 ...), so only one data
 # center can live on an LXD daemon at a time: the tests wait for the lock `npm run bench`
 # also takes, instead of colliding with it.
-flock /tmp/bcm-datacenter.lock npx jest --selectProjects integration --ci --runInBand
+flock -o /tmp/bcm-datacenter.lock npx jest --selectProjects integration --ci --runInBand
 say "all tests passed in $((SECONDS - started))s"
