@@ -48,10 +48,12 @@ export interface BitcoinTierArgs {
     torOffline?: boolean;
     /** The lnd node's alias; default `bcm-<chain>`. */
     alias?: string;
+    /** regtest: the address mined blocks pay to; default the address of a key drawn for the stack (kept in its state). */
+    miningAddress?: pulumi.Input<string>;
 }
 
 /** Secrets are immutable in a swarm: a content-derived name makes a change a new secret. */
-function fileSecret(name: string, file: string, text: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): docker.Secret {
+export function fileSecret(name: string, file: string, text: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): docker.Secret {
     const data = pulumi.output(text).apply((t) => Buffer.from(t).toString("base64"));
     return new docker.Secret(
         name,
@@ -86,6 +88,8 @@ export class BitcoinTier extends pulumi.ComponentResource {
     public readonly rpcCredentials: pulumi.Output<{ user: string; password: string }>;
     /** regtest: the address mined blocks pay to. */
     public readonly miningAddress?: pulumi.Output<string>;
+    /** btcd: its RPC certificate (secret), for clients that pin it (lnd, the Electrum server). */
+    public readonly rpcCert?: pulumi.Output<string>;
 
     constructor(name: string, args: BitcoinTierArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bcm:bitcoin:BitcoinTier", name, {}, opts);
@@ -101,7 +105,9 @@ export class BitcoinTier extends pulumi.ComponentResource {
 
         const password = new random.RandomPassword(child("rpc-password"), { length: 32, special: false }, { parent: this });
         this.rpcCredentials = pulumi.secret(password.result.apply((p) => ({ user: "bcm", password: p })));
-        if (chain === "regtest") {
+        if (chain === "regtest" && args.miningAddress !== undefined) {
+            this.miningAddress = pulumi.output(args.miningAddress);
+        } else if (chain === "regtest") {
             const seed = new random.RandomBytes(child("mining-key"), { length: 32 }, { parent: this });
             this.miningAddress = seed.base64.apply((b) => p2wpkhAddress(Buffer.from(b, "base64"), "bcrt"));
         }
@@ -144,6 +150,7 @@ export class BitcoinTier extends pulumi.ComponentResource {
             );
             const pem = tls.stdout.apply(splitPem);
             rpcCert = pem.apply((p) => p.cert);
+            this.rpcCert = rpcCert;
             nodeSecrets.push(
                 { source: fileSecret(child("btcd-conf"), "btcd-conf", settings.apply(btcdConf), onDocker), fileName: "btcd.conf", uid: nodeUid },
                 { source: fileSecret(child("btcctl-conf"), "btcctl-conf", settings.apply(btcctlConf), onDocker), fileName: "btcctl.conf", uid: nodeUid },

@@ -2,6 +2,7 @@
 // rest of the data center's (components/datacenter/dataCenterSpec.ts), so a bad file names
 // every wrong key before anything is registered.
 import { Chain, Implementation } from "./chains";
+import { regtestAddressProblem } from "./miningAddress";
 
 export interface BitcoinSettings {
     /** The full node: "btcd" (default; built from the Go module proxy) or "bitcoind" (an image built from a verified release). */
@@ -10,11 +11,15 @@ export interface BitcoinSettings {
     image?: string;
     /** Keep the chain volume when the stack is destroyed (default: on every chain but regtest, whose chain is a throw-away and which btcd wipes at each start anyway; a real chain takes days to download again). */
     keepChainData: boolean;
+    /** Run the Electrum server (bcm-electrum) for wallets, behind an onion service with client authorization (default true). */
+    electrum: boolean;
+    /** regtest only: the address mined blocks pay to (a wallet of your own); default an address of a key the stack draws and keeps. */
+    miningAddress?: string;
 }
 
-/** Reads `bcm:bitcoin`: {"implementation":"btcd"|"bitcoind","image":…,"keepChainData":true}; pushes one line per wrong key. */
+/** Reads `bcm:bitcoin`: {"implementation":"btcd"|"bitcoind","image":…,"keepChainData":true,"electrum":true,"miningAddress":…}; pushes one line per wrong key. */
 export function readBitcoinSettings(raw: unknown, chain: Chain, problems: string[]): BitcoinSettings {
-    const settings: BitcoinSettings = { implementation: "btcd", keepChainData: chain !== "regtest" };
+    const settings: BitcoinSettings = { implementation: "btcd", keepChainData: chain !== "regtest", electrum: true };
     if (raw === undefined || raw === null) return settings;
     if (typeof raw !== "object" || Array.isArray(raw)) {
         problems.push(`bcm:bitcoin: must be an object, e.g. {"implementation":"btcd","keepChainData":true}`);
@@ -30,8 +35,15 @@ export function readBitcoinSettings(raw: unknown, chain: Chain, problems: string
         } else if (k === "keepChainData") {
             if (typeof v === "boolean") settings.keepChainData = v;
             else problems.push(`bcm:bitcoin.keepChainData: must be true or false`);
+        } else if (k === "electrum") {
+            if (typeof v === "boolean") settings.electrum = v;
+            else problems.push(`bcm:bitcoin.electrum: ${JSON.stringify(v)} is not true or false; true runs the Electrum server for wallets (the default), false turns it off`);
+        } else if (k === "miningAddress") {
+            const problem = chain !== "regtest" ? `only regtest mines on demand; remove it on ${chain}` : regtestAddressProblem(v);
+            if (problem) problems.push(`bcm:bitcoin.miningAddress: ${problem}`);
+            else settings.miningAddress = v as string;
         } else {
-            problems.push(`bcm:bitcoin.${k}: unknown key; use implementation, image or keepChainData`);
+            problems.push(`bcm:bitcoin.${k}: unknown key; use implementation, image, keepChainData, electrum or miningAddress`);
         }
     }
     if (settings.implementation === "bitcoind" && !settings.image) {
