@@ -10,28 +10,17 @@
 // must never reach the public Tor network by surprise. BCM_TOR_NETWORK=public joins it;
 // BCM_TOR_NETWORK=private with BCM_TOR_DIR_AUTHORITIES (DirAuthority lines, one per line)
 // joins a private test network.
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { bcmHome, developmentDeviceEnv, openStack, Progress, stackPassphrase } from "../engine";
 import { clusterWorkDir } from "./cluster/workdir";
 import { readDataCenterSpec } from "../components/datacenter/dataCenterSpec";
 import { attestedDeviceKind } from "../device/attestedDeviceKind";
 import { deployWithPolicy } from "./cluster/deploy";
 import { writePolicyConfig } from "./cluster/policyConfig";
+import { onionAuthDir, writeClientAuth } from "./cluster/onionAuth";
 import { execa } from "execa";
 import { CliError } from "./cli/errors";
 
 const stackName = "standalone";
-
-/** Writes each client's `.auth_private` line where a Tor client's ClientOnionAuthDir can use it (owner-only). */
-function writeClientAuth(dir: string, service: string, lines: Record<string, string>): string[] {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    return Object.entries(lines).map(([client, line]) => {
-        const file = path.join(dir, `${service}-${client}.auth_private`);
-        fs.writeFileSync(file, line + "\n", { mode: 0o600 });
-        return file;
-    });
-}
 
 /** The tiers BCM_TIERS names (comma-separated), the gateway first; default all three. */
 export function standaloneTiers(env: NodeJS.ProcessEnv): string[] {
@@ -125,7 +114,7 @@ function report(home: string, dc: Record<string, unknown>): void {
     console.log(`  Tor network:      ${dc.torNetwork}${dc.torNetwork === "offline" ? " (set BCM_TOR_NETWORK=public to join the Tor network)" : ""}`);
     const onions = (dc.onions ?? {}) as Record<string, { address: string; clientAuthLines: Record<string, string> }>;
     for (const [name, o] of Object.entries(onions)) {
-        const files = writeClientAuth(path.join(home, "onion-auth", stackName), name, o.clientAuthLines);
+        const files = writeClientAuth(onionAuthDir(home, stackName), name, o.clientAuthLines);
         console.log(`  onion ${name}: ${o.address}${files.length > 0 ? `  (client keys for ClientOnionAuthDir: ${files.join(", ")})` : "  (public)"}`);
     }
     const workloads = (dc.workloads ?? {}) as Record<string, unknown>;
@@ -134,6 +123,10 @@ function report(home: string, dc: Record<string, unknown>): void {
         const shown = { ...(w as Record<string, unknown>) };
         if ("rpcCredentials" in shown) shown.rpcCredentials = "secret: in the stack's encrypted state, output dataCenter.workloads.bitcoin.rpcCredentials";
         console.log(`  ${tier}: ${JSON.stringify(shown)}`);
+    }
+    const electrum = (workloads.bitcoin as { electrum?: unknown } | undefined)?.electrum;
+    if (electrum && typeof electrum === "object") {
+        console.log(`  wallets (Electrum): npx bcm electrum connect --cluster ${stackName}   (the onion address, port and client key for Sparrow, Electrum, Tor Browser)`);
     }
 }
 
