@@ -10,7 +10,7 @@ import { clusterWorkDir } from "../../automation/cluster/workdir";
 import type { ElectrumConnection } from "../../automation/cluster/electrum";
 import { TEST_MNEMONIC } from "../../device/testing/testMnemonic";
 import { waitFor } from "../testing/support";
-import { bdkPython, bdkSend, BdkState, bdkSync, BdkTarget } from "../testing/bdk";
+import { bdkPython, BdkSession, BdkTarget, startBdk } from "../testing/bdk";
 import { deviceWallet, scriptHash } from "../testing/deviceWallet";
 import { ElectrumError, electrumSession, ElectrumSession } from "../testing/electrumClient";
 import { electrumView, NodeBlock, NodeTx } from "../testing/nodeView";
@@ -115,6 +115,7 @@ describe("workload tiers: kafka and bitcoin on the standalone data center (real 
     /** The bcm command on this stack, as a user runs it (the stack is a cluster of the BCM home `home`). */
     const bcm = (...args: string[]) => execa("npx", ["--no-install", "bcm", ...args], { cwd: repoRoot, reject: false, stdin: "ignore", env: { BCM_HOME: home, PULUMI_CONFIG_PASSPHRASE: passphrase } });
     let walletTor: TorClient | undefined;
+    let bdk: BdkSession | undefined;
     let connection: ElectrumConnection;
     let python: string;
     let tornet: TorNetwork;
@@ -162,6 +163,7 @@ describe("workload tiers: kafka and bitcoin on the standalone data center (real 
     }, 10 * 60_000);
 
     afterAll(async () => {
+        await bdk?.stop();
         await walletTor?.stop();
         if (stack) {
             await stack.destroy().catch(() => undefined);
@@ -270,7 +272,9 @@ describe("workload tiers: kafka and bitcoin on the standalone data center (real 
 
         // The wallet's Tor reads its client keys from the directory `bcm electrum connect` wrote to, and nowhere else.
         walletTor = await tornet.startClient({ clientAuthDir: path.dirname(connection.authFile) });
-        const target = (w: typeof A): BdkTarget => ({ descriptor: w.descriptor, changeDescriptor: w.changeDescriptor, url: connection.url, socks5: walletTor!.socks });
+        const target = (w: typeof A, name: string): BdkTarget => ({ wallet: name, descriptor: w.descriptor, changeDescriptor: w.changeDescriptor, url: connection.url, socks5: walletTor!.socks });
+        const [walletA, walletB] = [target(A, "A"), target(B, "B")];
+        bdk = startBdk(python);
         const session = await waitFor("the Electrum onion service", 180, () => electrumSession(walletTor!.socks, connection.onion, connection.port), 3000);
         try {
             expect(await session.request("server.version", ["bcm-test", "1.4"])).toEqual([expect.stringMatching(/^bcm-electrum /), "1.4"]);
@@ -279,7 +283,7 @@ describe("workload tiers: kafka and bitcoin on the standalone data center (real 
             await answersMatchTheNode(session);
 
             // btcd mined every block to A's first address: BDK sees each coinbase, the last 99 immature.
-            const mined = await bdkSync(python, target(A));
+            const mined = await bdk.sync(walletA);
             const tip = await blockCount();
             expect(mined.tip).toBe(tip);
             expect(mined.txs.filter((t) => t.confirmed && t.sent === 0).map((t) => t.height)).toEqual(Array.from({ length: tip }, (_, i) => i + 1));
@@ -287,31 +291,31 @@ describe("workload tiers: kafka and bitcoin on the standalone data center (real 
             const total = Array.from({ length: tip }, (_, i) => subsidy(i + 1)).reduce((a, b) => a + b, 0);
             expect(mined.balance).toEqual({ confirmed: total - immature, immature, trusted_pending: 0, untrusted_pending: 0, total });
 
-            // A pays B through the server; btcd takes it, mines it, BDK sees it confirmed.
-            const spend = await bdkSend(python, target(A), B.address(0, 0), 100_000_000);
+            // A pays B through the server; btcd takes it and mines it.
+            const spend = await bdk.send(walletA, B.address(0, 0), 100_000_000);
             expect(JSON.parse(await btcctl("getrawmempool"))).toEqual([spend.txid]);
             await btcctl("generate 1 >/dev/null");
             await answersMatchTheNode(session);
-            const afterSpend = await bdkSync(python, target(A));
-            const spent = afterSpend.txs.find((t) => t.txid === spend.txid)!;
-            expect(spent).toMatchObject({ confirmed: true, height: tip + 1 });
-            // What left the wallet: the payment and its fee (the rest of the coin came back as change).
-            expect(spent.sent - spent.received).toBe(100_000_000 + spend.fee);
-            const b = await bdkSync(python, target(B));
+            const b = await bdk.sync(walletB);
+            expect(b.txs).toEqual([{ txid: spend.txid, confirmed: true, height: tip + 1, received: 100_000_000, sent: 0 }]);
             expect(b.balance).toMatchObject({ confirmed: 100_000_000, total: 100_000_000 });
 
             // B pays A: unconfirmed first (answers with the mempool entry and its fee), then confirmed.
-            const payment = await bdkSend(python, target(B), A.address(0, 1), 30_000_000);
+            const payment = await bdk.send(walletB, A.address(0, 1), 30_000_000);
             const pending = await answersMatchTheNode(session);
             expect(pending.mempool.map((t) => t.txid)).toEqual([payment.txid]);
             expect(pending.view.get(scriptHash(A.script(0, 1)))!.history).toEqual([{ tx_hash: payment.txid, height: 0, fee: payment.fee }]);
-            const unconfirmed = await bdkSync(python, target(A));
+            const unconfirmed = await bdk.sync(walletA);
+            // A's own spend, confirmed: what left the wallet is the payment and its fee (the rest came back as change).
+            const spent = unconfirmed.txs.find((t) => t.txid === spend.txid)!;
+            expect(spent).toMatchObject({ confirmed: true, height: tip + 1 });
+            expect(spent.sent - spent.received).toBe(100_000_000 + spend.fee);
             expect(unconfirmed.txs.find((t) => t.txid === payment.txid)).toEqual({ txid: payment.txid, confirmed: false, height: null, received: 30_000_000, sent: 0 });
             expect(unconfirmed.balance.untrusted_pending).toBe(30_000_000);
             await btcctl("generate 1 >/dev/null");
             const confirmed = await answersMatchTheNode(session);
             expect(confirmed.mempool).toEqual([]);
-            const received = await bdkSync(python, target(A));
+            const received = await bdk.sync(walletA);
             expect(received.txs.find((t) => t.txid === payment.txid)).toEqual({ txid: payment.txid, confirmed: true, height: tip + 2, received: 30_000_000, sent: 0 });
             expect(received.balance.untrusted_pending).toBe(0);
             expect(received.balance.total).toBe(unconfirmed.balance.total + subsidy(tip + 2) + payment.fee);
@@ -322,7 +326,7 @@ describe("workload tiers: kafka and bitcoin on the standalone data center (real 
         // A Tor client without the key cannot reach the server: neither BDK nor a raw connection.
         const stranger = await tornet.startClient({});
         try {
-            await expect(bdkSync(python, { ...target(A), socks5: stranger.socks })).rejects.toThrow(/^BDK sync: /);
+            await expect(bdk.sync({ ...walletA, wallet: "A-stranger", socks5: stranger.socks })).rejects.toThrow(/^BDK sync: /);
             await expect(electrumSession(stranger.socks, connection.onion, connection.port)).rejects.toThrow(/SOCKS connect to .*\.onion:50001 refused|closed the connection|no answer/);
         } finally {
             await stranger.stop();
@@ -360,12 +364,19 @@ describe("workload tiers: kafka and bitcoin on the standalone data center (real 
             expect(refusal).toBeInstanceOf(ElectrumError);
             expect(refusal).toMatchObject({ code: -32000, message: expect.stringMatching(new RegExp(`^indexing \\d+\\.\\d% \\(\\d+/${tip}\\): try again when the index has caught up with the node$`)) });
 
-            const show = await bcm("show", stackName);
-            expect(show.exitCode).toBe(0);
-            const line = /^ {2}electrum electrum-regtest {2}indexing (\d+\.\d)% \(height (\d+) of (\d+), ([\d.]+) blocks\/s, ([\d.]+) txs\/s\)$/m.exec(show.stdout);
-            expect(line).not.toBeNull();
-            const [, percent, height, of, rate] = line!.map(Number);
-            expect({ of, below: height < tip && percent < 100, moving: rate > 0 }).toEqual({ of: tip, below: true, moving: true });
+            // bcm show prints the server's last status: a rate over the last 2 s, which is 0 when no batch was committed then; shown again until it moves.
+            const shown: { percent: number; height: number; of: number; rate: number }[] = [];
+            const moving = await waitFor("bcm show reporting the indexing with a rate", 120, async () => {
+                const show = await bcm("show", stackName);
+                if (show.exitCode !== 0) throw new Error(`bcm show: exit ${show.exitCode}: ${show.stderr}`);
+                const line = /^ {2}electrum electrum-regtest {2}indexing (\d+\.\d)% \(height (\d+) of (\d+), ([\d.]+) blocks\/s, ([\d.]+) txs\/s\)$/m.exec(show.stdout);
+                if (!line) throw new Error(`bcm show has no indexing line for electrum-regtest:\n${show.stdout}`);
+                const [, percent, height, of, rate] = line.map(Number);
+                shown.push({ percent, height, of, rate });
+                return rate > 0 ? shown[shown.length - 1] : undefined;
+            }, 0);
+            expect({ of: moving.of, below: moving.height < tip && moving.percent < 100 }).toEqual({ of: tip, below: true });
+            expect(shown.map((r) => r.height)).toEqual(shown.map((r) => r.height).sort((x, y) => x - y));
         } finally {
             await btcdLinks("del");
         }

@@ -36,8 +36,10 @@ export interface BdkState {
     txs: { txid: string; confirmed: boolean; height: number | null; received: number; sent: number }[];
 }
 
-/** What a BDK run needs: the wallet's descriptors (private: they go on stdin), the server, the SOCKS proxy it goes through. */
+/** A wallet and the server it talks to: its descriptors (private: they go on stdin), the server, the SOCKS proxy it goes through. */
 export interface BdkTarget {
+    /** The wallet's name in the BDK process (one in-memory wallet per name). */
+    wallet: string;
     descriptor: string;
     changeDescriptor: string;
     /** `tcp://<onion>:<port>`. */
@@ -46,22 +48,56 @@ export interface BdkTarget {
     socks5: string;
 }
 
-/** Runs bdkWallet.py once; resolves its JSON, or rejects with its one-line error. */
-export async function runBdk<T>(python: string, target: BdkTarget, request: { cmd: "sync" } | { cmd: "send"; to: string; amount: number; feerate?: number }): Promise<T> {
-    const input = JSON.stringify({ ...request, descriptor: target.descriptor, change_descriptor: target.changeDescriptor, url: target.url, socks5: target.socks5 });
-    const r = await execa(python, [path.join(__dirname, "bdkWallet.py")], { input, reject: false, timeout: 5 * 60_000 });
-    let out: (T & { error?: string }) | undefined;
-    try {
-        out = JSON.parse(r.stdout.trim().split("\n").pop() ?? "");
-    } catch {
-        out = undefined;
-    }
-    if (r.exitCode !== 0 || !out || out.error) throw new Error(`BDK ${request.cmd}: ${out?.error ?? (r.stderr.trim() || r.stdout.trim() || `exit ${r.exitCode}`)}`);
-    return out;
+/** A running bdkWallet.py: requests one at a time, answers in order. */
+export interface BdkSession {
+    /** A full scan of the wallet from the server. */
+    sync(target: BdkTarget): Promise<BdkState>;
+    /** A full scan, then a payment built, signed and broadcast through the server. */
+    send(target: BdkTarget, to: string, amount: number): Promise<{ txid: string; fee: number }>;
+    stop(): Promise<void>;
 }
 
-/** Syncs a wallet from the server. */
-export const bdkSync = (python: string, target: BdkTarget) => runBdk<BdkState>(python, target, { cmd: "sync" });
-
-/** Builds, signs and broadcasts a payment through the server. */
-export const bdkSend = (python: string, target: BdkTarget, to: string, amount: number) => runBdk<{ txid: string; fee: number }>(python, target, { cmd: "send", to, amount });
+/** Starts bdkWallet.py (test/testing/) with the venv's Python; its wallets and Electrum clients live as long as it does. */
+export function startBdk(python: string): BdkSession {
+    const child = execa(python, [path.join(__dirname, "bdkWallet.py")], { stdin: "pipe", stdout: "pipe", stderr: "pipe", reject: false, buffer: false });
+    const lines: string[] = [];
+    const waiting: ((line: string | undefined) => void)[] = [];
+    let pending = "";
+    let stderr = "";
+    child.stderr!.on("data", (c: Buffer) => (stderr = (stderr + c.toString()).slice(-2000)));
+    child.stdout!.on("data", (c: Buffer) => {
+        pending += c.toString();
+        let i: number;
+        while ((i = pending.indexOf("\n")) >= 0) {
+            const line = pending.slice(0, i);
+            pending = pending.slice(i + 1);
+            const w = waiting.shift();
+            if (w) w(line);
+            else lines.push(line);
+        }
+    });
+    child.stdout!.on("close", () => waiting.splice(0).forEach((w) => w(undefined)));
+    let queue: Promise<unknown> = Promise.resolve();
+    const call = <T>(what: string, request: Record<string, unknown>): Promise<T> => {
+        const run = async () => {
+            child.stdin!.write(JSON.stringify(request) + "\n");
+            const line = lines.shift() ?? (await new Promise<string | undefined>((resolve) => waiting.push(resolve)));
+            if (line === undefined) throw new Error(`BDK ${what}: bdkWallet.py ended: ${stderr.trim().split("\n").pop() ?? ""}`);
+            const out = JSON.parse(line) as T & { error?: string };
+            if (out.error) throw new Error(`BDK ${what}: ${out.error}`);
+            return out;
+        };
+        const result = queue.then(run, run);
+        queue = result.catch(() => undefined);
+        return result;
+    };
+    const request = (t: BdkTarget) => ({ wallet: t.wallet, descriptor: t.descriptor, change_descriptor: t.changeDescriptor, url: t.url, socks5: t.socks5 });
+    return {
+        sync: (t) => call<BdkState>("sync", { cmd: "sync", ...request(t) }),
+        send: (t, to, amount) => call<{ txid: string; fee: number }>("send", { cmd: "send", ...request(t), to, amount }),
+        async stop() {
+            child.stdin!.end();
+            await child;
+        },
+    };
+}

@@ -3,14 +3,17 @@
 through a SOCKS5 proxy (a Tor client), for test/datacenter/workloads.it.test.ts. BDK's own
 Electrum client does every network call; nothing here speaks the protocol itself.
 
-One JSON object on stdin (the descriptors carry private keys: never on the command line):
-  {"cmd": "sync" | "send", "descriptor": "wpkh(...)", "change_descriptor": "wpkh(...)",
-   "url": "tcp://<onion>:50001", "socks5": "HOST:PORT",
-   "to": ADDRESS, "amount": SATS, "feerate": SAT_PER_VB}      (send only)
-Each run starts from an in-memory wallet and scans the server fresh; it prints one JSON line:
-  sync: {"balance": {...}, "tip": N, "txs": [{"txid", "confirmed", "height", "received", "sent"}]}
-  send: {"txid": "...", "fee": SATS}
-A failure prints {"error": "..."} and exits 1.
+A long-lived process: one JSON request a line on stdin, one JSON answer a line on stdout (the
+descriptors carry private keys: never on the command line). Each wallet lives in memory for
+the whole process, with one Electrum client per (wallet, server, proxy), so a later scan does
+not fetch again the transactions and proofs an earlier one fetched (BDK's client caches them).
+
+  {"cmd": "sync", "wallet": NAME, "descriptor": "wpkh(...)", "change_descriptor": "wpkh(...)",
+   "url": "tcp://<onion>:50001", "socks5": "HOST:PORT"}
+      -> {"balance": {...}, "tip": N, "txs": [{"txid", "confirmed", "height", "received", "sent"}]}
+  the same with "cmd": "send", "to": ADDRESS, "amount": SATS, "feerate": SAT_PER_VB
+      -> {"txid": "...", "fee": SATS}      (after a full scan; broadcast through the server)
+A failed request answers {"error": "..."}; the process goes on.
 """
 import json
 import sys
@@ -18,15 +21,32 @@ import sys
 import bdkpython as bdk
 
 NETWORK = bdk.Network.REGTEST
+wallets = {}
+clients = {}
 
 
-def scan(w, url, socks5):
-    # timeout in seconds (a u8), a few retries: the first circuit to an onion service takes a while.
-    client = bdk.ElectrumClient(url, socks5=socks5, timeout=60, retry=3)
-    request = w.start_full_scan().build()
+def wallet(req):
+    name = req["wallet"]
+    if name not in wallets:
+        descriptor = bdk.Descriptor(req["descriptor"], bdk.NetworkKind.TEST)
+        change = bdk.Descriptor(req["change_descriptor"], bdk.NetworkKind.TEST)
+        wallets[name] = bdk.Wallet(descriptor, change, NETWORK, bdk.Persister.new_in_memory())
+    return wallets[name]
+
+
+def client(req):
+    key = (req["wallet"], req["url"], req["socks5"])
+    if key not in clients:
+        # timeout in seconds (a u8), a few retries: the first circuit to an onion service takes a while.
+        clients[key] = bdk.ElectrumClient(req["url"], socks5=req["socks5"], timeout=60, retry=3)
+    return clients[key]
+
+
+def scan(req):
+    w, c = wallet(req), client(req)
     # stop_gap 20 (BIP44's), batches of 10 requests, previous outputs fetched (for fees).
-    w.apply_update(client.full_scan(request, 20, 10, True))
-    return client
+    w.apply_update(c.full_scan(w.start_full_scan().build(), 20, 10, True))
+    return w, c
 
 
 def describe(w):
@@ -59,15 +79,8 @@ def describe(w):
     }
 
 
-def main():
-    req = json.load(sys.stdin)
-    w = bdk.Wallet(bdk.Descriptor(req["descriptor"], bdk.NetworkKind.TEST), bdk.Descriptor(req["change_descriptor"], bdk.NetworkKind.TEST), NETWORK, bdk.Persister.new_in_memory())
-    client = scan(w, req["url"], req["socks5"])
-    if req["cmd"] == "sync":
-        print(json.dumps(describe(w)))
-        return 0
-    if req["cmd"] != "send":
-        raise ValueError(f"unknown cmd {req['cmd']!r}")
+def send(req):
+    w, c = scan(req)
     to = bdk.Address(req["to"], NETWORK).script_pubkey()
     psbt = (bdk.TxBuilder()
             .add_recipient(to, bdk.Amount.from_sat(req["amount"]))
@@ -76,14 +89,29 @@ def main():
     if not w.sign(psbt):
         raise RuntimeError("BDK did not finalize the transaction")
     tx = psbt.extract_tx()
-    txid = client.transaction_broadcast(tx)
-    print(json.dumps({"txid": str(txid), "fee": w.calculate_fee(tx).to_sat()}))
-    return 0
+    txid = c.transaction_broadcast(tx)
+    return {"txid": str(txid), "fee": w.calculate_fee(tx).to_sat()}
+
+
+def answer(req):
+    if req["cmd"] == "sync":
+        w, _ = scan(req)
+        return describe(w)
+    if req["cmd"] == "send":
+        return send(req)
+    raise ValueError(f"unknown cmd {req['cmd']!r}")
+
+
+def main():
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            out = answer(json.loads(line))
+        except Exception as e:  # one line for the test's message
+            out = {"error": f"{type(e).__name__}: {e}"}
+        print(json.dumps(out), flush=True)
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except Exception as e:  # one line for the test's message
-        print(json.dumps({"error": f"{type(e).__name__}: {e}"}))
-        sys.exit(1)
+    main()
