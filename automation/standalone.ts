@@ -150,6 +150,9 @@ async function main(): Promise<void> {
     const keyFiles = writeClientKeys(home, stackName, dc.onions);
     if (flags.json) console.log(summaryJson(dc, keyFiles));
     else console.log(["", ...formatSummary(`The standalone data center is up (state in ${home}/state).`, dc, keyFiles)].join("\n"));
+    if (!flags.json && typeof dc.workloads?.bitcoin?.electrum === "object") {
+        console.log(`\nwallets (Electrum): npx bcm electrum connect --cluster ${stackName}   (the onion address, port and client key for Sparrow, Electrum, Tor Browser)`);
+    }
 }
 
 if (require.main === module) {

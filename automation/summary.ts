@@ -2,8 +2,7 @@
 // to reach the gateway's services, and each onion service with where its client key was
 // written; never a credential (they stay in the stack's encrypted state). `--json` prints the
 // machine-readable form instead (summaryJson).
-import * as fs from "node:fs";
-import * as path from "node:path";
+import { onionAuthDir, writeClientAuth } from "./cluster/onionAuth";
 
 /** The stack's `dataCenter` output, as far as the summary reads it. */
 export interface DataCenterOutput {
@@ -21,17 +20,7 @@ export interface DataCenterOutput {
 
 /** Writes each onion service's client keys where a Tor client's ClientOnionAuthDir can use them (owner-only); returns the files by service. */
 export function writeClientKeys(home: string, cluster: string, onions: DataCenterOutput["onions"] = {}): Record<string, string[]> {
-    const dir = path.join(home, "onion-auth", cluster);
-    const out: Record<string, string[]> = {};
-    for (const [service, o] of Object.entries(onions)) {
-        out[service] = Object.entries(o.clientAuthLines).map(([client, line]) => {
-            fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-            const file = path.join(dir, `${service}-${client}.auth_private`);
-            fs.writeFileSync(file, line + "\n", { mode: 0o600 });
-            return file;
-        });
-    }
-    return out;
+    return Object.fromEntries(Object.entries(onions).map(([service, o]) => [service, writeClientAuth(onionAuthDir(home, cluster), service, o.clientAuthLines)]));
 }
 
 /** Keys whose values are credentials: named, never shown. */

@@ -66,10 +66,12 @@ export interface BitcoinTierArgs {
         /** The kafka tier's overlay and a broker, when that tier runs. */
         kafka?: { network: docker.Network; brokers: string };
     };
+    /** regtest: the address mined blocks pay to; default the address of a key drawn for the stack (kept in its state). */
+    miningAddress?: pulumi.Input<string>;
 }
 
 /** Secrets are immutable in a swarm: a content-derived name makes a change a new secret. */
-function fileSecret(name: string, file: string, text: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): docker.Secret {
+export function fileSecret(name: string, file: string, text: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): docker.Secret {
     const data = pulumi.output(text).apply((t) => Buffer.from(t).toString("base64"));
     return new docker.Secret(
         name,
@@ -108,6 +110,8 @@ export class BitcoinTier extends pulumi.ComponentResource {
     public readonly lightningIdentity: pulumi.Output<{ nodePubkey: string; firstAddress: string }>;
     /** The service keeping encrypted channel backups. */
     public readonly channelBackups: SwarmService;
+    /** btcd: its RPC certificate (secret), for clients that pin it (lnd, the Electrum server). */
+    public readonly rpcCert?: pulumi.Output<string>;
 
     constructor(name: string, args: BitcoinTierArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bcm:bitcoin:BitcoinTier", name, {}, opts);
@@ -123,7 +127,9 @@ export class BitcoinTier extends pulumi.ComponentResource {
 
         const password = new random.RandomPassword(child("rpc-password"), { length: 32, special: false }, { parent: this });
         this.rpcCredentials = pulumi.secret(password.result.apply((p) => ({ user: "bcm", password: p })));
-        if (chain === "regtest") {
+        if (chain === "regtest" && args.miningAddress !== undefined) {
+            this.miningAddress = pulumi.output(args.miningAddress);
+        } else if (chain === "regtest") {
             const seed = new random.RandomBytes(child("mining-key"), { length: 32 }, { parent: this });
             this.miningAddress = seed.base64.apply((b) => p2wpkhAddress(Buffer.from(b, "base64"), "bcrt"));
         }
@@ -166,6 +172,7 @@ export class BitcoinTier extends pulumi.ComponentResource {
             );
             const pem = tls.stdout.apply(splitPem);
             rpcCert = pem.apply((p) => p.cert);
+            this.rpcCert = rpcCert;
             nodeSecrets.push(
                 { source: fileSecret(child("btcd-conf"), "btcd-conf", settings.apply(btcdConf), onDocker), fileName: "btcd.conf", uid: nodeUid },
                 { source: fileSecret(child("btcctl-conf"), "btcctl-conf", settings.apply(btcctlConf), onDocker), fileName: "btcctl.conf", uid: nodeUid },

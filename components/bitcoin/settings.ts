@@ -2,6 +2,7 @@
 // rest of the data center's (components/datacenter/dataCenterSpec.ts), so a bad file names
 // every wrong key before anything is registered.
 import { Chain, Implementation } from "./chains";
+import { regtestAddressProblem } from "./miningAddress";
 
 export interface BitcoinSettings {
     /** The full node: "btcd" (default; built from the Go module proxy) or "bitcoind" (an image built from a verified release). */
@@ -16,6 +17,10 @@ export interface BitcoinSettings {
      * so device + cluster + chain + birthday always give the same words.
      */
     lndBirthday?: string;
+    /** Run the Electrum server (bcm-electrum) for wallets, behind an onion service with client authorization (default true). */
+    electrum: boolean;
+    /** regtest only: the address mined blocks pay to (a wallet of your own); default an address of a key the stack draws and keeps. */
+    miningAddress?: string;
 }
 
 /** The genesis block's day: no wallet is older. */
@@ -32,9 +37,9 @@ export function birthdayProblem(v: unknown, today: string): string | undefined {
     return undefined;
 }
 
-/** Reads `bcm:bitcoin`: {"implementation":"btcd"|"bitcoind","image":…,"keepChainData":true,"lndBirthday":"2026-12-01"}; pushes one line per wrong key. */
+/** Reads `bcm:bitcoin`: {"implementation":"btcd"|"bitcoind","image":…,"keepChainData":true,"lndBirthday":"2026-12-01","electrum":true,"miningAddress":…}; pushes one line per wrong key. */
 export function readBitcoinSettings(raw: unknown, chain: Chain, problems: string[], today: string = new Date().toISOString().slice(0, 10)): BitcoinSettings {
-    const settings: BitcoinSettings = { implementation: "btcd", keepChainData: chain !== "regtest" };
+    const settings: BitcoinSettings = { implementation: "btcd", keepChainData: chain !== "regtest", electrum: true };
     if (raw === undefined || raw === null) return settings;
     if (typeof raw !== "object" || Array.isArray(raw)) {
         problems.push(`bcm:bitcoin: must be an object, e.g. {"implementation":"btcd","keepChainData":true}`);
@@ -54,8 +59,15 @@ export function readBitcoinSettings(raw: unknown, chain: Chain, problems: string
             const problem = birthdayProblem(v, today);
             if (problem) problems.push(problem);
             else settings.lndBirthday = v as string;
+        } else if (k === "electrum") {
+            if (typeof v === "boolean") settings.electrum = v;
+            else problems.push(`bcm:bitcoin.electrum: ${JSON.stringify(v)} is not true or false; true runs the Electrum server for wallets (the default), false turns it off`);
+        } else if (k === "miningAddress") {
+            const problem = chain !== "regtest" ? `only regtest mines on demand; remove it on ${chain}` : regtestAddressProblem(v);
+            if (problem) problems.push(`bcm:bitcoin.miningAddress: ${problem}`);
+            else settings.miningAddress = v as string;
         } else {
-            problems.push(`bcm:bitcoin.${k}: unknown key; use implementation, image, keepChainData or lndBirthday`);
+            problems.push(`bcm:bitcoin.${k}: unknown key; use implementation, image, keepChainData, lndBirthday, electrum or miningAddress`);
         }
     }
     if (settings.implementation === "bitcoind" && !settings.image) {

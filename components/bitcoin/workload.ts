@@ -4,14 +4,20 @@ import { lndSecretRequest } from "../../device/lndSecret";
 import { defineWorkload } from "../datacenter/workload";
 import { SpecError } from "../datacenter/spec";
 import { bitcoinOnionServices, BitcoinTier, chainDataVolume } from "./bitcoinTier";
+import { ElectrumServer } from "./electrum";
+import { electrumOnionService } from "./electrumConfig";
 import { BitcoinSettings, readBitcoinSettings } from "./settings";
 
 export const bitcoinWorkload = defineWorkload<BitcoinSettings>({
     name: "bitcoin",
     readSettings: readBitcoinSettings,
     // bitcoind comes only from an image the user built from a verified release.
-    images: (s) => ({ [s.implementation]: s.implementation === "bitcoind" ? s.image : undefined, lnd: undefined }),
-    onionServices: (s, chain) => bitcoinOnionServices(s.implementation, chain),
+    images: (s) => ({
+        [s.implementation]: s.implementation === "bitcoind" ? s.image : undefined,
+        lnd: undefined,
+        ...(s.electrum ? { electrum: undefined } : {}),
+    }),
+    onionServices: (s, chain) => [...bitcoinOnionServices(s.implementation, chain), ...(s.electrum ? [electrumOnionService(chain)] : [])],
     // The tier's first container keeps the chain (the node and lnd are pinned to it).
     dataVolumes: (s, chain, index) => (index === 0 ? [chainDataVolume(chain, s.keepChainData)] : []),
     // Channel backups are encrypted to the controller.
@@ -39,9 +45,27 @@ export const bitcoinWorkload = defineWorkload<BitcoinSettings>({
                 lnd: { secret: deviceSecrets.lndSecret, birthday: settings.lndBirthday },
                 // With the kafka tier, backups also go to a compacted topic (one broker is enough to find the others).
                 channelBackups: { recipientKey: controllerKey, ...(kafka ? { kafka: { network: kafka, brokers: "kafka-1:9092" } } : {}) },
+                ...(settings.miningAddress ? { miningAddress: settings.miningAddress } : {}),
             },
             opts,
         );
+        const electrum = settings.electrum
+            ? new ElectrumServer(
+                  `${name}-electrum`,
+                  {
+                      tier,
+                      docker: gateway.docker,
+                      network,
+                      chain,
+                      implementation,
+                      image: gateway.images.electrum,
+                      rpc: bitcoin.rpcCredentials,
+                      ...(bitcoin.rpcCert ? { rpcCert: bitcoin.rpcCert } : {}),
+                      node: bitcoin.node,
+                  },
+                  opts,
+              )
+            : undefined;
         return pulumi.output({
             implementation,
             node: bitcoin.node.serviceName,
@@ -54,6 +78,8 @@ export const bitcoinWorkload = defineWorkload<BitcoinSettings>({
             rpcCredentials: bitcoin.rpcCredentials,
             keepChainData: settings.keepChainData,
             lndBirthday: settings.lndBirthday,
+            // Wallets reach it through the onion service of the same name (`bcm electrum connect`).
+            electrum: electrum ? { service: electrum.serviceName, address: electrum.address } : "off",
         });
     },
 });

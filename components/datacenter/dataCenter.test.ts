@@ -25,7 +25,7 @@ beforeAll(() =>
 );
 
 const controllerKey = "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nxjMEZ\n-----END PGP PUBLIC KEY BLOCK-----\n";
-const built = { debian: "bcm/debian:1", registry: "bcm/registry:1", tor: "bcm/tor:1", toolbox: "bcm/toolbox:1", kafka: "bcm/kafka:1", zookeeper: "bcm/zookeeper:1", btcd: "bcm/btcd:1", lnd: "bcm/lnd:1" };
+const built = { debian: "bcm/debian:1", registry: "bcm/registry:1", tor: "bcm/tor:1", toolbox: "bcm/toolbox:1", kafka: "bcm/kafka:1", zookeeper: "bcm/zookeeper:1", btcd: "bcm/btcd:1", lnd: "bcm/lnd:1", electrum: "bcm/electrum:1" };
 const local = (name: string) => ({ name, mode: "local" as const, verify: false });
 
 /** A data center under mocks from stack settings, with a workload table; resolves every export. */
@@ -68,17 +68,17 @@ describe("DataCenter wiring (mocks)", () => {
         const volumes = mine.filter((r) => r.type === "lxd:index:StorageVolume").map((r) => r.inputs.name);
         expect(volumes.filter((v) => v.includes("chain"))).toEqual(["bcm-bitcoin-01-chain-regtest"]);
         const services = mine.filter((r) => r.type === "docker:index/service:Service").map((r) => r.name).sort();
-        expect(services).toEqual(["btcd-regtest", "kafka-1", "kafka-2", "kafka-connect-1", "kafka-connect-2", "lnd-backup-regtest", "lnd-regtest", "registry", "tor", "zookeeper-1"]);
+        expect(services).toEqual(["btcd-regtest", "electrum-regtest", "kafka-1", "kafka-2", "kafka-connect-1", "kafka-connect-2", "lnd-backup-regtest", "lnd-regtest", "registry", "tor", "zookeeper-1"]);
         // The bitcoin workload's channel backups reach the kafka tier's overlay, because that tier runs.
         const backups = mine.find((r) => r.type === "docker:index/service:Service" && r.name === "lnd-backup-regtest")!.inputs;
         expect(backups.taskSpec.networksAdvanceds.map((n: { id: string }) => n.id)).toEqual(["dc1-gateway-bitcoin-net-id", "dc1-gateway-kafka-net-id"]);
         expect(backups.taskSpec.containerSpec.args).toContain("--kafka-brokers=kafka-1:9092");
         // Tor publishes the bitcoin workload's onions besides the registry's.
-        expect(Object.keys(await value(dc.summary.onions)).sort()).toEqual(["btcd-regtest-p2p", "btcd-regtest-rpc", "lnd-regtest", "registry"]);
+        expect(Object.keys(await value(dc.summary.onions)).sort()).toEqual(["btcd-regtest-p2p", "btcd-regtest-rpc", "electrum-regtest", "lnd-regtest", "registry"]);
         expect(Object.keys(dc.summary.networks)).toEqual(["gateway", "egress", "kafka", "bitcoin", "apps"]);
         // Only what the deployed workloads run is published (and debian, the base for users' own).
         const published = mine.filter((r) => r.name.endsWith("-image-transfer")).map((r) => r.inputs.environment.SOURCE).sort();
-        expect(published).toEqual(["bcm/btcd:1", "bcm/debian:1", "bcm/kafka:1", "bcm/lnd:1", "bcm/registry:1", "bcm/toolbox:1", "bcm/tor:1", "bcm/zookeeper:1"]);
+        expect(published).toEqual(["bcm/btcd:1", "bcm/debian:1", "bcm/electrum:1", "bcm/kafka:1", "bcm/lnd:1", "bcm/registry:1", "bcm/toolbox:1", "bcm/tor:1", "bcm/zookeeper:1"]);
         expect(Object.keys(dc.workloads)).toEqual(["kafka", "bitcoin"]);
         expect(await value(dc.workloads.kafka as never)).toMatchObject({ bootstrapServers: "kafka-1:9092,kafka-2:9092", replicationFactor: 2 });
     });
@@ -128,8 +128,10 @@ describe("images a data center runs", () => {
     it("are the gateway's and each deployed workload's, bitcoind only from the tag its settings fix", () => {
         expect(Object.keys(requiredImages(spec({ gateway: {} })))).toEqual(["registry", "tor", "toolbox"]);
         expect(requiredImages(spec({ gateway: {}, bitcoin: {} }, { implementation: "bitcoind", image: "bcm/bitcoind:27-ab" }))).toEqual({
-            registry: undefined, tor: undefined, toolbox: undefined, bitcoind: "bcm/bitcoind:27-ab", lnd: undefined,
+            registry: undefined, tor: undefined, toolbox: undefined, bitcoind: "bcm/bitcoind:27-ab", lnd: undefined, electrum: undefined,
         });
+        // The Electrum server's image only when it runs.
+        expect(Object.keys(requiredImages(spec({ gateway: {}, bitcoin: {} }, { electrum: false })))).toEqual(["registry", "tor", "toolbox", "btcd", "lnd"]);
     });
 
     it("name every missing image and its fix", () => {
