@@ -7,6 +7,7 @@ import { docker, runOnce } from "../testing/swarmProbe";
 import { openStack, repoRoot } from "../../engine";
 import { policyDir, writePolicyConfig } from "../../automation/cluster/policyConfig";
 import { clusterWorkDir } from "../../automation/cluster/workdir";
+import { prepareDeploy } from "../../automation/cluster/deviceValues";
 import type { ElectrumConnection } from "../../automation/cluster/electrum";
 import { TEST_MNEMONIC } from "../../device/testing/testMnemonic";
 import { waitFor } from "../testing/support";
@@ -159,6 +160,11 @@ describe("workload tiers: kafka and bitcoin on the standalone data center (real 
             "bcm:registryMirrorUpstream": `http://${bridge}:${upstream.port}`,
         };
         await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, value]) => [k, { value }])));
+        // What the CLI does before every deploy: lnd's secret from the device (the software device
+        // on the test mnemonic), the controller's certificate, the wallet's birthday written back.
+        const mnemonicFile = path.join(home, "mnemonic");
+        fs.writeFileSync(mnemonicFile, TEST_MNEMONIC, { mode: 0o600 });
+        config = await prepareDeploy(stack, config, { home, env: { ...process.env, BCM_DEVICE: "mnemonic", BCM_MNEMONIC_FILE: mnemonicFile }, say: () => undefined, createControllerKey: true });
         policy = { policyPacks: [policyDir], policyPackConfigs: [writePolicyConfig(home, stackName, undefined, config)] };
     }, 10 * 60_000);
 
@@ -431,8 +437,9 @@ describe("workload tiers: kafka and bitcoin on the standalone data center (real 
         expect(await volumeExists(chainVolume)).toBe(true);
         expect(await volumeExists("bcm-bitcoin-01-docker")).toBe(false);
 
-        await stack.setConfig("bcm:bitcoin", { value: JSON.stringify({ keepChainData: false }) });
-        policy.policyPackConfigs = [writePolicyConfig(home, stackName, undefined, { ...config, "bcm:bitcoin": JSON.stringify({ keepChainData: false }) })];
+        const unprotected = JSON.stringify({ ...JSON.parse(config["bcm:bitcoin"]), keepChainData: false });
+        await stack.setConfig("bcm:bitcoin", { value: unprotected });
+        policy.policyPackConfigs = [writePolicyConfig(home, stackName, undefined, { ...config, "bcm:bitcoin": unprotected })];
         await up();
         // The kept volume came back: lnd runs with the wallet it had.
         expect(await waitFor("lnd with the kept wallet", 300, async () => ((await lndIdentity()) === identity ? true : undefined), 2000)).toBe(true);
