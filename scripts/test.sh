@@ -21,12 +21,15 @@ go_log=$(mktemp /tmp/bcm-go-tests.XXXXXX)
   done
 ) >"$go_log" 2>&1 &
 go_tests=$!
+# A failure in the foreground stops the Go tests too.
+trap 'kill "$go_tests" 2>/dev/null || true' EXIT
 say "type-checking (tsc --noEmit)"
 npx tsc --noEmit -p tsconfig.json
 say "unit tests"
 npx jest --selectProjects unit --ci
 say "waiting for the Go tests"
 if wait "$go_tests"; then
+  trap - EXIT
   cat "$go_log"
   rm -f "$go_log"
 else
