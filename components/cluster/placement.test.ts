@@ -50,6 +50,10 @@ describe("tier placement", () => {
     it("names containers bcm-<tier>-NN and makes the first five gateways managers", () => {
         expect(systemContainerName("gateway", 0)).toBe("bcm-gateway-01");
         expect(systemContainerName("bitcoin-regtest", 11)).toBe("bcm-bitcoin-regtest-12");
+        // Past 99 the number just grows: the names of the first 99 never change.
+        expect(systemContainerName("kafka", 98)).toBe("bcm-kafka-99");
+        expect(systemContainerName("kafka", 99)).toBe("bcm-kafka-100");
+        expect(() => systemContainerName("kafka", 999)).toThrow(/out of range 0\.\.998/);
         expect(() => systemContainerName("Gateway", 0)).toThrow(/lower-case/);
         expect([0, 1, 2, 3, 4, 5, 6].map((i) => swarmRole(i))).toEqual([
             "manager", "manager", "manager", "manager", "manager", "worker", "worker",

@@ -45,13 +45,13 @@ export function place<T>(tier: string, endpoints: readonly T[], rule: PlacementR
     return chosen;
 }
 
-/** The seed's system-container name: `bcm-<tier>-NN`, NN counting from 01. */
+/** The seed's system-container name: `bcm-<tier>-NN`, NN counting from 01 (at least two digits; a hundredth container is -100). */
 export function systemContainerName(tier: string, index: number): string {
     if (!/^[a-z][a-z0-9-]*$/.test(tier)) {
         throw new PlacementError(`tier name "${tier}" must be lower-case letters, digits and dashes`);
     }
-    if (!Number.isInteger(index) || index < 0 || index > 98) {
-        throw new PlacementError(`tier ${tier}: container index ${index} is out of range 0..98`);
+    if (!Number.isInteger(index) || index < 0 || index > 998) {
+        throw new PlacementError(`tier ${tier}: container index ${index} is out of range 0..998`);
     }
     return `bcm-${tier}-${String(index + 1).padStart(2, "0")}`;
 }
