@@ -61,7 +61,7 @@ async function main(): Promise<void> {
         deviceSecrets: Object.fromEntries(deviceSecretRequests(spec, "scale").map((d) => [d.key, "11".repeat(32)])),
     });
     // The graph is built when no resource has registered for a second (that quiet second is not counted).
-    await new Promise<void>((ok) => pulumi.all([dc.urn, dc.summary.onions, ...dc.summary.containers.map((c) => c.address)]).apply(() => ok()));
+    await new Promise<void>((ok) => pulumi.all([dc.urn, dc.summary.onions, pulumi.all(dc.summary.containers.map((c) => c.address))]).apply(() => ok()));
     let seen = -1;
     while (seen !== registered) {
         seen = registered;
