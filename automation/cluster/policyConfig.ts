@@ -47,7 +47,9 @@ export function writePolicyConfig(home: string, name: string, device: PolicyDevi
     const file = path.join(home, "clusters", `${name}.policy.json`);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const spec = readDataCenterSpec((k) => stackConfig[`bcm:${k}`]);
-    const settings = spec ? dataCenterPolicySettings(spec, device) : policySettings(device);
+    // The project's own host directories: the BCM home and the manager's socket directory.
+    const hostPaths = [home, ...(stackConfig["bcm:dockerSocketDir"] ? [stackConfig["bcm:dockerSocketDir"]] : [])].map((p) => path.resolve(p));
+    const settings = { ...(spec ? dataCenterPolicySettings(spec, device) : policySettings(device)), hostPaths };
     fs.writeFileSync(file, JSON.stringify(policyPackConfig(settings), null, 2) + "\n", { mode: 0o600 });
     return file;
 }

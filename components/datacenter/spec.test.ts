@@ -89,6 +89,18 @@ describe("validateEndpoints", () => {
         );
     });
 
+    it("refuses profileConfig keys that open the host (raw.*, privileged, a shared id map) before anything is registered", () => {
+        for (const [k, v] of [["raw.idmap", "both 0 0"], ["raw.lxc", "lxc.cap.drop="], ["raw.apparmor", "mount,"], ["security.privileged", "true"], ["security.idmap.isolated", "false"]]) {
+            expect(() => validateEndpoints([{ name: "a", mode: "local", profileConfig: { "limits.cpu": "2", [k]: v } }])).toThrow(
+                new RegExp(`^bcm:endpoints\\[0\\]\\.profileConfig\\["${k.replace(/\./g, "\\.")}"\\]: .*; (remove config|remove config "security)`),
+            );
+        }
+        expect(validateEndpoints([{ name: "a", mode: "local", profileConfig: { "limits.cpu": "2", "security.idmap.isolated": "true" } }])[0].profileConfig).toEqual({
+            "limits.cpu": "2",
+            "security.idmap.isolated": "true",
+        });
+    });
+
     it("takes an ssh endpoint's LXD_DIR and bridge, and names what is wrong with them", () => {
         const ssh = { name: "h", mode: "ssh", host: "h", clientCertificatePath: "/c", clientKeyPath: "/k" };
         expect(validateEndpoints([{ ...ssh, lxdDir: "/var/snap/lxd/common/lxd", bridge: { ipv4Address: "10.78.0.1/24", ipv4Nat: false } }])[0]).toMatchObject({

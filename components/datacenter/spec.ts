@@ -2,6 +2,8 @@
 // (stacks/cluster) exchange them: the stack config `bcm:endpoints`. Pure functions, so the
 // CLI refuses a bad spec before any engine starts and the program refuses it again up front.
 
+import { configKeyProblem } from "../../policy/lib/lxdSideDoors";
+
 /** One endpoint of a cluster, as stored in the stack config `bcm:endpoints`. */
 export interface EndpointSpec {
     /** The endpoint's name in the cluster (a host name). */
@@ -43,7 +45,7 @@ export interface EndpointSpec {
     bridge?: EndpointBridgeSpec;
     /**
      * Extra config for this endpoint's `bcm-docker` profile, over dockerHostProfileConfig().
-     * Only through `--file`; the policy pack refuses anything unsafe (security.privileged).
+     * Only through `--file`; raw.*, security.privileged and security.idmap.isolated=false are refused here and by the policy pack.
      */
     profileConfig?: Record<string, string>;
 }
@@ -257,7 +259,13 @@ export function validateEndpoints(raw: unknown, key = "bcm:endpoints"): Endpoint
             if (typeof pc !== "object" || pc === null || Array.isArray(pc) || !Object.values(pc).every((v) => typeof v === "string")) {
                 problems.push(`${at}.profileConfig: must be an object of LXD config keys to string values`);
             } else {
-                spec.profileConfig = { ...(pc as Record<string, string>) };
+                const config = pc as Record<string, string>;
+                const unsafe = Object.entries(config).flatMap(([k, v]) => {
+                    const found = configKeyProblem(k, v);
+                    return found ? [`${at}.profileConfig["${k}"]: ${found.problem}; ${found.fix}`] : [];
+                });
+                problems.push(...unsafe);
+                if (unsafe.length === 0) spec.profileConfig = { ...config };
             }
         }
         out.push(spec);
