@@ -32,7 +32,7 @@ export interface PolicySettings {
     hostPaths: string[];
 }
 
-export const chains = ["mainnet", "testnet", "testnet4", "signet", "regtest"] as const;
+export const chains = ["mainnet", "testnet", "signet", "regtest"] as const;
 export type Chain = (typeof chains)[number];
 export const devices = ["trezor", "emulator", "mnemonic"] as const;
 export type Device = (typeof devices)[number];
