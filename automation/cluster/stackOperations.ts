@@ -5,7 +5,8 @@
 import * as path from "node:path";
 import { readDataCenterSpec } from "../../components/datacenter/dataCenterSpec";
 import { SpecError } from "../../components/datacenter/spec";
-import { Progress } from "../../engine";
+import { Stack } from "@pulumi/pulumi/automation";
+import { Progress, setSecretConfig } from "../../engine";
 import { CliError } from "../cli/errors";
 import { ExitCode } from "../cli/exitCodes";
 import { deployWithPolicy } from "./deploy";
@@ -38,10 +39,36 @@ export function tiersAfter(current: Record<string, object>, op: "deploy" | "remo
     return rest;
 }
 
+/** One change to a stack's config: a value to set (secret ones go through standard input), or a key to remove. */
+export type ConfigChange = { key: string; value: string; secret: boolean } | { key: string; remove: true };
+
+/**
+ * The changes that turn `from` into `to`: only keys whose value differs are set, so a secret
+ * value that stays is never written again (and never as plaintext on a command line); a
+ * changed key that is secret stays secret.
+ */
+export function configChanges(from: Record<string, string>, to: Record<string, string>, secretKeys: ReadonlySet<string>): ConfigChange[] {
+    const out: ConfigChange[] = [];
+    for (const [key, value] of Object.entries(to)) if (from[key] !== value) out.push({ key, value, secret: secretKeys.has(key) });
+    for (const key of Object.keys(from)) if (!(key in to)) out.push({ key, remove: true });
+    return out;
+}
+
+/** Applies config changes: plain values as the Automation API sets them, secret ones on standard input (setSecretConfig). */
+async function applyConfig(stack: Stack, changes: ConfigChange[]): Promise<void> {
+    for (const c of changes) {
+        if ("remove" in c) await stack.removeConfig(c.key);
+        else if (c.secret) await setSecretConfig(stack, c.key, c.value);
+        else await stack.setConfig(c.key, { value: c.value });
+    }
+}
+
 /** Deploys or removes a tier on a cluster: config, policy preview, up; the old config comes back on refusal. */
 export async function changeTier(cluster: string, op: "deploy" | "remove", tier: string, opts: { tor?: string }, ctx: ClusterContext): Promise<Record<string, unknown>> {
     const stack = await selectCluster(cluster, ctx);
-    const before = await plainConfig(stack);
+    const all = await stack.getAllConfig();
+    const secretKeys = new Set(Object.entries(all).filter(([, v]) => v.secret).map(([k]) => k));
+    const before = Object.fromEntries(Object.entries(all).map(([k, v]) => [k, v.value]));
     const current = JSON.parse(before["bcm:tiers"] ?? "{}") as Record<string, object>;
     let next: Record<string, object> | undefined;
     try {
@@ -65,12 +92,9 @@ export async function changeTier(cluster: string, op: "deploy" | "remove", tier:
     } catch (err) {
         throw new CliError((err as Error).message, ExitCode.usage);
     }
-    const restore = async () => {
-        for (const k of Object.keys(after)) if (!(k in before)) await stack.removeConfig(k);
-        await stack.setAllConfig(Object.fromEntries(Object.entries(before).map(([k, value]) => [k, { value }])));
-    };
-    await stack.setAllConfig(Object.fromEntries(Object.entries(after).map(([k, value]) => [k, { value }])));
-    for (const k of Object.keys(before)) if (!(k in after)) await stack.removeConfig(k);
+    // Only what changes is written: secret values stay as they are, encrypted, off every command line.
+    const restore = () => applyConfig(stack, configChanges(after, before, secretKeys));
+    await applyConfig(stack, configChanges(before, after, secretKeys));
     await deployWithPolicy(
         stack,
         {
