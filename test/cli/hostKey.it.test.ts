@@ -22,7 +22,7 @@ describe("bcm cluster create --ssh: pinned host keys (real sshd)", () => {
             cwd: repoRoot,
             reject: false,
             stdin: "ignore",
-            env: { BCM_DEVICE: "mnemonic", BCM_MNEMONIC_FILE: mnemonicFile, BCM_HOME: home, HOME: dir },
+            env: { BCM_DEVICE: "mnemonic", BCM_MNEMONIC_FILE: mnemonicFile, BCM_HOME: home },
         });
 
     beforeAll(async () => {
@@ -57,10 +57,12 @@ describe("bcm cluster create --ssh: pinned host keys (real sshd)", () => {
     });
 
     it("refuses a host whose key is in no known_hosts, naming the key the host offers", async () => {
-        const r = await bcm("cluster", "create", "pin", "--ssh", `root@127.0.0.1:${port}`);
+        const empty = path.join(dir, "known_hosts_empty");
+        fs.writeFileSync(empty, "");
+        const r = await bcm("cluster", "create", "pin", "--ssh", `root@127.0.0.1:${port}`, "--known-hosts", empty);
         expect(r.exitCode).toBe(1);
         expect(r.stderr.trim().split("\n").pop()).toBe(
-            `bcm: --ssh root@127.0.0.1:${port}: unknown host key: the host offers ${fingerprint} (ssh-ed25519); check that fingerprint on the host (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) and pass it with --host-key "<type> <base64>" or add it to ${path.join(dir, ".ssh", "known_hosts")}`,
+            `bcm: --ssh root@127.0.0.1:${port}: unknown host key: the host offers ${fingerprint} (ssh-ed25519); check that fingerprint on the host (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) and pass it with --host-key "<type> <base64>" or add it to ${empty}`,
         );
         expect(fs.existsSync(path.join(home, "state"))).toBe(false); // no engine ran
     }, 60_000);
