@@ -30,11 +30,12 @@ export function dataCenterPolicySettings(spec: DataCenterSpec, device?: PolicyDe
         privateRegistry: `127.0.0.1:${gatewayPorts.registry}`,
         publishedPorts: [
             { service: "registry", port: gatewayPorts.registry },
+            { service: "registry-push", port: gatewayPorts.registryPush },
             { service: "tor", port: gatewayPorts.socks },
             { service: "tor", port: gatewayPorts.dns },
             ...(mirror ? [{ service: "registry-mirror", port: gatewayPorts.mirror }] : []),
         ],
-        egressAllowed: ["tor", "registry", ...(mirror ? ["registry-mirror"] : [])],
+        egressAllowed: ["tor", "registry", "registry-push", ...(mirror ? ["registry-mirror"] : [])],
     };
 }
 

@@ -14,7 +14,7 @@ beforeAll(() =>
         type === "random:index/randomBytes:RandomBytes"
             ? { base64: Buffer.alloc(32, 5).toString("base64") }
             : type === "random:index/randomPassword:RandomPassword"
-              ? { result: "pw0123456789" }
+              ? { result: "pw0123456789", bcryptHash: "$2a$10$" + "b".repeat(53) }
               : type === "command:local:Command"
                 ? { stdout: pem }
                 : type === "lxd:index:Exec"
@@ -52,7 +52,7 @@ describe("DataCenter wiring (mocks)", () => {
         const volumes = mine.filter((r) => r.type === "lxd:index:StorageVolume").map((r) => r.inputs.name);
         expect(volumes.filter((v) => v.includes("chain"))).toEqual(["bcm-bitcoin-01-chain-regtest"]);
         const services = mine.filter((r) => r.type === "docker:index/service:Service").map((r) => r.name).sort();
-        expect(services).toEqual(["btcd-regtest", "kafka-1", "kafka-2", "kafka-connect-1", "kafka-connect-2", "lnd-regtest", "registry", "tor", "zookeeper-1"]);
+        expect(services).toEqual(["btcd-regtest", "kafka-1", "kafka-2", "kafka-connect-1", "kafka-connect-2", "lnd-regtest", "registry", "registry-push", "tor", "zookeeper-1"]);
         // Tor publishes the bitcoin workload's onions besides the registry's.
         expect(Object.keys(await value(dc.summary.onions)).sort()).toEqual(["btcd-regtest-p2p", "btcd-regtest-rpc", "lnd-regtest", "registry"]);
         expect(Object.keys(dc.summary.networks)).toEqual(["gateway", "egress", "kafka", "bitcoin", "apps"]);

@@ -115,6 +115,14 @@ export const dataCenter = dataCenterSpec
           bases: perEndpoint.map(({ profile, imported }) => ({ image: imported["bcm-template"].fingerprint, profile: profile.name })),
           spec: dataCenterSpec,
           dockerImages: dockerImages!,
+          allowedHosts: oneLine(() =>
+              specs.flatMap((s, i) => {
+                  if (s.mode !== "ssh") return [];
+                  const a = s.address ?? s.host!;
+                  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(a)) throw new SpecError(`bcm:endpoints[${i}].address: give the host's IPv4 address (the gateway's firewall lets the registry answer it by address), not "${a}"`);
+                  return [a];
+              }),
+          ),
           dockerSocketDir: stackConfig.dockerSocketDir ?? path.join(process.env.BCM_HOME ?? path.join(os.homedir(), ".bcm"), "sockets", clusterName),
       }).summary
     : undefined;
