@@ -8,6 +8,8 @@ describe("the private registry's configurations", () => {
         expect(pull).toMatch(/    readonly:\n      enabled: true\n/);
         expect(pull).not.toMatch(/^auth:/m);
         expect(push).toMatch(/    readonly:\n      enabled: false\n/);
+        // distribution refuses to start with an uploadpurging section that lacks any field.
+        expect(push).toMatch(/    uploadpurging:\n      enabled: true\n      age: 168h\n      interval: 24h\n      dryrun: false\n/);
         expect(push).toContain(`auth:\n  htpasswd:\n    realm: bcm-registry\n    path: ${htpasswdPath}\n`);
     });
 

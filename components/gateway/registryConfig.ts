@@ -37,6 +37,10 @@ export function registryConfig(role: RegistryRole): string {
         `      enabled: ${role === "pull"}`,
         "    uploadpurging:",
         `      enabled: ${role === "push"}`,
+        // distribution needs every field once the section is there (its defaults: a week, daily).
+        "      age: 168h",
+        "      interval: 24h",
+        "      dryrun: false",
         ...(role === "push" ? ["auth:", "  htpasswd:", "    realm: bcm-registry", `    path: ${htpasswdPath}`] : []),
         "http:",
         "  addr: :5000",
