@@ -10,28 +10,18 @@
 // must never reach the public Tor network by surprise. BCM_TOR_NETWORK=public joins it;
 // BCM_TOR_NETWORK=private with BCM_TOR_DIR_AUTHORITIES (DirAuthority lines, one per line)
 // joins a private test network.
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { bcmHome, developmentDeviceEnv, openStack, Progress, stackPassphrase } from "../engine";
 import { clusterWorkDir } from "./cluster/workdir";
 import { readDataCenterSpec } from "../components/datacenter/dataCenterSpec";
 import { attestedDeviceKind } from "../device/attestedDeviceKind";
 import { deployWithPolicy } from "./cluster/deploy";
+import { prepareDeploy } from "./cluster/deviceValues";
 import { writePolicyConfig } from "./cluster/policyConfig";
 import { execa } from "execa";
 import { CliError } from "./cli/errors";
+import { DataCenterOutput, formatSummary, summaryJson, writeClientKeys } from "./summary";
 
 const stackName = "standalone";
-
-/** Writes each client's `.auth_private` line where a Tor client's ClientOnionAuthDir can use it (owner-only). */
-function writeClientAuth(dir: string, service: string, lines: Record<string, string>): string[] {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    return Object.entries(lines).map(([client, line]) => {
-        const file = path.join(dir, `${service}-${client}.auth_private`);
-        fs.writeFileSync(file, line + "\n", { mode: 0o600 });
-        return file;
-    });
-}
 
 /** The tiers BCM_TIERS names (comma-separated), the gateway first; default all three. */
 export function standaloneTiers(env: NodeJS.ProcessEnv): string[] {
@@ -99,7 +89,10 @@ export async function standaloneUp(options: StandaloneOptions = {}): Promise<Rec
     const config = options.config ?? standaloneConfig(process.env);
     const stack = await standaloneStack(r);
     await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, value]) => [k, { value }])));
-    const policyConfig = writePolicyConfig(r.home, stackName, await attestedDeviceKind(r.env), config);
+    // The stack keeps what earlier runs fixed (the Lightning birthday) besides what this run sets.
+    const current = Object.fromEntries(Object.entries(await stack.getAllConfig()).filter(([, v]) => !v.secret).map(([k, v]) => [k, v.value]));
+    const prepared = await prepareDeploy(stack, current, { home: r.home, env: r.env, say: r.say, createControllerKey: true });
+    const policyConfig = writePolicyConfig(r.home, stackName, await attestedDeviceKind(r.env), prepared);
     await deployWithPolicy(stack, { cluster: stackName, what: "up", policyConfig, ctx: { say: r.say, signal: options.signal } }, new Progress("up"));
     return ((await stack.outputs()).dataCenter?.value ?? {}) as Record<string, unknown>;
 }
@@ -113,39 +106,53 @@ export async function standaloneDestroy(options: StandaloneOptions = {}): Promis
     return volumes.stdout.split("\n").filter((n) => /^bcm-bitcoin-\d+-chain-/.test(n));
 }
 
-/** Prints how to reach each service, writing the controller's onion client keys. */
-function report(home: string, dc: Record<string, unknown>): void {
-    console.log(`\nThe standalone data center is up (state in ${home}/state).`);
-    console.log(`  containers:       ${JSON.stringify(dc.containers)}`);
-    console.log(`  Tor SOCKS:        ${dc.socks}   (curl --socks5-hostname ${dc.socks} http://<name>/)`);
-    console.log(`  Tor DNS:          ${dc.dns} (udp)`);
-    console.log(`  private registry: ${dc.registry}/v2/   (from tier containers: 127.0.0.1:5010)`);
-    console.log(`  Docker Hub mirror: ${String(dc.registryMirror).startsWith("none") ? dc.registryMirror : `${dc.registryMirror}/v2/ (fetches through Tor)`}`);
-    console.log(`  Docker API:       DOCKER_HOST=${dc.dockerHost} docker service ls`);
-    console.log(`  Tor network:      ${dc.torNetwork}${dc.torNetwork === "offline" ? " (set BCM_TOR_NETWORK=public to join the Tor network)" : ""}`);
-    const onions = (dc.onions ?? {}) as Record<string, { address: string; clientAuthLines: Record<string, string> }>;
-    for (const [name, o] of Object.entries(onions)) {
-        const files = writeClientAuth(path.join(home, "onion-auth", stackName), name, o.clientAuthLines);
-        console.log(`  onion ${name}: ${o.address}${files.length > 0 ? `  (client keys for ClientOnionAuthDir: ${files.join(", ")})` : "  (public)"}`);
-    }
-    const workloads = (dc.workloads ?? {}) as Record<string, unknown>;
-    for (const [tier, w] of Object.entries(workloads)) {
-        // Credentials stay off the terminal: they are in the stack's encrypted state.
-        const shown = { ...(w as Record<string, unknown>) };
-        if ("rpcCredentials" in shown) shown.rpcCredentials = "secret: in the stack's encrypted state, output dataCenter.workloads.bitcoin.rpcCredentials";
-        console.log(`  ${tier}: ${JSON.stringify(shown)}`);
-    }
+/** `npm run up -- [flags]`: what each flag does, for --help. */
+export const usage = `Usage: npm run up [-- FLAGS]
+
+Brings up the standalone data center on this machine's LXD (the stack "standalone" of your
+BCM home), previewed and deployed with the policy pack, with live progress; prints how to
+reach it. A second run changes only what changed.
+
+Flags:
+  --destroy   tear it down (the chain volume stays when bcm:bitcoin.keepChainData says so)
+  --json      print the data center as JSON instead of the summary
+  --help      this text
+
+Environment:
+  BCM_TIERS          tiers, comma-separated (default gateway,kafka,bitcoin)
+  BCM_CHAIN          regtest (default), signet, testnet or mainnet
+  BCM_TOR_NETWORK    offline (default), public, or private (with BCM_TOR_DIR_AUTHORITIES)
+  BCM_DEVICE         the device; unset: the development software device (BCM_HOME/development.mnemonic)
+  BCM_HOME           BCM's state (default ~/.bcm)`;
+
+/** The flags of `npm run up`; a wrong one is a usage error naming it. */
+export function upFlags(argv: string[]): { destroy: boolean; json: boolean; help: boolean } {
+    const known = new Set(["--destroy", "--json", "--help", "-h"]);
+    const wrong = argv.find((a) => !known.has(a));
+    if (wrong !== undefined) throw new CliError(`unknown argument ${JSON.stringify(wrong)}; see npm run up -- --help`, 2);
+    return { destroy: argv.includes("--destroy"), json: argv.includes("--json"), help: argv.includes("--help") || argv.includes("-h") };
 }
 
 async function main(): Promise<void> {
+    const flags = upFlags(process.argv.slice(2));
+    if (flags.help) {
+        console.log(usage);
+        return;
+    }
     const home = bcmHome();
-    if (process.argv.includes("--destroy")) {
+    if (flags.destroy) {
         const kept = await standaloneDestroy({ home });
         console.log(`stack ${stackName} destroyed; its state stays in ${home}/state`);
         for (const v of kept) console.log(`kept: the chain volume ${v} (the next up takes it back; to delete it: lxc storage volume delete default ${v})`);
         return;
     }
-    report(home, await standaloneUp({ home }));
+    const dc = (await standaloneUp({ home })) as DataCenterOutput;
+    const keyFiles = writeClientKeys(home, stackName, dc.onions);
+    if (flags.json) console.log(summaryJson(dc, keyFiles));
+    else console.log(["", ...formatSummary(`The standalone data center is up (state in ${home}/state).`, dc, keyFiles)].join("\n"));
+    if (!flags.json && typeof dc.workloads?.bitcoin?.electrum === "object") {
+        console.log(`\nwallets (Electrum): npx bcm electrum connect --cluster ${stackName}   (the onion address, port and client key for Sparrow, Electrum, Tor Browser)`);
+    }
 }
 
 if (require.main === module) {

@@ -1,5 +1,5 @@
 import { EngineEvent } from "@pulumi/pulumi/automation";
-import { describeEvent, Progress, ProgressCounts, stripColor, urnName } from "./progress";
+import { describeEvent, Progress, ProgressCounts, statusLine, stripColor, urnName } from "./progress";
 
 const urn = "urn:pulumi:dev::bcm::bcm:smoke:EngineCheck$random:index/randomPassword:RandomPassword::check-secret";
 const meta = { op: "create" as const, urn, type: "random:index/randomPassword:RandomPassword", provider: "" };
@@ -71,7 +71,23 @@ describe("Progress display", () => {
         ]);
     });
 
-    it("keeps a live status line (planned, running, done, failed, current step) under the lines on a terminal", () => {
+    it("counts against the plan the preview made, with elapsed time", () => {
+        const out: string[] = [];
+        const write = jest.spyOn(process.stderr, "write").mockImplementation((t) => (out.push(String(t)), true));
+        try {
+            const p = new Progress("up", undefined, true);
+            p.plan(4);
+            // An update announces no plan of its own: the preview's stands.
+            p.onEvent(pre("urn:pulumi:s::p::lxd:index:Instance::c1"));
+            p.onEvent(done("urn:pulumi:s::p::lxd:index:Instance::c1"));
+        } finally {
+            write.mockRestore();
+        }
+        expect(out.join("")).toMatch(/\[bcm up \d+s\] done 1 of 4 \(25%\) · running 0 · failed 0/);
+        expect(statusLine("up", 125, { started: 9, done: 3, failed: 1, planned: 4 }, undefined)).toBe("[bcm up 2m05s] done 3 of 9 (33%) · running 5 · failed 1");
+    });
+
+    it("keeps a live status line (done of planned, running, failed, current step) under the lines on a terminal", () => {
         const out: string[] = [];
         const write = jest.spyOn(process.stderr, "write").mockImplementation((t) => (out.push(String(t)), true));
         try {
@@ -86,8 +102,8 @@ describe("Progress display", () => {
         }
         const text = out.join("");
         expect(text).toContain("\r\x1b[K");
-        expect(text).toMatch(/planned 2 · running 1 · done 0 · failed 0 · creating lxd:index:Instance c1/);
-        expect(text).toMatch(/planned 2 · running 0 · done 1 · failed 0/);
+        expect(text).toMatch(/done 0 of 2 \(0%\) · running 1 · failed 0 · creating lxd:index:Instance c1/);
+        expect(text).toMatch(/done 1 of 2 \(50%\) · running 0 · failed 0/);
         // The run ends on a clean line: no status line after the summary.
         expect(text.endsWith("nothing to do\n") || /finished in 2s: 1 create\n$/.test(text)).toBe(true);
     });

@@ -77,11 +77,23 @@ export function stripColor(message: string): string {
     return message.replace(/<\{%[^%]*%\}>/g, "");
 }
 
-/** The status line a terminal shows under the log: counts and the current step. */
+/** Minutes and seconds, as a person reads elapsed time. */
+export function elapsed(seconds: number): string {
+    const s = Math.floor(seconds);
+    return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+}
+
+/**
+ * The status line a terminal shows under the log: how far the run is against its plan (the
+ * preview's count of changes, when the caller gave it, else what the engine announced),
+ * what is running and failed, the elapsed time and the current step.
+ */
 export function statusLine(label: string, seconds: number, counts: ProgressCounts, current: string | undefined): string {
     const running = Math.max(0, counts.started - counts.done - counts.failed);
+    const total = Math.max(counts.planned ?? 0, counts.started);
     const step = current ? ` · ${current}` : "";
-    return `[bcm ${label} ${seconds.toFixed(0)}s] planned ${counts.planned ?? counts.started} · running ${running} · done ${counts.done} · failed ${counts.failed}${step}`;
+    const percent = total > 0 ? ` (${Math.min(100, Math.floor((100 * counts.done) / total))}%)` : "";
+    return `[bcm ${label} ${elapsed(seconds)}] done ${counts.done} of ${total}${percent} · running ${running} · failed ${counts.failed}${step}`;
 }
 
 /**
@@ -111,10 +123,23 @@ export class Progress {
         this.write = say ? (t) => t.endsWith("\n") && say(t.slice(0, -1)) : (t) => process.stderr.write(t);
     }
 
+    /** The number of changes the preview planned: the status line counts against it. */
+    public plan(changes: number): void {
+        this.counts.planned = changes;
+        this.planFixed = true;
+    }
+
+    private planFixed = false;
+
+    /** Clears the live status line (a run that ended without its summary, e.g. failed or cancelled). */
+    public finish(): void {
+        if (this.live) this.write("\r\x1b[K");
+    }
+
     /** Pass as `onEvent` to up/preview/refresh/destroy. */
     public readonly onEvent = (event: EngineEvent): void => {
         // The engine announces each step while planning; those are the planned resources.
-        if (event.resourcePreEvent?.planning && event.resourcePreEvent.metadata.op !== "same") this.counts.planned!++;
+        if (!this.planFixed && event.resourcePreEvent?.planning && event.resourcePreEvent.metadata.op !== "same") this.counts.planned!++;
         const line = describeEvent(event, this.counts);
         if (event.resourcePreEvent && !event.resourcePreEvent.planning && line) this.current = line;
         const seconds = (Date.now() - this.began) / 1000;

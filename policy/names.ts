@@ -10,6 +10,7 @@ export const mandatoryPolicyNames = [
     "images-from-private-registry",
     "no-plaintext-secrets",
     "bitcoin-rpc-never-published",
+    "electrum-never-published",
     "mainnet-needs-hardware-device",
     "only-advisory-policies-relaxed",
 ] as const;

@@ -1,6 +1,7 @@
 import { Policies } from "@pulumi/policy";
 import { bitcoinRpcNeverPublished } from "./rules/bitcoinRpcNeverPublished";
 import { dockerApiNeedsMutualTls } from "./rules/dockerApiNeedsMutualTls";
+import { electrumNeverPublished } from "./rules/electrumNeverPublished";
 import { egressOnlyThroughTor } from "./rules/egressOnlyThroughTor";
 import { imagesFromPrivateRegistry } from "./rules/imagesFromPrivateRegistry";
 import { mainnetNeedsHardwareDevice } from "./rules/mainnetNeedsHardwareDevice";
@@ -20,6 +21,7 @@ export const policies: Policies = [
     imagesFromPrivateRegistry,
     noPlaintextSecrets,
     bitcoinRpcNeverPublished,
+    electrumNeverPublished,
     mainnetNeedsHardwareDevice,
     onlyAdvisoryPoliciesRelaxed,
     resourceLimitsSet,

@@ -119,6 +119,8 @@ export async function deployWithPolicy(stack: Stack, s: DeploySettings, progress
         if (preview.violations.length > 0) throw refusal(s.cluster, preview.violations, s.ctx, unchanged);
         throw new CliError(`cluster ${s.cluster}: preview failed: ${preview.error}; ${unchanged}`);
     }
+    // The live status line counts against what the preview planned.
+    progress.plan(preview.changes);
     const collector = violationCollector();
     try {
         return await stack.up({
@@ -131,6 +133,7 @@ export async function deployWithPolicy(stack: Stack, s: DeploySettings, progress
             },
         });
     } catch (err) {
+        progress.finish();
         if (s.ctx.signal?.aborted) throw interrupted(`${s.what} of ${s.cluster}`);
         if (collector.violations.length > 0) throw refusal(s.cluster, collector.violations, s.ctx, "some resources may have changed");
         throw new CliError(`cluster ${s.cluster}: ${s.what} failed: ${engineFailure(err)}; ${s.fix ?? "fix the cause and run the command again"}`);

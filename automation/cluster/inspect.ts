@@ -5,6 +5,7 @@ import { probeLocalDaemon, verifyHttpsEndpoint } from "../../components/cluster"
 import { CliError } from "../cli/errors";
 import { previewWithPolicy, refusal } from "./deploy";
 import { writePolicyConfig } from "./policyConfig";
+import { electrumProgress } from "./electrumStatus";
 import { ClusterContext, clientFor, deviceKindOf, openCluster, plainConfig } from "./workspace";
 
 /**
@@ -100,23 +101,39 @@ export interface SwarmStatus {
     nodes: string[];
     /** `docker service ls`: name, replicas, image. */
     services: string[];
+    /** The Electrum server, when the cluster runs one: its service and how far it has indexed. */
+    electrum?: { service: string; line: string };
     error?: string;
 }
 
 /** The swarm status of a cluster with tiers, through the manager's socket; undefined for a bare cluster. */
 export async function swarmStatus(name: string, ctx: ClusterContext): Promise<SwarmStatus | undefined> {
-    const { stack } = await openCluster(name, ctx);
-    const dc = (await stack.outputs()).dataCenter?.value as { dockerHost?: string } | undefined;
+    const { stack, specs, exported } = await openCluster(name, ctx);
+    const dc = (await stack.outputs()).dataCenter?.value as { dockerHost?: string; workloads?: { bitcoin?: { electrum?: { service?: string } | string } } } | undefined;
     if (!dc?.dockerHost) return undefined;
     const docker = (args: string[]) => execa("docker", ["-H", dc.dockerHost!, ...args], { reject: false, stdin: "ignore", timeout: 30_000 });
     const nodes = await docker(["node", "ls", "--format", "{{.Hostname}} {{.Status}} {{.ManagerStatus}}"]);
     const services = await docker(["service", "ls", "--format", "{{.Name}} {{.Replicas}} {{.Image}}"]);
     const failed = [nodes, services].find((r) => r.exitCode !== 0);
     const lines = (s: string) => s.split("\n").map((l) => l.trim()).filter((l) => l !== "").sort();
+    const electrumService = typeof dc.workloads?.bitcoin?.electrum === "object" ? dc.workloads.bitcoin.electrum.service : undefined;
+    let electrum: SwarmStatus["electrum"];
+    if (electrumService && !failed) {
+        // The tier container its task runs on, then `bcm-electrum status` in that task.
+        const ps = await docker(["service", "ps", electrumService, "--filter", "desired-state=running", "--format", "{{.Node}} {{.CurrentState}}"]);
+        const running = ps.stdout.split("\n").find((l) => / Running /.test(l));
+        const node = running?.split(" ")[0];
+        const endpoints = exported.map((e) => ({ exported: e, spec: specs.find((s) => s.name === e.name) }));
+        electrum = {
+            service: electrumService,
+            line: node ? await electrumProgress(electrumService, node, endpoints) : `no running task (${(ps.stderr.trim() || ps.stdout.trim() || "none scheduled").split("\n")[0]})`,
+        };
+    }
     return {
         cluster: name,
         nodes: lines(nodes.stdout),
         services: lines(services.stdout),
+        ...(electrum ? { electrum } : {}),
         ...(failed ? { error: `${dc.dockerHost}: ${failed.stderr.split("\n")[0]}` } : {}),
     };
 }

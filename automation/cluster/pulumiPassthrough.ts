@@ -1,12 +1,14 @@
 // `bcm pulumi -- <pulumi args>`: the project's engine as a plain Pulumi CLI on the cluster
 // stacks of this BCM home, the way `aws-vault exec` or `sops exec-env` hand a tool its
 // secrets: the stack's passphrase (from the device) only in the engine's environment, the
-// engine hygiene variables, the cluster program's work directory, and the policy pack with
-// the stack's policy config on every `up` and `preview`.
+// engine hygiene variables, the cluster program's work directory, and, on every `up` and
+// `preview`, the device's values for the workloads (as `bcm stack deploy` sets them) and the
+// policy pack with the stack's policy config.
 import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { Stack } from "@pulumi/pulumi/automation";
 import { engineEnv, findEngine, installPlugins, stackPassphrase } from "../../engine";
+import { prepareDeploy } from "./deviceValues";
 import { policyDir, writePolicyConfig } from "./policyConfig";
 import { pulumiArguments, pulumiInvocation } from "./pulumiArgs";
 import { clusterNames, clusterWorkspace, ClusterContext, deviceKindOf, plainConfig } from "./workspace";
@@ -22,7 +24,10 @@ export async function runPulumi(args: string[], ctx: ClusterContext): Promise<nu
         if (!(await clusterNames(ws)).includes(inv.stack!)) {
             throw new Error(`no cluster ${inv.stack} in ${ctx.home}; fix: \`bcm cluster list\` shows the clusters`);
         }
-        const config = await plainConfig(await Stack.select(inv.stack!, ws));
+        const stack = await Stack.select(inv.stack!, ws);
+        // What the CLI does before every deploy: the device's values for the deployed workloads
+        // (secret config, through standard input) and the settings a first deploy fixes.
+        const config = await prepareDeploy(stack, await plainConfig(stack), { home: ctx.home, env: ctx.env, say: ctx.say });
         const policyConfig = writePolicyConfig(ctx.home, inv.stack!, await deviceKindOf(ctx), config);
         finalArgs = pulumiArguments(args, inv, { dir: policyDir, config: policyConfig });
     }

@@ -10,6 +10,7 @@ import { Progress, setSecretConfig } from "../../engine";
 import { CliError } from "../cli/errors";
 import { ExitCode } from "../cli/exitCodes";
 import { deployWithPolicy } from "./deploy";
+import { prepareDeploy } from "./deviceValues";
 import { writePolicyConfig } from "./policyConfig";
 import { ClusterContext, deviceKindOf, plainConfig, selectCluster } from "./workspace";
 
@@ -92,15 +93,18 @@ export async function changeTier(cluster: string, op: "deploy" | "remove", tier:
     } catch (err) {
         throw new CliError((err as Error).message, ExitCode.usage);
     }
-    // Only what changes is written: secret values stay as they are, encrypted, off every command line.
-    const restore = () => applyConfig(stack, configChanges(after, before, secretKeys));
+    // Only what changes is written: secret values (the device's among them) stay as they are,
+    // encrypted, off every command line; a refusal puts back only what this command changed.
+    let prepared = after;
+    const restore = () => applyConfig(stack, configChanges(prepared, before, secretKeys));
     await applyConfig(stack, configChanges(before, after, secretKeys));
+    prepared = await prepareDeploy(stack, after, { home: ctx.home, env: ctx.env, say: ctx.say });
     await deployWithPolicy(
         stack,
         {
             cluster,
             what: `stack ${op} ${tier}`,
-            policyConfig: writePolicyConfig(ctx.home, cluster, await deviceKindOf(ctx), after),
+            policyConfig: writePolicyConfig(ctx.home, cluster, await deviceKindOf(ctx), prepared),
             ctx,
             undo: async () => {
                 await restore();

@@ -100,9 +100,10 @@ describe("lndConf", () => {
                 "tor.active=1",
                 "tor.socks=tor:9050",
                 "externalhosts=ln.onion:9735",
-                "noseedbackup=1",
             ]),
         );
+        // The wallet comes from the device on every chain: never a wallet without its seed backed up.
+        expect(reg).not.toMatch(/noseedbackup/);
         const main = lndConf({ chain: "mainnet", implementation: "bitcoind", rpc, torSocks: "tor:9050", alias: "x" });
         expect(main).not.toMatch(/noseedbackup/);
         expect(main).toMatch(/^bitcoind\.zmqpubrawblock=tcp:\/\/bitcoind-mainnet:28332$/m);

@@ -10,6 +10,8 @@ import { DataVolume, SystemContainerTier } from "../tier/systemContainerTier";
 import { Chain, chainPorts, Implementation, lndPorts, networkFlag, serviceNames } from "./chains";
 import { bitcoindConf, btcctlConf, btcdConf, lndConf, paths } from "./config";
 import { p2wpkhAddress } from "./miningAddress";
+import { channelBackupService, lndIdentityOf, lndStartArgs, lndWalletFile } from "./lightning";
+import { deriveLndSecrets } from "../../device/lndSecret";
 
 /** The users the node images run as (fixed uids, so the kept chain directories can be given to them). */
 export const imageUids = { btcd: 8333, lnd: 9735, bitcoind: 1103 } as const;
@@ -48,10 +50,28 @@ export interface BitcoinTierArgs {
     torOffline?: boolean;
     /** The lnd node's alias; default `bcm-<chain>`. */
     alias?: string;
+    /** lnd's wallet, from the device (device/lndSecret.ts): created once, unlocked by itself at every start. */
+    lnd: {
+        /** The device's 32-byte secret for this cluster and chain, hex (secret). */
+        secret: pulumi.Input<string>;
+        /** The wallet's birthday, YYYY-MM-DD (part of its 24 words). */
+        birthday: string;
+    };
+    /** Static channel backups on every change, encrypted to the controller's key, kept on the chain volume (and on Kafka when given). */
+    channelBackups: {
+        /** The controller's armored OpenPGP public key. */
+        recipientKey: string;
+        /** Versions kept on the volume; default 20. */
+        keep?: number;
+        /** The kafka tier's overlay and a broker, when that tier runs. */
+        kafka?: { network: docker.Network; brokers: string };
+    };
+    /** regtest: the address mined blocks pay to; default the address of a key drawn for the stack (kept in its state). */
+    miningAddress?: pulumi.Input<string>;
 }
 
 /** Secrets are immutable in a swarm: a content-derived name makes a change a new secret. */
-function fileSecret(name: string, file: string, text: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): docker.Secret {
+export function fileSecret(name: string, file: string, text: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): docker.Secret {
     const data = pulumi.output(text).apply((t) => Buffer.from(t).toString("base64"));
     return new docker.Secret(
         name,
@@ -86,6 +106,12 @@ export class BitcoinTier extends pulumi.ComponentResource {
     public readonly rpcCredentials: pulumi.Output<{ user: string; password: string }>;
     /** regtest: the address mined blocks pay to. */
     public readonly miningAddress?: pulumi.Output<string>;
+    /** The Lightning node's identity pubkey and its wallet's first address, derived from the device's secret (public). */
+    public readonly lightningIdentity: pulumi.Output<{ nodePubkey: string; firstAddress: string }>;
+    /** The service keeping encrypted channel backups. */
+    public readonly channelBackups: SwarmService;
+    /** btcd: its RPC certificate (secret), for clients that pin it (lnd, the Electrum server). */
+    public readonly rpcCert?: pulumi.Output<string>;
 
     constructor(name: string, args: BitcoinTierArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bcm:bitcoin:BitcoinTier", name, {}, opts);
@@ -101,7 +127,9 @@ export class BitcoinTier extends pulumi.ComponentResource {
 
         const password = new random.RandomPassword(child("rpc-password"), { length: 32, special: false }, { parent: this });
         this.rpcCredentials = pulumi.secret(password.result.apply((p) => ({ user: "bcm", password: p })));
-        if (chain === "regtest") {
+        if (chain === "regtest" && args.miningAddress !== undefined) {
+            this.miningAddress = pulumi.output(args.miningAddress);
+        } else if (chain === "regtest") {
             const seed = new random.RandomBytes(child("mining-key"), { length: 32 }, { parent: this });
             this.miningAddress = seed.base64.apply((b) => p2wpkhAddress(Buffer.from(b, "base64"), "bcrt"));
         }
@@ -120,7 +148,7 @@ export class BitcoinTier extends pulumi.ComponentResource {
                 create: [
                     "sh",
                     "-c",
-                    `set -e; mkdir -p ${volume}/${implementation} ${volume}/lnd; chown ${nodeUid}:${nodeUid} ${volume}/${implementation}; chown ${imageUids.lnd}:${imageUids.lnd} ${volume}/lnd; chmod 0700 ${volume}/${implementation} ${volume}/lnd`,
+                    `set -e; mkdir -p ${volume}/${implementation} ${volume}/lnd ${volume}/channel-backups; chown ${nodeUid}:${nodeUid} ${volume}/${implementation}; chown ${imageUids.lnd}:${imageUids.lnd} ${volume}/lnd ${volume}/channel-backups; chmod 0700 ${volume}/${implementation} ${volume}/lnd ${volume}/channel-backups`,
                 ],
                 endpoint: first.endpoint,
             },
@@ -144,6 +172,7 @@ export class BitcoinTier extends pulumi.ComponentResource {
             );
             const pem = tls.stdout.apply(splitPem);
             rpcCert = pem.apply((p) => p.cert);
+            this.rpcCert = rpcCert;
             nodeSecrets.push(
                 { source: fileSecret(child("btcd-conf"), "btcd-conf", settings.apply(btcdConf), onDocker), fileName: "btcd.conf", uid: nodeUid },
                 { source: fileSecret(child("btcctl-conf"), "btcctl-conf", settings.apply(btcctlConf), onDocker), fileName: "btcctl.conf", uid: nodeUid },
@@ -179,24 +208,56 @@ export class BitcoinTier extends pulumi.ComponentResource {
         const lndText = pulumi
             .all([this.rpcCredentials, onionOf(names.lnd)])
             .apply(([rpc, onion]) => lndConf({ chain, implementation, rpc, torSocks: "tor:9050", onion, alias: args.alias ?? `bcm-${chain}` }));
-        const lndSecrets = [{ source: fileSecret(child("lnd-conf"), "lnd-conf", lndText, onDocker), fileName: "lnd.conf", uid: imageUids.lnd }];
+        // The wallet from the device: its values as one file for bcm-lnd-start, its password alone
+        // for lnd's wallet-unlock-password-file; the identity it must have is public.
+        const secret = pulumi.secret(pulumi.output(args.lnd.secret));
+        this.lightningIdentity = pulumi.unsecret(secret.apply((hex) => lndIdentityOf(hex, chain)));
+        const lndSecrets = [
+            { source: fileSecret(child("lnd-conf"), "lnd-conf", lndText, onDocker), fileName: "lnd.conf", uid: imageUids.lnd },
+            { source: fileSecret(child("lnd-wallet"), "lnd-wallet", secret.apply((hex) => lndWalletFile(hex, args.lnd.birthday)), onDocker), fileName: "lnd-wallet.json", uid: imageUids.lnd },
+            {
+                source: fileSecret(child("lnd-wallet-password"), "lnd-wallet-password", secret.apply((hex) => deriveLndSecrets(Buffer.from(hex, "hex")).walletPassword), onDocker),
+                fileName: "lnd-wallet-password",
+                uid: imageUids.lnd,
+            },
+        ];
         if (rpcCert) lndSecrets.push({ source: fileSecret(child("lnd-btcd-cert"), "lnd-btcd-cert", rpcCert, onDocker), fileName: "btcd-rpc.cert", uid: imageUids.lnd });
         this.lnd = new SwarmService(
             names.lnd,
             {
                 tier: "bitcoin",
                 image: args.images.lnd,
-                args: [`--configfile=${paths.secrets}/lnd.conf`],
+                // The image's entrypoint, bcm-lnd-start, creates the wallet once and then runs lnd.
+                args: this.lightningIdentity.apply((id) => lndStartArgs(chain, id.nodePubkey, args.torOffline === true)),
                 networks: [{ network: args.network, aliases: [names.lnd] }],
                 secrets: lndSecrets,
                 binds: { [`${volume}/lnd`]: paths.lndDir },
                 constraints: pinned,
-                // lnd's state RPC answers without a macaroon, from start-up on.
+                // lnd's state RPC answers without a macaroon, from start-up on; the first start
+                // creates the wallet (and scans for its coins) before lnd's own TLS key exists.
                 healthcheck: `lncli --network=${network} --lnddir=${paths.lndDir} state`,
+                healthStartPeriod: "10m",
                 memoryMiB: 1024,
             },
             { ...onDocker, dependsOn: [this.node] },
         );
-        this.registerOutputs({ rpcAddress: this.rpcAddress, miningAddress: this.miningAddress });
+        this.channelBackups = channelBackupService(
+            `lnd-backup-${chain}`,
+            {
+                lndService: names.lnd,
+                chain,
+                image: args.images.lnd,
+                network: args.network,
+                ...(args.channelBackups.kafka ? { kafka: args.channelBackups.kafka } : {}),
+                recipientKey: args.channelBackups.recipientKey,
+                lndDataDir: `${volume}/lnd`,
+                backupDataDir: `${volume}/channel-backups`,
+                keep: args.channelBackups.keep ?? 20,
+                constraints: pinned,
+                uid: imageUids.lnd,
+            },
+            { ...onDocker, dependsOn: [this.lnd] },
+        );
+        this.registerOutputs({ rpcAddress: this.rpcAddress, miningAddress: this.miningAddress, lightningIdentity: this.lightningIdentity });
     }
 }

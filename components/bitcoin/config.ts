@@ -114,7 +114,7 @@ export interface LndSettings {
     alias: string;
 }
 
-/** lnd.conf: the node as backend, peers through Tor only, no seed backup only on regtest. */
+/** lnd.conf: the node as backend, peers through Tor only; the wallet comes from the device on every chain (bcm-lnd-start). */
 export function lndConf(s: LndSettings): string {
     checkCredentials(s.rpc);
     if (!/^[\x20-\x7e]{1,32}$/.test(s.alias) || s.alias.includes("#")) throw new Error("lnd alias: 1-32 printable ASCII characters without '#'");
@@ -129,8 +129,6 @@ export function lndConf(s: LndSettings): string {
         `restlisten=0.0.0.0:${lndPorts.rest}`,
         `tlsextradomain=${names.lnd}`,
         s.onion && `externalhosts=${s.onion}:${lndPorts.peer}`,
-        // The wallet's seed is shown once and must be kept: only a throw-away regtest wallet skips that.
-        s.chain === "regtest" && "noseedbackup=1",
         // regtest has no peers to find (lnd would retry its DNS seeds forever).
         s.chain === "regtest" && "nobootstrap=1",
         "[Bitcoin]",

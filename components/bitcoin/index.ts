@@ -4,3 +4,5 @@ export * from "./miningAddress";
 export * from "./bitcoinTier";
 export * from "./settings";
 export * from "./workload";
+export * from "./electrum";
+export * from "./electrumConfig";

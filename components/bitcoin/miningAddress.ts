@@ -13,3 +13,23 @@ export function p2wpkhAddress(seed: Uint8Array, hrp = "bcrt"): string {
     const program = ripemd160(sha256(publicKey));
     return bech32.encode(hrp, [0, ...bech32.toWords(program)]);
 }
+
+/**
+ * Why `value` cannot be a regtest mining address, or undefined when it can: a bech32
+ * segwit version 0 address (P2WPKH, 20 bytes, or P2WSH, 32 bytes) with regtest's "bcrt".
+ */
+export function regtestAddressProblem(value: unknown): string | undefined {
+    const fix = "give a regtest P2WPKH or P2WSH address, bcrt1q…";
+    if (typeof value !== "string") return `${JSON.stringify(value)} is not an address; ${fix}`;
+    let decoded: { prefix: string; words: number[] };
+    try {
+        decoded = bech32.decode(value as `${string}1${string}`);
+    } catch {
+        return `"${value}" is not a bech32 address; ${fix}`;
+    }
+    const program = decoded.words.length > 0 ? bech32.fromWordsUnsafe(decoded.words.slice(1)) : undefined;
+    if (decoded.prefix !== "bcrt") return `"${value}" is not a regtest address (its prefix is "${decoded.prefix}"); ${fix}`;
+    if (decoded.words[0] !== 0 || !program || (program.length !== 20 && program.length !== 32)) return `"${value}" is not a segwit version 0 address; ${fix}`;
+    if (value !== value.toLowerCase()) return `"${value}": write it in lower case`;
+    return undefined;
+}

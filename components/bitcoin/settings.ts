@@ -2,6 +2,7 @@
 // rest of the data center's (components/datacenter/dataCenterSpec.ts), so a bad file names
 // every wrong key before anything is registered.
 import { Chain, Implementation } from "./chains";
+import { regtestAddressProblem } from "./miningAddress";
 
 export interface BitcoinSettings {
     /** The full node: "btcd" (default; built from the Go module proxy) or "bitcoind" (an image built from a verified release). */
@@ -10,11 +11,35 @@ export interface BitcoinSettings {
     image?: string;
     /** Keep the chain volume when the stack is destroyed (default: on every chain but regtest, whose chain is a throw-away and which btcd wipes at each start anyway; a real chain takes days to download again). */
     keepChainData: boolean;
+    /**
+     * The Lightning wallet's birthday, YYYY-MM-DD (UTC): part of its 24 aezeed words and where
+     * a rescan starts. Set to the day of the tier's first deploy and written back to the stack,
+     * so device + cluster + chain + birthday always give the same words.
+     */
+    lndBirthday?: string;
+    /** Run the Electrum server (bcm-electrum) for wallets, behind an onion service with client authorization (default true). */
+    electrum: boolean;
+    /** regtest only: the address mined blocks pay to (a wallet of your own); default an address of a key the stack draws and keeps. */
+    miningAddress?: string;
 }
 
-/** Reads `bcm:bitcoin`: {"implementation":"btcd"|"bitcoind","image":…,"keepChainData":true}; pushes one line per wrong key. */
-export function readBitcoinSettings(raw: unknown, chain: Chain, problems: string[]): BitcoinSettings {
-    const settings: BitcoinSettings = { implementation: "btcd", keepChainData: chain !== "regtest" };
+/** The genesis block's day: no wallet is older. */
+const GENESIS_DAY = "2009-01-03";
+
+/** Checks a birthday against `today` (YYYY-MM-DD, UTC); the problem as one line naming the fix, or undefined. */
+export function birthdayProblem(v: unknown, today: string): string | undefined {
+    const fix = `set bcm:bitcoin.lndBirthday to the day the wallet was first deployed (YYYY-MM-DD), or leave it out before the first deploy`;
+    if (typeof v !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`)) || new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) !== v) {
+        return `bcm:bitcoin.lndBirthday: ${JSON.stringify(v)} is not a date; ${fix}`;
+    }
+    if (v > today) return `bcm:bitcoin.lndBirthday: ${v} is in the future (today is ${today}); ${fix}`;
+    if (v < GENESIS_DAY) return `bcm:bitcoin.lndBirthday: ${v} is before Bitcoin's genesis block (${GENESIS_DAY}); ${fix}`;
+    return undefined;
+}
+
+/** Reads `bcm:bitcoin`: {"implementation":"btcd"|"bitcoind","image":…,"keepChainData":true,"lndBirthday":"2026-12-01","electrum":true,"miningAddress":…}; pushes one line per wrong key. */
+export function readBitcoinSettings(raw: unknown, chain: Chain, problems: string[], today: string = new Date().toISOString().slice(0, 10)): BitcoinSettings {
+    const settings: BitcoinSettings = { implementation: "btcd", keepChainData: chain !== "regtest", electrum: true };
     if (raw === undefined || raw === null) return settings;
     if (typeof raw !== "object" || Array.isArray(raw)) {
         problems.push(`bcm:bitcoin: must be an object, e.g. {"implementation":"btcd","keepChainData":true}`);
@@ -30,8 +55,19 @@ export function readBitcoinSettings(raw: unknown, chain: Chain, problems: string
         } else if (k === "keepChainData") {
             if (typeof v === "boolean") settings.keepChainData = v;
             else problems.push(`bcm:bitcoin.keepChainData: must be true or false`);
+        } else if (k === "lndBirthday") {
+            const problem = birthdayProblem(v, today);
+            if (problem) problems.push(problem);
+            else settings.lndBirthday = v as string;
+        } else if (k === "electrum") {
+            if (typeof v === "boolean") settings.electrum = v;
+            else problems.push(`bcm:bitcoin.electrum: ${JSON.stringify(v)} is not true or false; true runs the Electrum server for wallets (the default), false turns it off`);
+        } else if (k === "miningAddress") {
+            const problem = chain !== "regtest" ? `only regtest mines on demand; remove it on ${chain}` : regtestAddressProblem(v);
+            if (problem) problems.push(`bcm:bitcoin.miningAddress: ${problem}`);
+            else settings.miningAddress = v as string;
         } else {
-            problems.push(`bcm:bitcoin.${k}: unknown key; use implementation, image or keepChainData`);
+            problems.push(`bcm:bitcoin.${k}: unknown key; use implementation, image, keepChainData, lndBirthday, electrum or miningAddress`);
         }
     }
     if (settings.implementation === "bitcoind" && !settings.image) {

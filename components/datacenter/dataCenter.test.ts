@@ -2,6 +2,7 @@ import { LxdCluster } from "../cluster/lxdCluster";
 import { Registered, recordResources, value } from "../testing/mocks";
 import { DataCenter } from "./dataCenter";
 import { readDataCenterSpec } from "./dataCenterSpec";
+import { deviceSecretRequests, firstDeploySettings } from "./deviceSecrets";
 import { requiredImages, resolveImages } from "./images";
 import { echoWorkload } from "../testing/echo/workload";
 import { workloads } from "./workloads";
@@ -23,7 +24,8 @@ beforeAll(() =>
     ),
 );
 
-const built = { debian: "bcm/debian:1", registry: "bcm/registry:1", tor: "bcm/tor:1", toolbox: "bcm/toolbox:1", kafka: "bcm/kafka:1", zookeeper: "bcm/zookeeper:1", btcd: "bcm/btcd:1", lnd: "bcm/lnd:1" };
+const controllerKey = "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nxjMEZ\n-----END PGP PUBLIC KEY BLOCK-----\n";
+const built = { debian: "bcm/debian:1", registry: "bcm/registry:1", tor: "bcm/tor:1", toolbox: "bcm/toolbox:1", kafka: "bcm/kafka:1", zookeeper: "bcm/zookeeper:1", btcd: "bcm/btcd:1", lnd: "bcm/lnd:1", electrum: "bcm/electrum:1" };
 const local = (name: string) => ({ name, mode: "local" as const, verify: false });
 
 /** A data center under mocks from stack settings, with a workload table; resolves every export. */
@@ -33,7 +35,16 @@ async function deploy(name: string, config: Record<string, string>, table = work
     const lxdCluster = new LxdCluster(`${name}-cluster`, { endpoints: ["h1", "h2"].map(local) });
     const dc = new DataCenter(
         name,
-        { cluster: name, lxdCluster, bases: [0, 1].map((i) => ({ image: `fp${i}`, profile: "bcm-docker" })), spec, dockerImages: resolveImages(spec, built, table), dockerSocketDir: "/tmp/bcm-dc-test", workloads: table },
+        {
+            cluster: name,
+            lxdCluster,
+            bases: [0, 1].map((i) => ({ image: `fp${i}`, profile: "bcm-docker" })),
+            spec,
+            dockerImages: resolveImages(spec, built, table),
+            dockerSocketDir: "/tmp/bcm-dc-test",
+            workloads: table,
+            deviceSecrets: Object.fromEntries(deviceSecretRequests(spec, name, table).map((d) => [d.key, "11".repeat(32)])),
+        },
         {},
     );
     const s = dc.summary;
@@ -43,7 +54,12 @@ async function deploy(name: string, config: Record<string, string>, table = work
 
 describe("DataCenter wiring (mocks)", () => {
     it("builds the gateway and every tier from the spec, and each workload from its table entry", async () => {
-        const { dc, mine } = await deploy("dc1", { tiers: JSON.stringify({ gateway: { first: 1 }, kafka: {}, bitcoin: { first: 1 }, apps: {} }), tor: '{"network":"offline"}' });
+        const { dc, mine } = await deploy("dc1", {
+            tiers: JSON.stringify({ gateway: { first: 1 }, kafka: {}, bitcoin: { first: 1 }, apps: {} }),
+            tor: '{"network":"offline"}',
+            bitcoin: JSON.stringify({ lndBirthday: "2026-12-01" }),
+            controllerKey: controllerKey,
+        });
         expect(dc.summary.containers.map((c) => c.name)).toEqual(["bcm-gateway-01", "bcm-kafka-01", "bcm-kafka-02", "bcm-bitcoin-01", "bcm-apps-01", "bcm-apps-02"]);
         const instances = mine.filter((r) => r.type === "lxd:index:Instance");
         // Every container is this cluster's, made from its endpoint's template image.
@@ -52,13 +68,17 @@ describe("DataCenter wiring (mocks)", () => {
         const volumes = mine.filter((r) => r.type === "lxd:index:StorageVolume").map((r) => r.inputs.name);
         expect(volumes.filter((v) => v.includes("chain"))).toEqual(["bcm-bitcoin-01-chain-regtest"]);
         const services = mine.filter((r) => r.type === "docker:index/service:Service").map((r) => r.name).sort();
-        expect(services).toEqual(["btcd-regtest", "kafka-1", "kafka-2", "kafka-connect-1", "kafka-connect-2", "lnd-regtest", "registry", "registry-push", "tor", "zookeeper-1"]);
+        expect(services).toEqual(["btcd-regtest", "electrum-regtest", "kafka-1", "kafka-2", "kafka-connect-1", "kafka-connect-2", "lnd-backup-regtest", "lnd-regtest", "registry", "registry-push", "tor", "zookeeper-1"]);
+        // The bitcoin workload's channel backups reach the kafka tier's overlay, because that tier runs.
+        const backups = mine.find((r) => r.type === "docker:index/service:Service" && r.name === "lnd-backup-regtest")!.inputs;
+        expect(backups.taskSpec.networksAdvanceds.map((n: { id: string }) => n.id)).toEqual(["dc1-gateway-bitcoin-net-id", "dc1-gateway-kafka-net-id"]);
+        expect(backups.taskSpec.containerSpec.args).toContain("--kafka-brokers=kafka-1:9092");
         // Tor publishes the bitcoin workload's onions besides the registry's.
-        expect(Object.keys(await value(dc.summary.onions)).sort()).toEqual(["btcd-regtest-p2p", "btcd-regtest-rpc", "lnd-regtest", "registry"]);
+        expect(Object.keys(await value(dc.summary.onions)).sort()).toEqual(["btcd-regtest-p2p", "btcd-regtest-rpc", "electrum-regtest", "lnd-regtest", "registry"]);
         expect(Object.keys(dc.summary.networks)).toEqual(["gateway", "egress", "kafka", "bitcoin", "apps"]);
         // Only what the deployed workloads run is published (and debian, the base for users' own).
         const published = mine.filter((r) => r.name.endsWith("-image-transfer")).map((r) => r.inputs.environment.SOURCE).sort();
-        expect(published).toEqual(["bcm/btcd:1", "bcm/debian:1", "bcm/kafka:1", "bcm/lnd:1", "bcm/registry:1", "bcm/toolbox:1", "bcm/tor:1", "bcm/zookeeper:1"]);
+        expect(published).toEqual(["bcm/btcd:1", "bcm/debian:1", "bcm/electrum:1", "bcm/kafka:1", "bcm/lnd:1", "bcm/registry:1", "bcm/toolbox:1", "bcm/tor:1", "bcm/zookeeper:1"]);
         expect(Object.keys(dc.workloads)).toEqual(["kafka", "bitcoin"]);
         expect(await value(dc.workloads.kafka as never)).toMatchObject({ bootstrapServers: "kafka-1:9092,kafka-2:9092", replicationFactor: 2 });
     });
@@ -78,14 +98,40 @@ describe("DataCenter wiring (mocks)", () => {
     });
 });
 
+describe("what the device gives a deploy, and what a first deploy fixes", () => {
+    const spec = (tiers: object, bitcoin?: object) => readDataCenterSpec((k) => ({ tiers: JSON.stringify(tiers), tor: '{"network":"offline"}', chain: "signet", bitcoin: bitcoin && JSON.stringify(bitcoin), controllerKey })[k])!;
+
+    it("asks the device only for the deployed workloads, with the Lightning contract's label", () => {
+        expect(deviceSecretRequests(spec({ gateway: {}, kafka: {} }), "c1")).toEqual([]);
+        const [lnd] = deviceSecretRequests(spec({ gateway: {}, bitcoin: {} }), "c1");
+        expect(lnd.key).toBe("lndSecret");
+        expect(lnd.request).toMatchObject({ key: "BCM lnd c1 signet", encrypt: false, askOnEncrypt: false, askOnDecrypt: true, path: [0x8042434d, 0x80000001] });
+    });
+
+    it("fixes the Lightning birthday on the first deploy and never again", () => {
+        expect(firstDeploySettings(spec({ gateway: {}, bitcoin: {} }), "2026-12-06")).toEqual({ bitcoin: { lndBirthday: "2026-12-06" } });
+        expect(firstDeploySettings(spec({ gateway: {}, bitcoin: {} }, { lndBirthday: "2026-11-30" }), "2026-12-06")).toEqual({});
+        expect(firstDeploySettings(spec({ gateway: {} }), "2026-12-06")).toEqual({});
+    });
+
+    it("needs the controller's key where a workload encrypts to it", () => {
+        const read = (tiers: object, key?: string) => () => readDataCenterSpec((k) => ({ tiers: JSON.stringify(tiers), tor: '{"network":"offline"}', controllerKey: key })[k]);
+        expect(read({ gateway: {}, bitcoin: {} })).toThrow(/^bcm:controllerKey: missing; the bitcoin tier encrypts to the controller's OpenPGP key: run `bcm init`/);
+        expect(read({ gateway: {}, kafka: {} })).not.toThrow();
+        expect(read({ gateway: {} }, "not a key")).toThrow(/bcm:controllerKey: is not an armored OpenPGP public key/);
+    });
+});
+
 describe("images a data center runs", () => {
-    const spec = (tiers: object, bitcoin?: object) => readDataCenterSpec((k) => ({ tiers: JSON.stringify(tiers), tor: '{"network":"offline"}', bitcoin: bitcoin && JSON.stringify(bitcoin) })[k])!;
+    const spec = (tiers: object, bitcoin?: object) => readDataCenterSpec((k) => ({ tiers: JSON.stringify(tiers), tor: '{"network":"offline"}', bitcoin: bitcoin && JSON.stringify(bitcoin), controllerKey })[k])!;
 
     it("are the gateway's and each deployed workload's, bitcoind only from the tag its settings fix", () => {
         expect(Object.keys(requiredImages(spec({ gateway: {} })))).toEqual(["registry", "tor", "toolbox"]);
         expect(requiredImages(spec({ gateway: {}, bitcoin: {} }, { implementation: "bitcoind", image: "bcm/bitcoind:27-ab" }))).toEqual({
-            registry: undefined, tor: undefined, toolbox: undefined, bitcoind: "bcm/bitcoind:27-ab", lnd: undefined,
+            registry: undefined, tor: undefined, toolbox: undefined, bitcoind: "bcm/bitcoind:27-ab", lnd: undefined, electrum: undefined,
         });
+        // The Electrum server's image only when it runs.
+        expect(Object.keys(requiredImages(spec({ gateway: {}, bitcoin: {} }, { electrum: false })))).toEqual(["registry", "tor", "toolbox", "btcd", "lnd"]);
     });
 
     it("name every missing image and its fix", () => {

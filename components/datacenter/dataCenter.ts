@@ -7,6 +7,7 @@ import { LxdCluster } from "../cluster/lxdCluster";
 import { defaultOnionServices, GatewayTier, gatewayPorts, PublishedOnion } from "../gateway/gatewayTier";
 import { SystemContainerTier, TierMemberArgs } from "../tier/systemContainerTier";
 import { DataCenterSpec } from "./dataCenterSpec";
+import { SpecError } from "./spec";
 import type { Workload } from "./workload";
 import { workloads as defaultWorkloads } from "./workloads";
 
@@ -35,6 +36,8 @@ export interface DataCenterArgs {
     workloads?: readonly Workload<any>[];
     /** IPv4 addresses of the other endpoints' hosts, which the gateway's firewall lets reach the registry (their tier containers' proxies). */
     allowedHosts?: string[];
+    /** What the device gave the deploy, by the keys the workloads' `deviceSecrets` name (the stack's secret `bcm:<key>`). */
+    deviceSecrets?: Record<string, pulumi.Input<string>>;
 }
 
 /** A deployed tier: its containers and overlay. */
@@ -60,6 +63,21 @@ export interface DataCenterSummary {
     containers: { name: string; address: pulumi.Output<string> }[];
     onions: pulumi.Output<Record<string, PublishedOnion>>;
     workloads: Record<string, pulumi.Input<Record<string, unknown>>>;
+}
+
+/** A workload's device values, each a secret; a missing one stops the program naming its key and where it comes from. */
+function deviceSecretsOf(w: Workload<any>, spec: DataCenterSpec, cluster: string, given: Record<string, pulumi.Input<string>>): Record<string, pulumi.Output<string>> {
+    const out: Record<string, pulumi.Output<string>> = {};
+    for (const d of w.deviceSecrets?.(spec.settings[w.name], cluster, spec.chain) ?? []) {
+        const v = given[d.key];
+        if (v === undefined) {
+            throw new SpecError(
+                `bcm:${d.key}: missing; it comes from the device ("${d.request.key}"): deploy with \`bcm stack deploy ${w.name} --cluster ${cluster}\` (or \`npm run up\`), or run Pulumi through \`bcm pulumi -- up\``,
+            );
+        }
+        out[d.key] = pulumi.secret(v);
+    }
+    return out;
 }
 
 export class DataCenter extends pulumi.ComponentResource {
@@ -134,9 +152,20 @@ export class DataCenter extends pulumi.ComponentResource {
         for (const t of this.tiers) {
             const w = workloadOf(t.name);
             if (!w) continue;
+            const deviceSecrets = deviceSecretsOf(w, spec, cluster, args.deviceSecrets ?? {});
             this.workloads[t.name] = w.deploy(
                 `${cluster}-${t.name}-workload`,
-                { settings: spec.settings[t.name], chain: spec.chain, torOffline: spec.tor.network === "offline", tier: t.tier, network: gateway.tierNetworks[t.name], gateway },
+                {
+                    settings: spec.settings[t.name],
+                    chain: spec.chain,
+                    torOffline: spec.tor.network === "offline",
+                    tier: t.tier,
+                    network: gateway.tierNetworks[t.name],
+                    gateway,
+                    deviceSecrets,
+                    cluster,
+                    ...(spec.controllerKey ? { controllerKey: spec.controllerKey } : {}),
+                },
                 child,
             );
         }

@@ -22,6 +22,8 @@ export interface DataCenterSpec {
     registryMirrorUpstream?: string;
     /** Each workload tier's settings (`bcm:<workload>`), by workload name, as its `readSettings` returned them. */
     settings: Record<string, unknown>;
+    /** The controller's OpenPGP public key (armored, from the device: `bcm init`'s controller.asc); what the data center encrypts to its owner (channel backups). */
+    controllerKey?: string;
 }
 
 const tierName = /^[a-z][a-z0-9]{0,15}$/;
@@ -123,6 +125,14 @@ export function readDataCenterSpec(
     }
     const validChain = ((chains as readonly string[]).includes(chain) ? chain : "regtest") as Chain;
     const settings = Object.fromEntries(table.map((w) => [w.name, w.readSettings(json(w.name, get(w.name)), validChain, problems)]));
+    const controllerKey = get("controllerKey");
+    if (controllerKey !== undefined && !/^-----BEGIN PGP PUBLIC KEY BLOCK-----\r?\n[\s\S]+-----END PGP PUBLIC KEY BLOCK-----\s*$/.test(controllerKey)) {
+        problems.push(`bcm:controllerKey: is not an armored OpenPGP public key; set it to the controller's certificate (\`bcm init\` writes it to $BCM_HOME/controller.asc)`);
+    }
+    const needing = table.filter((w) => w.needsControllerKey && tiers.some((t) => t.name === w.name)).map((w) => w.name);
+    if (controllerKey === undefined && needing.length > 0) {
+        problems.push(`bcm:controllerKey: missing; the ${needing.join(" and ")} tier encrypts to the controller's OpenPGP key: run \`bcm init\` (npm run up does it for its development device) and deploy through bcm`);
+    }
     if (problems.length > 0) throw new SpecError(problems.join("; "));
     return {
         tiers,
@@ -131,5 +141,6 @@ export function readDataCenterSpec(
         overlayEncryption: encryption as OverlayEncryption,
         ...(upstream ? { registryMirrorUpstream: upstream } : {}),
         settings,
+        ...(controllerKey !== undefined ? { controllerKey } : {}),
     };
 }

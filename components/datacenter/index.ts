@@ -4,3 +4,4 @@ export * from "./images";
 export * from "./workload";
 export { workloads } from "./workloads";
 export * from "./dataCenter";
+export * from "./deviceSecrets";

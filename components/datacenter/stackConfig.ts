@@ -8,11 +8,20 @@ import type { Workload } from "./workload";
 import { workloads as defaultWorkloads } from "./workloads";
 
 /** The program's own keys (besides each workload tier's `bcm:<workload>`). */
-export const stackKeys = ["endpoints", "images", "tiers", "chain", "tor", "overlayEncryption", "registryMirrorUpstream", "dockerImages", "dockerSocketDir"] as const;
+export const stackKeys = ["endpoints", "images", "tiers", "chain", "tor", "overlayEncryption", "registryMirrorUpstream", "dockerImages", "dockerSocketDir", "controllerKey"] as const;
+
+/**
+ * The keys of the values the device gives a deploy (`bcm:<key>`, secret), of every workload
+ * whether deployed or not: a tier removed leaves its value in the config, which must not stop
+ * the next deploy.
+ */
+export function deviceSecretKeys(table: readonly Workload<any>[] = defaultWorkloads): string[] {
+    return table.flatMap((w) => (w.deviceSecrets ? w.deviceSecrets(w.readSettings(undefined, "regtest", []), "cluster", "regtest").map((d) => d.key) : []));
+}
 
 /** Every key the program reads, without the `bcm:` prefix. */
 export function knownStackKeys(table: readonly Workload<any>[] = defaultWorkloads): string[] {
-    return [...stackKeys, ...table.map((w) => w.name)];
+    return [...stackKeys, ...table.map((w) => w.name), ...deviceSecretKeys(table)];
 }
 
 /** A Docker image reference as images/docker/build.sh prints them: `name[:tag]` or `name@sha256:…`, optionally with a registry. */

@@ -5,6 +5,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { Chain } from "../bitcoin/chains";
+import type { CipherKeyValueRequest } from "../../device/device";
 import type { GatewayOnionService, GatewayTier } from "../gateway/gatewayTier";
 import type { DataVolume, SystemContainerTier } from "../tier/systemContainerTier";
 
@@ -22,6 +23,24 @@ export interface WorkloadArgs<S> {
     network: docker.Network;
     /** The gateway: the swarm's docker provider, the images in the private registry, the onion services. */
     gateway: GatewayTier;
+    /** The controller's OpenPGP public key (armored), when the stack has one (`bcm:controllerKey`). */
+    controllerKey?: string;
+    /** The values the device gave the deploy, by the keys its `deviceSecrets` named (hex, secret). */
+    deviceSecrets: Record<string, pulumi.Output<string>>;
+    /** The cluster (stack) name. */
+    cluster: string;
+}
+
+/**
+ * A value the device gives a workload: one CipherKeyValue, asked by the CLI before every
+ * deploy (the program never talks to the device) and kept in the stack's config as the
+ * secret `bcm:<key>`, encrypted under the device-derived stack passphrase.
+ */
+export interface DeviceSecret {
+    /** Its stack-config key, without `bcm:`. */
+    key: string;
+    /** The request whose answer (hex) is the value. */
+    request: CipherKeyValueRequest;
 }
 
 export interface Workload<S = unknown> {
@@ -35,6 +54,15 @@ export interface Workload<S = unknown> {
     onionServices?(settings: S, chain: Chain): GatewayOnionService[];
     /** Custom volumes on its containers, by placement index (data that outlives a container, like a chain). */
     dataVolumes?(settings: S, chain: Chain, index: number): DataVolume[];
+    /** It encrypts to the controller's OpenPGP key: the stack must have `bcm:controllerKey`. */
+    needsControllerKey?: boolean;
+    /** Values it needs from the device (see DeviceSecret). */
+    deviceSecrets?(settings: S, cluster: string, chain: Chain): DeviceSecret[];
+    /**
+     * Settings fixed at its first deploy and written back to the stack (its `bcm:<name>`
+     * JSON), e.g. a date that must stay the same ever after; undefined when nothing is missing.
+     */
+    firstDeploySettings?(settings: S, today: string): Record<string, unknown> | undefined;
     /**
      * Deploys it, as children of `opts.parent`, and returns what the stack exports for it
      * (`dataCenter.workloads.<name>`; secrets stay Outputs marked secret).

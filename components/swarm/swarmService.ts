@@ -48,10 +48,14 @@ export interface SwarmServiceArgs {
     volumes?: Record<string, string>;
     /** Directories of the tier container (e.g. on a kept data volume) → mount path; pin the service to that container. */
     binds?: Record<string, string>;
+    /** The same, mounted read-only (another service's data this one only reads). */
+    readOnlyBinds?: Record<string, string>;
     /** Host-mode ports on the tier container. */
     ports?: ServicePort[];
     /** A command whose success means healthy (CMD-SHELL form); the update waits for it. */
     healthcheck?: pulumi.Input<string>;
+    /** How long a starting task may fail its healthcheck before failures count (Docker's start period); default 10s. */
+    healthStartPeriod?: string;
     /** Tasks: a number, or "global" for one on every container of the tier; default 1. */
     replicas?: number | "global";
     /** Memory limit in MiB; default 512. */
@@ -136,9 +140,10 @@ export class SwarmService extends pulumi.ComponentResource {
                         mounts: [
                             ...Object.entries(args.volumes ?? {}).map(([source, target]) => ({ type: "volume", source, target })),
                             ...Object.entries(args.binds ?? {}).map(([source, target]) => ({ type: "bind", source, target })),
+                            ...Object.entries(args.readOnlyBinds ?? {}).map(([source, target]) => ({ type: "bind", source, target, readOnly: true })),
                         ],
                         healthcheck: args.healthcheck
-                            ? { tests: ["CMD-SHELL", args.healthcheck], interval: "5s", timeout: "3s", retries: 3, startPeriod: "10s" }
+                            ? { tests: ["CMD-SHELL", args.healthcheck], interval: "5s", timeout: "3s", retries: 3, startPeriod: args.healthStartPeriod ?? "10s" }
                             : undefined,
                         stopGracePeriod: "10s",
                     },

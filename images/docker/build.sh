@@ -308,12 +308,14 @@ build_image() {
   if [[ -f "${context}/prepare.sh" ]]; then
     # An image whose files come from outside Debian (Go modules, Maven artifacts) fetches and
     # builds them on the host into a copy of its directory; the pinned versions live in
-    # prepare.sh, so they are part of the tag's hash.
+    # prepare.sh, so they are part of the tag's hash. Go builds share the one build cache the
+    # engine and the Go tests use (BCM's cache dir), so lnd compiles once on a new machine.
     context="$(mktemp -d "${DOCKER_IMAGES_CACHE}/${name}-context.XXXXXX")"
     LEFTOVER_CONTEXT="${context}"
     cp -a "${DOCKER_IMAGES_DIR}/${name}/." "${context}/"
     run_logged "${logfile}" "images/docker/${name}/prepare.sh" \
-      env BCM_CACHE_DIR="${DOCKER_IMAGES_CACHE%/docker-images}" BCM_DOCKER_LIB="${DOCKER_IMAGES_DIR}/lib" BCM_REPO="$(cd "${DOCKER_IMAGES_DIR}/../.." && pwd)" bash "${context}/prepare.sh" "${context}"
+      env BCM_CACHE_DIR="${DOCKER_IMAGES_CACHE%/docker-images}" BCM_DOCKER_LIB="${DOCKER_IMAGES_DIR}/lib" BCM_REPO="$(cd "${DOCKER_IMAGES_DIR}/../.." && pwd)" \
+        GOCACHE="${GOCACHE:-${DOCKER_IMAGES_CACHE%/docker-images}/go-build}" bash "${context}/prepare.sh" "${context}"
   fi
   run_logged "${logfile}" "docker build images/docker/${name}" docker build "${args[@]}" "${context}"
 

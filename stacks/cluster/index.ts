@@ -12,7 +12,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { LxdCluster, LxdEndpointSpec, dockerHostProfileConfig } from "../../components/cluster";
 import * as lxd from "../../components/lxd/resources";
-import { DataCenter, EndpointSpec, resolveImages, SpecError, validateImages } from "../../components/datacenter";
+import { DataCenter, deviceSecretRequests, EndpointSpec, firstDeploySettings, resolveImages, SpecError, validateImages } from "../../components/datacenter";
 import { readClusterStackConfig } from "../../components/datacenter/stackConfig";
 import { builtDockerImages, builtSystemImages } from "../../engine/artifacts";
 
@@ -29,11 +29,33 @@ function oneLine<T>(f: () => T): T {
     }
 }
 
+const config = new pulumi.Config("bcm");
+
 // Every `bcm:*` key, read and checked in one pass: an unknown key names the nearest known one.
 const stackConfig = oneLine(() => readClusterStackConfig(pulumi.runtime.allConfig()));
 const specs = stackConfig.endpoints;
 const dataCenterSpec = stackConfig.dataCenter;
 const dockerImages = dataCenterSpec ? oneLine(() => resolveImages(dataCenterSpec, stackConfig.dockerImages ?? builtDockerImages())) : undefined;
+// What the device gave this deploy (the CLI sets them as secret config before every deploy);
+// a missing one stops the program here, before anything is registered.
+const deviceSecrets = dataCenterSpec
+    ? oneLine(() =>
+          Object.fromEntries(
+              deviceSecretRequests(dataCenterSpec, pulumi.getStack()).map((d) => {
+                  const v = config.getSecret(d.key);
+                  if (v === undefined) {
+                      throw new SpecError(`bcm:${d.key}: missing; it comes from the device ("${d.request.key}"): deploy with \`bcm stack deploy\` (or \`npm run up\`), or run Pulumi through \`bcm pulumi -- up\``);
+                  }
+                  return [d.key, v];
+              }),
+          ),
+      )
+    : {};
+// Settings a first deploy fixes (the Lightning wallet's birthday) are written by the CLI; plain
+// Pulumi on a stack that never had them stops here naming them.
+for (const [workload, add] of Object.entries(dataCenterSpec ? firstDeploySettings(dataCenterSpec, new Date().toISOString().slice(0, 10)) : {})) {
+    throw new pulumi.RunError(`bcm:${workload}.${Object.keys(add)[0]}: missing; the first deploy through bcm sets it (\`bcm stack deploy ${workload}\`, \`npm run up\` or \`bcm pulumi -- up\`), or set it yourself`);
+}
 // Without `bcm:images` (a stack run by hand with `bcm pulumi -- up`): the images images/build.sh has built.
 const images = stackConfig.images ?? oneLine(() => validateImages(builtSystemImages()));
 
@@ -123,6 +145,7 @@ export const dataCenter = dataCenterSpec
                   return [a];
               }),
           ),
+          deviceSecrets,
           dockerSocketDir: stackConfig.dockerSocketDir ?? path.join(process.env.BCM_HOME ?? path.join(os.homedir(), ".bcm"), "sockets", clusterName),
       }).summary
     : undefined;

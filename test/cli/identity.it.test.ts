@@ -20,7 +20,7 @@ const devices = [
         name: "the software device",
         start: async () => ({ env: { BCM_DEVICE: "mnemonic", BCM_MNEMONIC_FILE: mnemonicFile }, stop: async () => undefined }),
         answers: /^software device \(BCM_DEVICE=mnemonic\)/,
-        notice: `bcm: software device (BCM_DEVICE=mnemonic ${mnemonicFile}): the keys come from a mnemonic on this computer, not from a Trezor\n`,
+        notice: `[bcm] software device (BCM_DEVICE=mnemonic ${mnemonicFile}): the keys come from a mnemonic on this computer, not from a Trezor\n`,
     },
     {
         name: "a Trezor over UDP (BCM's emulator)",

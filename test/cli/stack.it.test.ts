@@ -63,7 +63,7 @@ describe("bcm stack", () => {
         const deployed = await bcm("stack", "deploy", "gateway", "--cluster", cluster, "--tor", "offline");
         expect(deployed.stderr).toContain("previewing");
         expect(deployed.exitCode).toBe(0);
-        expect(deployed.stdout).toMatch(/tier gateway is up on cluster .*\n {2}bcm-gateway-01 {2}10\.\d+\.\d+\.\d+/);
+        expect(deployed.stdout).toMatch(/tier gateway is up on cluster .*\n\ngateway +bcm-gateway-01 {2}10\.\d+\.\d+\.\d+/);
         expect(await containers()).toBe("bcm-gateway-01");
         const show = await bcm("show", cluster);
         expect(show.exitCode).toBe(0);

@@ -8,7 +8,14 @@ import { openStack, repoRoot } from "../../engine";
 import { policyDir, writePolicyConfig } from "../../automation/cluster/policyConfig";
 import { clusterWorkDir } from "../../automation/cluster/workdir";
 import { verifyCluster } from "../../automation/cluster/inspect";
+import { prepareDeploy } from "../../automation/cluster/deviceValues";
+import type { ElectrumConnection } from "../../automation/cluster/electrum";
+import { TEST_MNEMONIC } from "../../device/testing/testMnemonic";
 import { waitFor } from "../testing/support";
+import { bdkPython, BdkSession, BdkTarget, startBdk } from "../testing/bdk";
+import { deviceWallet, scriptHash } from "../testing/deviceWallet";
+import { ElectrumError, electrumSession, ElectrumSession } from "../testing/electrumClient";
+import { electrumView, NodeBlock, NodeTx } from "../testing/nodeView";
 import { freePort, startTorNetwork, TorClient, TorNetwork } from "../tornet";
 
 // The workload tiers end to end on the standalone data center: gateway, kafka and bitcoin
@@ -33,6 +40,67 @@ async function inTask(container: string, service: string, script: string, opts: 
 }
 
 
+/** The device's wallets (BIP84 accounts 0 and 1 of the test mnemonic): btcd mines to A's first address. */
+const A = deviceWallet(TEST_MNEMONIC, 0);
+const B = deviceWallet(TEST_MNEMONIC, 1);
+/** The scripts whose Electrum answers are checked against the node: each wallet's first receive and change addresses. */
+const checkedScripts = [A, B].flatMap((w) => ([0, 1] as const).flatMap((k) => [0, 1, 2, 3, 4].map((i) => w.script(k, i))));
+const btcctl = (args: string) => inTask("bcm-bitcoin-01", "btcd-regtest", `btcctl --configfile=/run/secrets/btcctl.conf ${args}`);
+/** bcm-electrum's status.json, as `bcm-electrum status` prints it in the server's task. */
+const electrumStatus = async () =>
+    JSON.parse(await inTask("bcm-bitcoin-01", "electrum-regtest", "bcm-electrum status")) as {
+        state: string; height: number; node_height: number; percent: number; blocks_per_sec: number; start_height: number; rebuilt?: string;
+    };
+/** The regtest block subsidy at a height (halving every 150 blocks). */
+const subsidy = (height: number) => Math.floor(5_000_000_000 / 2 ** Math.floor(height / 150));
+
+/**
+ * The node's chain and mempool, from btcctl in btcd's task: every block (`getblock HASH 2`,
+ * following nextblockhash; blocks already read are kept) and every mempool transaction.
+ */
+const nodeBlocks: NodeBlock[] = [];
+async function nodeChain(): Promise<{ blocks: NodeBlock[]; mempool: NodeTx[] }> {
+    // The last block read is read again: its nextblockhash leads on.
+    const from = Math.max(nodeBlocks.length - 1, 0);
+    const out = await btcctlScript(
+        `h="$($c getblockhash ${from})"; while [ -n "$h" ]; do b="$($c getblock "$h" 2 | tr -d '\\n')"; echo "$b"; ` +
+            `h="$(printf '%s' "$b" | sed -n 's/.*"nextblockhash": *"\\([0-9a-f]*\\)".*/\\1/p')"; done; echo MEMPOOL; ` +
+            `for t in $($c getrawmempool | tr -d '[]", '); do $c getrawtransaction "$t" 1 | tr -d '\\n'; echo; done`,
+    );
+    const [chainPart, mempoolPart] = out.split("MEMPOOL");
+    nodeBlocks.length = from;
+    for (const line of chainPart.split("\n").filter((l) => l.trim() !== "")) nodeBlocks.push(JSON.parse(line) as NodeBlock);
+    nodeBlocks.forEach((b, i) => expect(b.height).toBe(i));
+    return { blocks: nodeBlocks, mempool: mempoolPart.split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as NodeTx) };
+}
+const btcctlScript = (script: string) => inTask("bcm-bitcoin-01", "btcd-regtest", `c="btcctl --configfile=/run/secrets/btcctl.conf"; ${script}`);
+
+/**
+ * The server's get_history and get_balance of every checked script equal what the node's
+ * chain and mempool say (polled while the server catches up with a new block or mempool
+ * transaction, then asserted); returns the node's view.
+ */
+async function answersMatchTheNode(session: ElectrumSession) {
+    let last: { server: unknown[]; node: unknown[] } = { server: [], node: [] };
+    const matched = await waitFor("the server's answers to equal the node's", 90, async () => {
+        const { blocks, mempool } = await nodeChain();
+        const view = electrumView(blocks, mempool, checkedScripts);
+        const tip = ((await session.request("blockchain.headers.subscribe")) as { height: number }).height;
+        const server: unknown[] = [tip];
+        const node: unknown[] = [blocks.length - 1];
+        for (const script of checkedScripts) {
+            const sh = scriptHash(script);
+            server.push(script, await session.request("blockchain.scripthash.get_history", [sh]), await session.request("blockchain.scripthash.get_balance", [sh]));
+            node.push(script, view.get(sh)!.history, view.get(sh)!.balance);
+        }
+        last = { server, node };
+        return JSON.stringify(server) === JSON.stringify(node) ? { view, blocks, mempool } : undefined;
+    }, 2000).catch((err: Error) => err);
+    expect(last.server).toEqual(last.node);
+    if (matched instanceof Error) throw matched;
+    return matched;
+}
+
 const zookeeperMode = () => inTask("bcm-kafka-01", "zookeeper-1", "exec 3<>/dev/tcp/127.0.0.1/2181; printf srvr >&3; cat <&3", {});
 const blockCount = async () => Number(await inTask("bcm-bitcoin-01", "btcd-regtest", "btcctl --configfile=/run/secrets/btcctl.conf getblockcount"));
 const lndInfo = async () =>
@@ -45,6 +113,13 @@ const volumeExists = async (name: string) =>
 describe("workload tiers: kafka and bitcoin on the standalone data center (real engine, LXD, Swarm, private Tor network)", () => {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), "bcm-wl-"));
     const stackName = `wl${process.pid}`;
+    const passphrase = "wl-test-passphrase";
+    /** The bcm command on this stack, as a user runs it (the stack is a cluster of the BCM home `home`). */
+    const bcm = (...args: string[]) => execa("npx", ["--no-install", "bcm", ...args], { cwd: repoRoot, reject: false, stdin: "ignore", env: { BCM_HOME: home, PULUMI_CONFIG_PASSPHRASE: passphrase } });
+    let walletTor: TorClient | undefined;
+    let bdk: BdkSession | undefined;
+    let connection: ElectrumConnection;
+    let python: string;
     let tornet: TorNetwork;
     let upstream: { name: string; port: number } | undefined;
     let stack: Stack;
@@ -71,24 +146,32 @@ describe("workload tiers: kafka and bitcoin on the standalone data center (real 
         const images = JSON.parse((await execa("bash", [path.join(repoRoot, "images", "docker", "build.sh"), "--print"])).stdout.trim().split("\n").pop()!);
         upstream = { name: `bcm-it-wl-upstream-${process.pid}`, port: await freePort(bridge) };
         await execa("docker", ["run", "-d", "--name", upstream.name, "-p", `${bridge}:${upstream.port}:5000`, images.registry]);
-        // The cluster program's own work directory, as `bcm` runs it, so `bcm cluster verify` finds the stack.
-        stack = await openStack({ workDir: clusterWorkDir(home), stackName, passphrase: "wl-test-passphrase", home });
+        // A cluster stack of the BCM home (the program `bcm` runs), so `bcm show` and `bcm electrum connect` find it.
+        stack = await openStack({ workDir: clusterWorkDir(home), stackName, passphrase, home });
+        python = await bdkPython();
         config = {
             "bcm:endpoints": JSON.stringify([{ name: "local", mode: "local" }]),
             "bcm:tiers": JSON.stringify({ gateway: {}, kafka: {}, bitcoin: {} }),
             "bcm:tor": JSON.stringify({ network: "private", dirAuthorities: tornet.dirAuthorityLines }),
             "bcm:chain": "regtest",
             "bcm:kafka": JSON.stringify({ topics: [{ name: "e2e", partitions: 2 }] }),
-            // Kept (the default on the real chains; regtest's default is not to keep it).
-            "bcm:bitcoin": JSON.stringify({ keepChainData: true }),
+            // Kept (the default on the real chains; regtest's default is not to keep it); blocks pay to the device's wallet A.
+            "bcm:bitcoin": JSON.stringify({ keepChainData: true, miningAddress: A.address(0, 0) }),
             "bcm:dockerSocketDir": path.join(home, "sock"),
             "bcm:registryMirrorUpstream": `http://${bridge}:${upstream.port}`,
         };
         await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, value]) => [k, { value }])));
+        // What the CLI does before every deploy: lnd's secret from the device (the software device
+        // on the test mnemonic), the controller's certificate, the wallet's birthday written back.
+        const mnemonicFile = path.join(home, "mnemonic");
+        fs.writeFileSync(mnemonicFile, TEST_MNEMONIC, { mode: 0o600 });
+        config = await prepareDeploy(stack, config, { home, env: { ...process.env, BCM_DEVICE: "mnemonic", BCM_MNEMONIC_FILE: mnemonicFile }, say: () => undefined, createControllerKey: true });
         policy = { policyPacks: [policyDir], policyPackConfigs: [writePolicyConfig(home, stackName, undefined, config)] };
     }, 10 * 60_000);
 
     afterAll(async () => {
+        await bdk?.stop();
+        await walletTor?.stop();
         if (stack) {
             await stack.destroy().catch(() => undefined);
             await stack.workspace.removeStack(stackName).catch(() => undefined);
@@ -103,18 +186,21 @@ describe("workload tiers: kafka and bitcoin on the standalone data center (real 
         await up();
         expect(dc.containers.map((c: { name: string }) => c.name)).toEqual(["bcm-gateway-01", "bcm-kafka-01", "bcm-bitcoin-01"]);
         const services = await docker(dc.dockerHost, ["service", "ls", "--format", "{{.Name}} {{.Replicas}}"]);
-        for (const s of ["zookeeper-1", "kafka-1", "kafka-connect-1", "btcd-regtest", "lnd-regtest", "tor", "registry"]) {
+        for (const s of ["zookeeper-1", "kafka-1", "kafka-connect-1", "btcd-regtest", "lnd-regtest", "electrum-regtest", "tor", "registry"]) {
             expect(services.stdout.split("\n")).toContain(`${s} 1/1`);
         }
         expect(dc.workloads.kafka).toMatchObject({ bootstrapServers: "kafka-1:9092", zookeeperConnect: "zookeeper-1:2181", replicationFactor: 1, topics: ["e2e"] });
-        expect(dc.workloads.bitcoin).toMatchObject({ implementation: "btcd", node: "btcd-regtest", lnd: "lnd-regtest", rpc: "btcd-regtest:18334" });
-        expect(dc.workloads.bitcoin.miningAddress).toMatch(/^bcrt1q[02-9ac-hj-np-z]{38}$/);
+        expect(dc.workloads.bitcoin).toMatchObject({
+            implementation: "btcd", node: "btcd-regtest", lnd: "lnd-regtest", rpc: "btcd-regtest:18334",
+            electrum: { service: "electrum-regtest", address: "electrum-regtest:50001" },
+        });
+        expect(dc.workloads.bitcoin.miningAddress).toBe(A.address(0, 0));
     }, 20 * 60_000);
 
     it("passes bcm cluster verify with all three tiers (endpoints answer, no change with the policy pack)", async () => {
         const lines = await verifyCluster(stackName, {
             home,
-            env: { ...process.env, PULUMI_CONFIG_PASSPHRASE: "wl-test-passphrase" },
+            env: { ...process.env, PULUMI_CONFIG_PASSPHRASE: passphrase },
             say: () => undefined,
             deviceKind: Promise.resolve("mnemonic"),
         });
@@ -203,8 +289,8 @@ describe("workload tiers: kafka and bitcoin on the standalone data center (real 
     }, 10 * 60_000);
 
     it("keeps RPC off every published port, and serves it to the controller only through the authenticated onion service", async () => {
-        const published = await docker(dc.dockerHost, ["service", "inspect", "btcd-regtest", "lnd-regtest", "--format", "{{json .Endpoint.Ports}}"]);
-        expect(published.stdout.split("\n")).toEqual(["null", "null"]);
+        const published = await docker(dc.dockerHost, ["service", "inspect", "btcd-regtest", "lnd-regtest", "electrum-regtest", "--format", "{{json .Endpoint.Ports}}"]);
+        expect(published.stdout.split("\n")).toEqual(["null", "null", "null"]);
         const rpcOnion = dc.onions["btcd-regtest-rpc"];
         expect(rpcOnion.address).toMatch(/^[a-z2-7]{56}\.onion$/);
         const authDir = path.join(home, "auth");
@@ -237,6 +323,144 @@ describe("workload tiers: kafka and bitcoin on the standalone data center (real 
         }
     }, 10 * 60_000);
 
+    it("serves the device's wallet through the Electrum onion with the key `bcm electrum connect` wrote: BDK sees what btcd mines to it and a payment to it, spends through it, every answer as the node's; without the key, no connection", async () => {
+        const printed = await bcm("electrum", "connect", "--cluster", stackName);
+        expect(printed.stderr).toBe("");
+        expect(printed.exitCode).toBe(0);
+        const json = await bcm("electrum", "connect", "--cluster", stackName, "--json");
+        expect(json.exitCode).toBe(0);
+        connection = JSON.parse(json.stdout) as ElectrumConnection;
+        expect(connection).toMatchObject({ cluster: stackName, chain: "regtest", service: "electrum-regtest", onion: dc.onions["electrum-regtest"].address, port: 50001, torNetwork: "private" });
+        expect(connection.authFile).toBe(path.join(home, "onion-auth", stackName, "electrum-regtest-controller.auth_private"));
+        expect(printed.stdout).toContain(`  onion address:  ${connection.onion}\n  port:           50001 `);
+        expect(printed.stdout).toContain(`  client key:     ${connection.clientAuthLine}\n  written to:     ${connection.authFile}\n`);
+        expect(connection.clientAuthLine).toMatch(new RegExp(`^${connection.onion.replace(".onion", "")}:descriptor:x25519:[A-Z2-7]{52}$`));
+        expect(fs.readFileSync(connection.authFile, "utf8")).toBe(connection.clientAuthLine + "\n");
+        expect(fs.statSync(connection.authFile).mode & 0o777).toBe(0o600);
+
+        // The wallet's Tor reads its client keys from the directory `bcm electrum connect` wrote to, and nowhere else.
+        walletTor = await tornet.startClient({ clientAuthDir: path.dirname(connection.authFile) });
+        const target = (w: typeof A, name: string): BdkTarget => ({ wallet: name, descriptor: w.descriptor, changeDescriptor: w.changeDescriptor, url: connection.url, socks5: walletTor!.socks });
+        const [walletA, walletB] = [target(A, "A"), target(B, "B")];
+        bdk = startBdk(python);
+        const session = await waitFor("the Electrum onion service", 180, () => electrumSession(walletTor!.socks, connection.onion, connection.port), 3000);
+        try {
+            expect(await session.request("server.version", ["bcm-test", "1.4"])).toEqual([expect.stringMatching(/^bcm-electrum /), "1.4"]);
+            // Segwit is active on btcd's regtest from height 432: until then no P2WPKH output can be spent.
+            await btcctl(`generate ${432 - (await blockCount())} >/dev/null`);
+            await answersMatchTheNode(session);
+
+            // btcd mined every block to A's first address: BDK sees each coinbase, the last 99 immature.
+            const mined = await bdk.sync(walletA);
+            const tip = await blockCount();
+            expect(mined.tip).toBe(tip);
+            expect(mined.txs.filter((t) => t.confirmed && t.sent === 0).map((t) => t.height)).toEqual(Array.from({ length: tip }, (_, i) => i + 1));
+            const immature = Array.from({ length: 99 }, (_, i) => subsidy(tip - i)).reduce((a, b) => a + b, 0);
+            const total = Array.from({ length: tip }, (_, i) => subsidy(i + 1)).reduce((a, b) => a + b, 0);
+            expect(mined.balance).toEqual({ confirmed: total - immature, immature, trusted_pending: 0, untrusted_pending: 0, total });
+
+            // A pays B through the server; btcd takes it and mines it.
+            const spend = await bdk.send(walletA, B.address(0, 0), 100_000_000);
+            expect(JSON.parse(await btcctl("getrawmempool"))).toEqual([spend.txid]);
+            await btcctl("generate 1 >/dev/null");
+            await answersMatchTheNode(session);
+            const b = await bdk.sync(walletB);
+            expect(b.txs).toEqual([{ txid: spend.txid, confirmed: true, height: tip + 1, received: 100_000_000, sent: 0 }]);
+            expect(b.balance).toMatchObject({ confirmed: 100_000_000, total: 100_000_000 });
+
+            // B pays A: unconfirmed first (answers with the mempool entry and its fee), then confirmed.
+            const payment = await bdk.send(walletB, A.address(0, 1), 30_000_000);
+            const pending = await answersMatchTheNode(session);
+            expect(pending.mempool.map((t) => t.txid)).toEqual([payment.txid]);
+            expect(pending.view.get(scriptHash(A.script(0, 1)))!.history).toEqual([{ tx_hash: payment.txid, height: 0, fee: payment.fee }]);
+            const unconfirmed = await bdk.sync(walletA);
+            // A's own spend, confirmed: what left the wallet is the payment and its fee (the rest came back as change).
+            const spent = unconfirmed.txs.find((t) => t.txid === spend.txid)!;
+            expect(spent).toMatchObject({ confirmed: true, height: tip + 1 });
+            expect(spent.sent - spent.received).toBe(100_000_000 + spend.fee);
+            expect(unconfirmed.txs.find((t) => t.txid === payment.txid)).toEqual({ txid: payment.txid, confirmed: false, height: null, received: 30_000_000, sent: 0 });
+            expect(unconfirmed.balance.untrusted_pending).toBe(30_000_000);
+            await btcctl("generate 1 >/dev/null");
+            const confirmed = await answersMatchTheNode(session);
+            expect(confirmed.mempool).toEqual([]);
+            const received = await bdk.sync(walletA);
+            expect(received.txs.find((t) => t.txid === payment.txid)).toEqual({ txid: payment.txid, confirmed: true, height: tip + 2, received: 30_000_000, sent: 0 });
+            expect(received.balance.untrusted_pending).toBe(0);
+            expect(received.balance.total).toBe(unconfirmed.balance.total + subsidy(tip + 2) + payment.fee);
+        } finally {
+            session.close();
+        }
+
+        // A Tor client without the key cannot reach the server: neither BDK nor a raw connection.
+        const stranger = await tornet.startClient({});
+        try {
+            await expect(bdk.sync({ ...walletA, wallet: "A-stranger", socks5: stranger.socks })).rejects.toThrow(/^BDK sync: /);
+            await expect(electrumSession(stranger.socks, connection.onion, connection.port)).rejects.toThrow(/SOCKS connect to .*\.onion:50001 refused|closed the connection|no answer/);
+        } finally {
+            await stranger.stop();
+        }
+    }, 20 * 60_000);
+
+    it("says in bcm show how far it has indexed, answers server.version at once and refuses history until caught up (btcd's link slowed, the index started afresh)", async () => {
+        // btcd's overlay link is slowed to 16 kbit/s (tc tbf in its task's network namespace), so indexing takes minutes, not a second.
+        const btcdLinks = (op: "add" | "del") =>
+            execa("lxc", ["exec", "bcm-bitcoin-01", "--", "sh", "-c",
+                `pid="$(docker inspect -f '{{.State.Pid}}' "$(docker ps -q --filter label=com.docker.swarm.service.name=btcd-regtest | head -n 1)")"; ` +
+                    `for i in $(nsenter -t "$pid" -n ip -o link | awk -F': ' '$2 != "lo" { sub(/@.*/, "", $2); print $2 }'); do ` +
+                    `nsenter -t "$pid" -n tc qdisc ${op} dev "$i" root ${op === "add" ? "tbf rate 16kbit burst 1600 latency 30s" : ""} || exit 1; done`,
+            ], { stdin: "ignore" });
+        const tip = await blockCount();
+        const history = scriptHash(A.script(0, 0));
+        await btcdLinks("add");
+        let session: ElectrumSession | undefined;
+        try {
+            // The server is stopped, its index deleted; the swarm starts it again, on an empty index.
+            await execa("lxc", ["exec", "bcm-bitcoin-01", "--", "sh", "-c",
+                "docker kill \"$(docker ps -q --filter label=com.docker.swarm.service.name=electrum-regtest | head -n 1)\" && rm -f /var/lib/bcm/chain-regtest/electrum/index.db /var/lib/bcm/chain-regtest/electrum/status.json",
+            ], { stdin: "ignore" });
+            const indexing = await waitFor("the server indexing afresh", 120, async () => {
+                const s = await electrumStatus();
+                return s.state === "indexing" && s.start_height === -1 && s.height > 0 && s.blocks_per_sec > 0 ? s : undefined;
+            }, 1000);
+            expect(indexing.node_height).toBe(tip);
+
+            session = await waitFor("the Electrum onion service", 120, () => electrumSession(walletTor!.socks, connection.onion, connection.port), 3000);
+            const started = Date.now();
+            expect(await session.request("server.version", ["bcm-test", "1.4"])).toEqual([expect.stringMatching(/^bcm-electrum /), "1.4"]);
+            expect(Date.now() - started).toBeLessThan(10_000);
+            const refusal = await session.request("blockchain.scripthash.get_history", [history]).then(() => undefined, (e: unknown) => e);
+            expect(refusal).toBeInstanceOf(ElectrumError);
+            expect(refusal).toMatchObject({ code: -32000, message: expect.stringMatching(new RegExp(`^indexing \\d+\\.\\d% \\(\\d+/${tip}\\): try again when the index has caught up with the node$`)) });
+
+            // bcm show prints the server's last status: a rate over the last 2 s, which is 0 when no batch was committed then; shown again until it moves.
+            const shown: { percent: number; height: number; of: number; rate: number }[] = [];
+            const moving = await waitFor("bcm show reporting the indexing with a rate", 120, async () => {
+                const show = await bcm("show", stackName);
+                if (show.exitCode !== 0) throw new Error(`bcm show: exit ${show.exitCode}: ${show.stderr}`);
+                const line = /^ {2}electrum electrum-regtest {2}indexing (\d+\.\d)% \(height (\d+) of (\d+), ([\d.]+) blocks\/s, ([\d.]+) txs\/s\)$/m.exec(show.stdout);
+                if (!line) throw new Error(`bcm show has no indexing line for electrum-regtest:\n${show.stdout}`);
+                const [, percent, height, of, rate] = line.map(Number);
+                shown.push({ percent, height, of, rate });
+                return rate > 0 ? shown[shown.length - 1] : undefined;
+            }, 0);
+            expect({ of: moving.of, below: moving.height < tip && moving.percent < 100 }).toEqual({ of: tip, below: true });
+            expect(shown.map((r) => r.height)).toEqual(shown.map((r) => r.height).sort((x, y) => x - y));
+        } finally {
+            await btcdLinks("del");
+        }
+        try {
+            const synced = await waitFor("the server caught up", 180, async () => {
+                const s = await electrumStatus();
+                return s.state === "synced" && s.height === tip ? s : undefined;
+            }, 1000);
+            expect(synced.node_height).toBe(tip);
+            await answersMatchTheNode(session!);
+            expect((await bcm("show", stackName)).stdout).toMatch(new RegExp(`^ {2}electrum electrum-regtest {2}synced at height ${tip} \\(node ${tip}\\), \\d+ connection\\(s\\)$`, "m"));
+        } finally {
+            session?.close();
+        }
+    }, 10 * 60_000);
+
     it("shows no changes on a second up", async () => {
         const again = await up();
         expect(Object.keys(again.summary.resourceChanges ?? {})).toEqual(["same"]);
@@ -254,6 +478,14 @@ describe("workload tiers: kafka and bitcoin on the standalone data center (real 
         expect(await waitFor("ZooKeeper serving again", 240, async () => ((await zookeeperMode()).includes("Mode: standalone") ? true : undefined), 2000)).toBe(true);
         expect(await waitFor("btcd's RPC again", 240, async () => ((await blockCount()) >= 0 ? true : undefined), 2000)).toBe(true);
         expect(await waitFor("lnd with the same wallet", 240, async () => ((await lndIdentity()) === identity ? true : undefined), 2000)).toBe(true);
+        // The Electrum server resumes from its index on the kept volume and follows btcd's new (wiped) regtest chain down.
+        const height = await blockCount();
+        const following = await waitFor("the Electrum server following btcd again", 240, async () => {
+            const s = await electrumStatus();
+            return s.state === "synced" && s.height === height && s.node_height === height ? s : undefined;
+        }, 2000);
+        // It resumed an index it found on the volume (a new one starts at -1), which was not damaged.
+        expect({ resumed: following.start_height >= 0, rebuilt: following.rebuilt }).toEqual({ resumed: true, rebuilt: undefined });
         const read = await waitFor("the message after the restart", 240, async () =>
             (await inTask("bcm-kafka-01", "kafka-1", "bcm-kafka console-consumer --bootstrap-server kafka-1:9092 --topic e2e --from-beginning --max-messages 1 --timeout-ms 30000 2>/dev/null")) || undefined,
             2000,
@@ -267,8 +499,9 @@ describe("workload tiers: kafka and bitcoin on the standalone data center (real 
         expect(await volumeExists(chainVolume)).toBe(true);
         expect(await volumeExists("bcm-bitcoin-01-docker")).toBe(false);
 
-        await stack.setConfig("bcm:bitcoin", { value: JSON.stringify({ keepChainData: false }) });
-        policy.policyPackConfigs = [writePolicyConfig(home, stackName, undefined, { ...config, "bcm:bitcoin": JSON.stringify({ keepChainData: false }) })];
+        const unprotected = JSON.stringify({ ...JSON.parse(config["bcm:bitcoin"]), keepChainData: false });
+        await stack.setConfig("bcm:bitcoin", { value: unprotected });
+        policy.policyPackConfigs = [writePolicyConfig(home, stackName, undefined, { ...config, "bcm:bitcoin": unprotected })];
         await up();
         // The kept volume came back: lnd runs with the wallet it had.
         expect(await waitFor("lnd with the kept wallet", 300, async () => ((await lndIdentity()) === identity ? true : undefined), 2000)).toBe(true);

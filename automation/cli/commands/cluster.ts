@@ -205,7 +205,7 @@ export function registerCluster(program: Command): void {
 export function registerShow(program: Command): void {
     program
         .command("show [cluster]")
-        .description("LXD and Swarm status of a cluster (every cluster when none is named): instances with state and address, swarm nodes and services")
+        .description("LXD and Swarm status of a cluster (every cluster when none is named): instances with state and address, swarm nodes and services, and how far the Electrum server has indexed")
         .action(async (name: string | undefined) => {
             if (name !== undefined) usage(() => checkClusterName(name));
             const { result, swarms } = await withContext(async (ctx) => {
@@ -224,6 +224,7 @@ export function registerShow(program: Command): void {
                 console.log(`${s.cluster} swarm${s.error ? `  UNREACHABLE: ${s.error}` : ""}`);
                 for (const n of s.nodes) console.log(`  node     ${n}`);
                 for (const v of s.services) console.log(`  service  ${v}`);
+                if (s.electrum) console.log(`  electrum ${s.electrum.service}  ${s.electrum.line}`);
             }
             if (result.some((r) => r.error) || swarms.some((s) => s?.error)) throw new CliError(`an endpoint or swarm does not answer (above)`);
         });

@@ -3,6 +3,8 @@ import { Command, Option } from "commander";
 import { changeTier, checkTierName, listTiers } from "../../cluster/stackOperations";
 import { checkClusterName } from "../../../components/datacenter/spec";
 import { usage, withContext } from "./cluster";
+import { bcmHome } from "../../../engine/paths";
+import { DataCenterOutput, formatSummary, summaryJson, writeClientKeys } from "../../summary";
 
 export function registerStack(program: Command): void {
     const stack = program
@@ -16,12 +18,13 @@ export function registerStack(program: Command): void {
         .addOption(clusterOption())
         .addOption(new Option("--tor <network>", "the Tor network the gateway joins; needed on the first deploy").choices(["public", "offline"]))
         .addHelpText("after", "\nA mandatory policy violation stops before anything changes (exit 3) and the cluster's config is put back.")
-        .action(async (tier: string, o: { cluster: string; tor?: string }) => {
+        .option("--json", "print the data center as JSON (credentials and client keys left out) instead of the summary")
+        .action(async (tier: string, o: { cluster: string; tor?: string; json?: boolean }) => {
             usage(() => checkClusterName(o.cluster) && checkTierName(tier));
-            const dc = await withContext((ctx) => changeTier(o.cluster, "deploy", tier, { tor: o.tor }, ctx));
-            console.log(`tier ${tier} is up on cluster ${o.cluster}`);
-            for (const c of (dc.containers ?? []) as { name: string; address: string }[]) console.log(`  ${c.name}  ${c.address}`);
-            if (dc.socks) console.log(`  Tor SOCKS ${dc.socks}, DNS ${dc.dns}, private registry ${dc.registry}, Docker API ${dc.dockerHost}`);
+            const dc = (await withContext((ctx) => changeTier(o.cluster, "deploy", tier, { tor: o.tor }, ctx))) as DataCenterOutput;
+            const keyFiles = writeClientKeys(bcmHome(), o.cluster, dc.onions);
+            if (o.json) console.log(summaryJson(dc, keyFiles));
+            else console.log(formatSummary(`tier ${tier} is up on cluster ${o.cluster}`, dc, keyFiles).join("\n"));
         });
 
     stack

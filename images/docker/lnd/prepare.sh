@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # prepare.sh CONTEXT: builds lnd and lncli from the Go module
-# github.com/lightningnetwork/lnd at the pinned version into CONTEXT/bin/, for the Dockerfile
-# to copy. Run by images/docker/build.sh on the host (in a copy of this directory) before
-# `docker build`.
+# github.com/lightningnetwork/lnd at the pinned version, and BCM's lnd tools (bcm-lnd-tools:
+# bcm-lnd-start, bcm-lnd-seed, bcm-chanbackup) from this repository's services/lnd, into
+# CONTEXT/bin/, for
+# the Dockerfile to copy. Run by images/docker/build.sh on the host (in a copy of this
+# directory) before `docker build`; BCM_REPO is the repository.
 #
 # lnd's go.mod has replace directives, so `go install MODULE@VERSION` refuses it: the
 # source comes from the Go module proxy with `go mod download` (checked against the checksum
@@ -31,3 +33,20 @@ context="${1:?usage: prepare.sh CONTEXT}"
 # shellcheck source=images/docker/lib/go-module.sh
 source "${BCM_DOCKER_LIB:?run by images/docker/build.sh, which sets BCM_DOCKER_LIB}/go-module.sh"
 go_module_build lnd "${context}" "${MODULE}" "${VERSION}" "${SUM}" "${TAGS}" "${LDFLAGS}" lnd lncli -- "${PACKAGES[@]}"
+
+# BCM's lnd tools, from services/lnd (a module on the same lnd version, its go.sum pinning
+# every module): one binary, bcm-lnd-tools, which the Dockerfile links as bcm-lnd-start,
+# bcm-lnd-seed and bcm-chanbackup (they share lnd's packages: one binary is 46 MB, three
+# were 113 MB). Built the same way: static, -trimpath, stripped, the host's Go with
+# GOTOOLCHAIN=local, -mod=readonly. The Dockerfile's "# bcm-source: services/lnd" puts that
+# source in the image's tag.
+repo="${BCM_REPO:?run by images/docker/build.sh, which sets BCM_REPO}"
+start="${EPOCHREALTIME}"
+(
+  cd "${repo}/services/lnd"
+  export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="-mod=readonly -buildvcs=false"
+  go build -trimpath -ldflags="-s -w -buildid=" -o "${context}/bin/" ./cmd/bcm-lnd-tools
+)
+printf '[lnd prepare] go build services/lnd: %s s\n' "$(awk -v s="${start}" -v n="${EPOCHREALTIME}" 'BEGIN { printf "%.1f", n - s }')" >&2
+chmod 0755 "${context}/bin/bcm-lnd-tools"
+"${context}/bin/bcm-lnd-tools" bcm-lnd-start --version >&2
