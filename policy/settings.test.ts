@@ -13,14 +13,15 @@ describe("settings", () => {
             publishedPorts: [{ service: "tor", port: 9050 }],
             egressAllowed: ["tor"],
             relaxed: { "pinned-image-tags": "testing a nightly build" },
+            hostPaths: ["/root/.bcm"],
         };
         expect(readSettings(given)).toEqual(given);
     });
 
     it("fails closed: no config means mainnet with nothing declared, and malformed entries are dropped", () => {
-        expect(readSettings(undefined)).toEqual({ chain: "mainnet", device: undefined, privateRegistry: undefined, publishedPorts: [], egressAllowed: [], relaxed: {} });
-        const odd = readSettings({ chain: "moonnet", device: "ledger", privateRegistry: "http://x/", publishedPorts: [{ service: "a" }, 5], egressAllowed: [1, ""], relaxed: { a: "", b: 3 } });
-        expect(odd).toEqual({ chain: "mainnet", device: undefined, privateRegistry: undefined, publishedPorts: [], egressAllowed: [], relaxed: {} });
+        expect(readSettings(undefined)).toEqual({ chain: "mainnet", device: undefined, privateRegistry: undefined, publishedPorts: [], egressAllowed: [], relaxed: {}, hostPaths: [] });
+        const odd = readSettings({ chain: "moonnet", device: "ledger", privateRegistry: "http://x/", publishedPorts: [{ service: "a" }, 5], egressAllowed: [1, ""], relaxed: { a: "", b: 3 }, hostPaths: ["relative", 3, "/"] });
+        expect(odd).toEqual({ chain: "mainnet", device: undefined, privateRegistry: undefined, publishedPorts: [], egressAllowed: [], relaxed: {}, hostPaths: [] });
     });
 
     it("accepts registries as host[:port]", () => {

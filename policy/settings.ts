@@ -25,9 +25,14 @@ export interface PolicySettings {
     egressAllowed: string[];
     /** Advisory policies turned off for this stack, with the reason: policy name → reason. */
     relaxed: Record<string, string>;
+    /**
+     * Host directories that are the project's own (the BCM home, the swarm manager's socket
+     * directory): LXD disks and proxy sockets may use host paths only inside them.
+     */
+    hostPaths: string[];
 }
 
-export const chains = ["mainnet", "testnet", "testnet4", "signet", "regtest"] as const;
+export const chains = ["mainnet", "testnet", "signet", "regtest"] as const;
 export type Chain = (typeof chains)[number];
 export const devices = ["trezor", "emulator", "mnemonic"] as const;
 export type Device = (typeof devices)[number];
@@ -88,6 +93,12 @@ export const settingsSchema: PolicyConfigSchema = {
             default: {},
             description: "Advisory policies turned off for this stack: { <policy name>: <reason> }.",
         },
+        hostPaths: {
+            type: "array",
+            items: { type: "string", pattern: "^/.+" },
+            default: [],
+            description: "Host directories that are the project's own (BCM home, socket directory): the only host paths LXD disks and proxy sockets may use.",
+        },
     },
 };
 
@@ -124,7 +135,8 @@ export function readSettings(config: unknown): PolicySettings {
             }
         }
     }
-    return { chain, device, privateRegistry, publishedPorts, egressAllowed, relaxed };
+    const hostPaths = Array.isArray(c.hostPaths) ? c.hostPaths.filter((s): s is string => typeof s === "string" && /^\/.+/.test(s)) : [];
+    return { chain, device, privateRegistry, publishedPorts, egressAllowed, relaxed, hostPaths };
 }
 
 /**

@@ -2,7 +2,7 @@
 // name the offending argument (exit code 2 in the CLI). The firmware vectors run against
 // both devices: the software device, and a Trezor reached the way `bcm` reaches one
 // (deviceFromEnvironment, @trezor/connect, the UDP transport) with BCM's emulator behind it.
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { Device } from "../../device/device";
@@ -149,6 +149,15 @@ describe.each(devices)("with $name", ({ slug, open }) => {
       const armored = await commands.fileEncrypt({ ...key, input: "plain.txt" }, c);
       writeFileSync(join(cwd, "plain.txt.asc"), armored);
       expect(await commands.fileDecrypt({ ...key, input: "plain.txt.asc" }, c)).toBe("bitcoin.conf contents\n");
+      // --output: the plaintext is its owner's only, whatever the umask.
+      const umask = process.umask(0o022);
+      try {
+        expect(await commands.fileDecrypt({ ...key, input: "plain.txt.gpg", output: "plain.out" }, c)).toBe("");
+      } finally {
+        process.umask(umask);
+      }
+      expect(readFileSync(join(cwd, "plain.out"), "utf8")).toBe("bitcoin.conf contents\n");
+      expect(statSync(join(cwd, "plain.out")).mode & 0o777).toBe(0o600);
       await commands.fileSign({ ...key, input: "plain.txt", output: "plain.txt.sig" }, c);
       expect(await commands.fileVerify({ ...key, input: "plain.txt", signature: "plain.txt.sig" }, c)).toMatch(/^Good signature from "BCM Files <files@bcm.example>"/);
       writeFileSync(join(cwd, "plain.txt"), "tampered\n");

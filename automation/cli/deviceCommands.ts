@@ -12,6 +12,7 @@ import { Device, Identity } from "../../device/device";
 import { deviceFromEnvironment } from "../../device/fromEnvironment";
 import { parseIdentityUri } from "../../device/slip13Identity";
 import { UsageError } from "../../device/usageError";
+import { writePrivateFile } from "./privateFile";
 import { choiceArgument, hexArgument, pathArgument, requiredArgument, uint32Argument } from "./arguments";
 import { SSH_CURVES, SshCurve, sshIdentity, sshPublicKey } from "../../device/ssh/sshIdentity";
 import { RunningSshAgent, startSshAgent } from "../../device/ssh/sshAgentServer";
@@ -226,7 +227,8 @@ export async function fileDecrypt(options: FileOptions, context: CommandContext 
   return withGpgKey(options, context, async (device, key) => {
     const plaintext = await decryptWithDevice(device, key, isArmored(data) ? data.toString("utf8") : data);
     if (options.output) {
-      writeFileSync(resolve(cwd, options.output), plaintext);
+      // Plaintext of something that was encrypted: readable by its owner only, whatever the umask.
+      writePrivateFile(resolve(cwd, options.output), plaintext);
       return "";
     }
     return Buffer.from(plaintext).toString("utf8");

@@ -6,6 +6,7 @@ import { registerCluster, registerShow } from "./commands/cluster";
 import { registerInfo } from "./commands/info";
 import { registerInit } from "./commands/init";
 import { registerStack } from "./commands/stack";
+import { registerPulumi } from "./commands/pulumi";
 import { registerElectrum } from "./commands/electrum";
 import { describeFailure } from "./errors";
 import { ExitCode, exitCodeHelp } from "./exitCodes";
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
     registerShow(program);
     registerCluster(program);
     registerStack(program);
+    registerPulumi(program);
     registerElectrum(program);
     registerDevice(program);
     registerSsh(program);

@@ -7,6 +7,8 @@ export interface EndpointFlags {
     sshKey?: string;
     clientCert?: string;
     clientKey?: string;
+    /** The pinned host key of each --ssh host, in order (pinHostKey). */
+    hostKeys?: string[];
 }
 
 /** Endpoints from `--local` and `--ssh user@host[:port]` (repeated); errors name the flag. */
@@ -20,7 +22,7 @@ export function endpointsFromFlags(o: EndpointFlags): EndpointSpec[] {
     } else if (o.clientCert === undefined || o.clientKey === undefined) {
         throw new SpecError("--ssh: give both --client-cert and --client-key, or neither (bcm then uses its own certificate, made once in the BCM home)");
     }
-    for (const target of o.ssh) {
+    for (const [i, target] of o.ssh.entries()) {
         const { user, host, port } = parseSshTarget(target);
         let name = endpointNameForHost(host);
         for (let i = 2; endpoints.some((e) => e.name === name); i++) name = `${endpointNameForHost(host).slice(0, 58)}-${i}`;
@@ -31,6 +33,7 @@ export function endpointsFromFlags(o: EndpointFlags): EndpointSpec[] {
             port,
             user,
             ...(o.sshKey ? { sshKeyPath: o.sshKey } : {}),
+            ...(o.hostKeys?.[i] ? { hostKey: o.hostKeys[i] } : {}),
             clientCertificatePath: o.clientCert,
             clientKeyPath: o.clientKey,
         });
@@ -39,14 +42,18 @@ export function endpointsFromFlags(o: EndpointFlags): EndpointSpec[] {
     return validateEndpoints(endpoints, "endpoints");
 }
 
-/** Endpoints from a cluster file: `{"endpoints": [...]}` (or the list itself). */
-export function endpointsFromFile(text: string, file: string): EndpointSpec[] {
+/** The endpoint list of a cluster file (`{"endpoints": [...]}` or the list itself), not yet checked. */
+export function rawEndpointsFromFile(text: string, file: string): unknown {
     let raw: unknown;
     try {
         raw = JSON.parse(text);
     } catch (err) {
         throw new SpecError(`--file ${file}: not JSON (${(err as Error).message}); write {"endpoints": [{"name": "local", "mode": "local"}]}`);
     }
-    const list = Array.isArray(raw) ? raw : (raw as { endpoints?: unknown } | null)?.endpoints;
-    return validateEndpoints(list, `${file}: endpoints`);
+    return Array.isArray(raw) ? raw : (raw as { endpoints?: unknown } | null)?.endpoints;
+}
+
+/** Endpoints from a cluster file: `{"endpoints": [...]}` (or the list itself). */
+export function endpointsFromFile(text: string, file: string): EndpointSpec[] {
+    return validateEndpoints(rawEndpointsFromFile(text, file), `${file}: endpoints`);
 }

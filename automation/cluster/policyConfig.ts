@@ -30,11 +30,12 @@ export function dataCenterPolicySettings(spec: DataCenterSpec, device?: PolicyDe
         privateRegistry: `127.0.0.1:${gatewayPorts.registry}`,
         publishedPorts: [
             { service: "registry", port: gatewayPorts.registry },
+            { service: "registry-push", port: gatewayPorts.registryPush },
             { service: "tor", port: gatewayPorts.socks },
             { service: "tor", port: gatewayPorts.dns },
             ...(mirror ? [{ service: "registry-mirror", port: gatewayPorts.mirror }] : []),
         ],
-        egressAllowed: ["tor", "registry", ...(mirror ? ["registry-mirror"] : [])],
+        egressAllowed: ["tor", "registry", "registry-push", ...(mirror ? ["registry-mirror"] : [])],
     };
 }
 
@@ -47,7 +48,9 @@ export function writePolicyConfig(home: string, name: string, device: PolicyDevi
     const file = path.join(home, "clusters", `${name}.policy.json`);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const spec = readDataCenterSpec((k) => stackConfig[`bcm:${k}`]);
-    const settings = spec ? dataCenterPolicySettings(spec, device) : policySettings(device);
+    // The project's own host directories: the BCM home and the manager's socket directory.
+    const hostPaths = [home, ...(stackConfig["bcm:dockerSocketDir"] ? [stackConfig["bcm:dockerSocketDir"]] : [])].map((p) => path.resolve(p));
+    const settings = { ...(spec ? dataCenterPolicySettings(spec, device) : policySettings(device)), hostPaths };
     fs.writeFileSync(file, JSON.stringify(policyPackConfig(settings), null, 2) + "\n", { mode: 0o600 });
     return file;
 }

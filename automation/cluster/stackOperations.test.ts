@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { SpecError } from "../../components/datacenter/spec";
-import { checkTierName, tiersAfter } from "./stackOperations";
+import { checkTierName, configChanges, tiersAfter } from "./stackOperations";
 
 describe("tiers of a cluster", () => {
     const tier = fc.stringMatching(/^[a-z][a-z0-9]{0,15}$/);
@@ -27,5 +27,35 @@ describe("tiers of a cluster", () => {
         for (const bad of ["", "Gateway", "9x", "a-b", "x".repeat(17)]) {
             expect(() => checkTierName(bad)).toThrow(SpecError);
         }
+    });
+});
+
+describe("config changes of a tier deploy", () => {
+    const config = fc.dictionary(fc.constantFrom("bcm:tiers", "bcm:tor", "bcm:chain", "bcm:rpcPassword", "bcm:apiToken", "bcm:dockerSocketDir"), fc.string());
+
+    it("writes only what differs, keeps secret keys secret, and turns one config into the other", () => {
+        fc.assert(
+            fc.property(config, config, fc.subarray(["bcm:rpcPassword", "bcm:apiToken", "bcm:tor"]), (from, to, secrets) => {
+                const secretKeys = new Set(secrets);
+                const changes = configChanges(from, to, secretKeys);
+                const result = { ...from };
+                for (const c of changes) {
+                    if ("remove" in c) delete result[c.key];
+                    else {
+                        // A value that stays the same is never written again (it would travel on a command line).
+                        expect(from[c.key]).not.toBe(c.value);
+                        expect(c.secret).toBe(secretKeys.has(c.key));
+                        result[c.key] = c.value;
+                    }
+                }
+                expect(result).toEqual(to);
+            }),
+        );
+    });
+
+    it("leaves an unchanged secret alone when only the tiers change", () => {
+        const before = { "bcm:tiers": '{"gateway":{}}', "bcm:rpcPassword": "hunter2" };
+        const after = { ...before, "bcm:tiers": '{"gateway":{},"kafka":{}}' };
+        expect(configChanges(before, after, new Set(["bcm:rpcPassword"]))).toEqual([{ key: "bcm:tiers", value: '{"gateway":{},"kafka":{}}', secret: false }]);
     });
 });

@@ -5,7 +5,8 @@
 import * as path from "node:path";
 import { readDataCenterSpec } from "../../components/datacenter/dataCenterSpec";
 import { SpecError } from "../../components/datacenter/spec";
-import { Progress } from "../../engine";
+import { Stack } from "@pulumi/pulumi/automation";
+import { Progress, setSecretConfig } from "../../engine";
 import { CliError } from "../cli/errors";
 import { ExitCode } from "../cli/exitCodes";
 import { deployWithPolicy } from "./deploy";
@@ -39,10 +40,36 @@ export function tiersAfter(current: Record<string, object>, op: "deploy" | "remo
     return rest;
 }
 
+/** One change to a stack's config: a value to set (secret ones go through standard input), or a key to remove. */
+export type ConfigChange = { key: string; value: string; secret: boolean } | { key: string; remove: true };
+
+/**
+ * The changes that turn `from` into `to`: only keys whose value differs are set, so a secret
+ * value that stays is never written again (and never as plaintext on a command line); a
+ * changed key that is secret stays secret.
+ */
+export function configChanges(from: Record<string, string>, to: Record<string, string>, secretKeys: ReadonlySet<string>): ConfigChange[] {
+    const out: ConfigChange[] = [];
+    for (const [key, value] of Object.entries(to)) if (from[key] !== value) out.push({ key, value, secret: secretKeys.has(key) });
+    for (const key of Object.keys(from)) if (!(key in to)) out.push({ key, remove: true });
+    return out;
+}
+
+/** Applies config changes: plain values as the Automation API sets them, secret ones on standard input (setSecretConfig). */
+async function applyConfig(stack: Stack, changes: ConfigChange[]): Promise<void> {
+    for (const c of changes) {
+        if ("remove" in c) await stack.removeConfig(c.key);
+        else if (c.secret) await setSecretConfig(stack, c.key, c.value);
+        else await stack.setConfig(c.key, { value: c.value });
+    }
+}
+
 /** Deploys or removes a tier on a cluster: config, policy preview, up; the old config comes back on refusal. */
 export async function changeTier(cluster: string, op: "deploy" | "remove", tier: string, opts: { tor?: string }, ctx: ClusterContext): Promise<Record<string, unknown>> {
     const stack = await selectCluster(cluster, ctx);
-    const before = await plainConfig(stack);
+    const all = await stack.getAllConfig();
+    const secretKeys = new Set(Object.entries(all).filter(([, v]) => v.secret).map(([k]) => k));
+    const before = Object.fromEntries(Object.entries(all).map(([k, v]) => [k, v.value]));
     const current = JSON.parse(before["bcm:tiers"] ?? "{}") as Record<string, object>;
     let next: Record<string, object> | undefined;
     try {
@@ -66,17 +93,11 @@ export async function changeTier(cluster: string, op: "deploy" | "remove", tier:
     } catch (err) {
         throw new CliError((err as Error).message, ExitCode.usage);
     }
-    // Secret values (the device's) are never written back through a command line: only the
-    // plain keys this command changes are restored on a refusal.
-    const secrets = new Set(Object.entries(await stack.getAllConfig()).filter(([, v]) => v.secret).map(([k]) => k));
-    const plain = (c: Record<string, string>) => Object.fromEntries(Object.entries(c).filter(([k]) => !secrets.has(k)).map(([k, value]) => [k, { value }]));
+    // Only what changes is written: secret values (the device's among them) stay as they are,
+    // encrypted, off every command line; a refusal puts back only what this command changed.
     let prepared = after;
-    const restore = async () => {
-        for (const k of Object.keys(prepared)) if (!(k in before)) await stack.removeConfig(k);
-        await stack.setAllConfig(plain(before));
-    };
-    await stack.setAllConfig(plain(after));
-    for (const k of Object.keys(before)) if (!(k in after) && !secrets.has(k)) await stack.removeConfig(k);
+    const restore = () => applyConfig(stack, configChanges(prepared, before, secretKeys));
+    await applyConfig(stack, configChanges(before, after, secretKeys));
     prepared = await prepareDeploy(stack, after, { home: ctx.home, env: ctx.env, say: ctx.say });
     await deployWithPolicy(
         stack,

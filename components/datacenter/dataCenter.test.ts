@@ -15,7 +15,7 @@ beforeAll(() =>
         type === "random:index/randomBytes:RandomBytes"
             ? { base64: Buffer.alloc(32, 5).toString("base64") }
             : type === "random:index/randomPassword:RandomPassword"
-              ? { result: "pw0123456789" }
+              ? { result: "pw0123456789", bcryptHash: "$2a$10$" + "b".repeat(53) }
               : type === "command:local:Command"
                 ? { stdout: pem }
                 : type === "lxd:index:Exec"
@@ -68,7 +68,7 @@ describe("DataCenter wiring (mocks)", () => {
         const volumes = mine.filter((r) => r.type === "lxd:index:StorageVolume").map((r) => r.inputs.name);
         expect(volumes.filter((v) => v.includes("chain"))).toEqual(["bcm-bitcoin-01-chain-regtest"]);
         const services = mine.filter((r) => r.type === "docker:index/service:Service").map((r) => r.name).sort();
-        expect(services).toEqual(["btcd-regtest", "electrum-regtest", "kafka-1", "kafka-2", "kafka-connect-1", "kafka-connect-2", "lnd-backup-regtest", "lnd-regtest", "registry", "tor", "zookeeper-1"]);
+        expect(services).toEqual(["btcd-regtest", "electrum-regtest", "kafka-1", "kafka-2", "kafka-connect-1", "kafka-connect-2", "lnd-backup-regtest", "lnd-regtest", "registry", "registry-push", "tor", "zookeeper-1"]);
         // The bitcoin workload's channel backups reach the kafka tier's overlay, because that tier runs.
         const backups = mine.find((r) => r.type === "docker:index/service:Service" && r.name === "lnd-backup-regtest")!.inputs;
         expect(backups.taskSpec.networksAdvanceds.map((n: { id: string }) => n.id)).toEqual(["dc1-gateway-bitcoin-net-id", "dc1-gateway-kafka-net-id"]);

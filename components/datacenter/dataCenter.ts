@@ -34,6 +34,8 @@ export interface DataCenterArgs {
     dockerSocketDir: string;
     /** The workload tiers it knows; default kafka and bitcoin (workloads.ts). */
     workloads?: readonly Workload<any>[];
+    /** IPv4 addresses of the other endpoints' hosts, which the gateway's firewall lets reach the registry (their tier containers' proxies). */
+    allowedHosts?: string[];
     /** What the device gave the deploy, by the keys the workloads' `deviceSecrets` name (the stack's secret `bcm:<key>`). */
     deviceSecrets?: Record<string, pulumi.Input<string>>;
 }
@@ -52,6 +54,8 @@ export interface DataCenterSummary {
     socks: pulumi.Output<string>;
     dns: pulumi.Output<string>;
     registry: pulumi.Output<string>;
+    /** Where the controller pushes, with the credentials (secret). */
+    registryPush: pulumi.Output<{ address: string; user: string; password: string }>;
     registryMirror: pulumi.Output<string> | string;
     overlayEncrypted: pulumi.Output<boolean>;
     images: Record<string, pulumi.Output<string>>;
@@ -120,6 +124,7 @@ export class DataCenter extends pulumi.ComponentResource {
                 overlayEncryption: spec.overlayEncryption,
                 registryMirrorUpstream: spec.registryMirrorUpstream,
                 tierNetworks: others.map((t) => t.name),
+                ...(args.allowedHosts ? { allowedHosts: args.allowedHosts } : {}),
                 onionServices: [...defaultOnionServices, ...others.flatMap((t) => workloadOf(t.name)?.onionServices?.(spec.settings[t.name], spec.chain) ?? [])],
             },
             child,
@@ -171,6 +176,7 @@ export class DataCenter extends pulumi.ComponentResource {
             socks: gateway.socks,
             dns: gateway.dns,
             registry: gateway.registryAddress,
+            registryPush: gateway.registryPush,
             registryMirror: gateway.mirrorAddress ?? "none (Tor is offline)",
             overlayEncrypted: gateway.overlayEncrypted,
             images: gateway.images,

@@ -3,9 +3,10 @@
 // Validated in one pass, before any resource is registered, so a bad file names every wrong
 // key and changes nothing.
 import { Chain, chains } from "../bitcoin/chains";
-import { PlacementRule } from "../cluster/placement";
+import { place, PlacementRule } from "../cluster/placement";
 import { TorNetworkSettings, validateTorSettings } from "../gateway/torNetwork";
 import { OverlayEncryption, overlayEncryptionModes } from "../swarm/encryption";
+import { unknownKeyMessage } from "./nearest";
 import { SpecError } from "./spec";
 import type { Workload } from "./workload";
 import { workloads as defaultWorkloads } from "./workloads";
@@ -28,10 +29,21 @@ export interface DataCenterSpec {
 const tierName = /^[a-z][a-z0-9]{0,15}$/;
 
 /**
+ * Tier names the data center keeps for itself: each tier gets the overlay `bcm-<tier>`, and
+ * these are the gateway's own overlays and networks (`bcm-egress`, `bcm-publish`).
+ */
+export const reservedTierNames = ["egress", "publish"] as const;
+
+/**
  * Reads the data-center keys through `get` (pulumi.Config#get or a test's map). Returns
  * undefined when `bcm:tiers` is absent: the stack is then a bare cluster (`bcm cluster create`).
  */
-export function readDataCenterSpec(get: (key: string) => string | undefined, table: readonly Workload<any>[] = defaultWorkloads): DataCenterSpec | undefined {
+export function readDataCenterSpec(
+    get: (key: string) => string | undefined,
+    table: readonly Workload<any>[] = defaultWorkloads,
+    /** The cluster's number of endpoints, when known: placements that cannot be met are named too. */
+    endpointCount?: number,
+): DataCenterSpec | undefined {
     const tiersText = get("tiers");
     if (tiersText === undefined) return undefined;
     const problems: string[] = [];
@@ -57,15 +69,33 @@ export function readDataCenterSpec(get: (key: string) => string | undefined, tab
                     problems.push(`bcm:tiers.${n}: a tier name is 1-16 lower-case letters and digits, starting with a letter`);
                     continue;
                 }
+                if ((reservedTierNames as readonly string[]).includes(n)) {
+                    problems.push(`bcm:tiers.${n}: "${n}" is reserved (the gateway's network bcm-${n}); name the tier otherwise`);
+                    continue;
+                }
                 if (typeof v !== "object" || v === null || Array.isArray(v)) {
                     problems.push(`bcm:tiers.${n}: must be an object with optional first, min and max`);
                     continue;
                 }
                 const rule: PlacementRule = {};
+                let ruleOk = true;
                 for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-                    if (k !== "first" && k !== "min" && k !== "max") problems.push(`bcm:tiers.${n}.${k}: unknown key; use first, min or max`);
-                    else if (!Number.isInteger(x) || (x as number) < 0) problems.push(`bcm:tiers.${n}.${k}: must be a whole number ≥ 0`);
-                    else rule[k] = x as number;
+                    if (k !== "first" && k !== "min" && k !== "max") {
+                        problems.push(unknownKeyMessage(`bcm:tiers.${n}.${k}`, k, ["first", "min", "max"]));
+                        ruleOk = false;
+                    } else if (!Number.isInteger(x) || (x as number) < 0) {
+                        problems.push(`bcm:tiers.${n}.${k}: must be a whole number ≥ 0`);
+                        ruleOk = false;
+                    } else rule[k] = x as number;
+                }
+                if (ruleOk && rule.min !== undefined && rule.max !== undefined && rule.min > rule.max) {
+                    problems.push(`bcm:tiers.${n}.min: ${rule.min} is above max ${rule.max}; lower min or raise max`);
+                } else if (ruleOk && endpointCount !== undefined) {
+                    try {
+                        place(n, Array.from({ length: endpointCount }, (_e, i) => i), rule);
+                    } catch (e) {
+                        problems.push(`bcm:tiers.${n}${rule.min !== undefined ? ".min" : ""}: ${(e as Error).message.replace(/^tier \S+:? /, "")}`);
+                    }
                 }
                 tiers.push({ name: n, placement: rule });
             }

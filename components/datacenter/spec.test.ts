@@ -7,6 +7,8 @@ const ipv4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((p
 const user = fc.stringMatching(/^[a-z_][a-z0-9_-]{0,15}$/);
 const port = fc.integer({ min: 1, max: 65535 });
 
+const hostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl";
+
 describe("parseSshTarget", () => {
     it("round-trips user@host:port for host names and IPv4 addresses", () => {
         fc.assert(
@@ -71,7 +73,7 @@ describe("validateEndpoints", () => {
     it("accepts a local endpoint and a full ssh endpoint", () => {
         const specs = validateEndpoints([
             { name: "local", mode: "local" },
-            { name: "host2", mode: "ssh", host: "10.0.0.2", port: 22, user: "root", clientCertificatePath: "/c.pem", clientKeyPath: "/k.pem" },
+            { name: "host2", mode: "ssh", host: "10.0.0.2", port: 22, user: "root", hostKey, clientCertificatePath: "/c.pem", clientKeyPath: "/k.pem" },
         ]);
         expect(specs.map((s) => s.name)).toEqual(["local", "host2"]);
     });
@@ -89,8 +91,27 @@ describe("validateEndpoints", () => {
         );
     });
 
-    it("takes an ssh endpoint's LXD_DIR and bridge, and names what is wrong with them", () => {
+    it("requires an ssh endpoint's host key, pinned, and refuses one that is no key", () => {
         const ssh = { name: "h", mode: "ssh", host: "h", clientCertificatePath: "/c", clientKeyPath: "/k" };
+        expect(() => validateEndpoints([ssh])).toThrow(/^bcm:endpoints\[0\]\.hostKey: missing; pin the host's SSH key/);
+        expect(() => validateEndpoints([{ ...ssh, hostKey: "not a key" }])).toThrow(/^bcm:endpoints\[0\]\.hostKey: is not an SSH public key/);
+        expect(validateEndpoints([{ ...ssh, hostKey }])[0].hostKey).toBe(hostKey);
+    });
+
+    it("refuses profileConfig keys that open the host (raw.*, privileged, a shared id map) before anything is registered", () => {
+        for (const [k, v] of [["raw.idmap", "both 0 0"], ["raw.lxc", "lxc.cap.drop="], ["raw.apparmor", "mount,"], ["security.privileged", "true"], ["security.idmap.isolated", "false"]]) {
+            expect(() => validateEndpoints([{ name: "a", mode: "local", profileConfig: { "limits.cpu": "2", [k]: v } }])).toThrow(
+                new RegExp(`^bcm:endpoints\\[0\\]\\.profileConfig\\["${k.replace(/\./g, "\\.")}"\\]: .*; (remove config|remove config "security)`),
+            );
+        }
+        expect(validateEndpoints([{ name: "a", mode: "local", profileConfig: { "limits.cpu": "2", "security.idmap.isolated": "true" } }])[0].profileConfig).toEqual({
+            "limits.cpu": "2",
+            "security.idmap.isolated": "true",
+        });
+    });
+
+    it("takes an ssh endpoint's LXD_DIR and bridge, and names what is wrong with them", () => {
+        const ssh = { name: "h", mode: "ssh", host: "h", hostKey, clientCertificatePath: "/c", clientKeyPath: "/k" };
         expect(validateEndpoints([{ ...ssh, lxdDir: "/var/snap/lxd/common/lxd", bridge: { ipv4Address: "10.78.0.1/24", ipv4Nat: false } }])[0]).toMatchObject({
             lxdDir: "/var/snap/lxd/common/lxd",
             bridge: { ipv4Address: "10.78.0.1/24", ipv4Nat: false },
@@ -106,7 +127,7 @@ describe("validateEndpoints", () => {
         fc.assert(
             fc.property(fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: 65536 }), fc.double({ min: 1.1, max: 2, noInteger: true })), (p) => {
                 expect(() =>
-                    validateEndpoints([{ name: "h", mode: "ssh", host: "h", port: p, clientCertificatePath: "/c", clientKeyPath: "/k" }]),
+                    validateEndpoints([{ name: "h", mode: "ssh", host: "h", port: p, hostKey, clientCertificatePath: "/c", clientKeyPath: "/k" }]),
                 ).toThrow("bcm:endpoints[0].port: must be a whole number from 1 to 65535");
             }),
         );

@@ -2,6 +2,9 @@
 // (stacks/cluster) exchange them: the stack config `bcm:endpoints`. Pure functions, so the
 // CLI refuses a bad spec before any engine starts and the program refuses it again up front.
 
+import { configKeyProblem } from "../../policy/lib/lxdSideDoors";
+import { nearest, unknownKeyMessage } from "./nearest";
+
 /** One endpoint of a cluster, as stored in the stack config `bcm:endpoints`. */
 export interface EndpointSpec {
     /** The endpoint's name in the cluster (a host name). */
@@ -22,7 +25,7 @@ export interface EndpointSpec {
     httpsPort?: number;
     /** ssh: a private key file (default: the ssh-agent of SSH_AUTH_SOCK). */
     sshKeyPath?: string;
-    /** ssh: the host's SSH public key to pin. */
+    /** ssh (required): the host's SSH public key, pinned: no other key is accepted. */
     hostKey?: string;
     /** ssh: the controller's client certificate (PEM file), trusted on the host. */
     clientCertificatePath?: string;
@@ -43,7 +46,7 @@ export interface EndpointSpec {
     bridge?: EndpointBridgeSpec;
     /**
      * Extra config for this endpoint's `bcm-docker` profile, over dockerHostProfileConfig().
-     * Only through `--file`; the policy pack refuses anything unsafe (security.privileged).
+     * Only through `--file`; raw.*, security.privileged and security.idmap.isolated=false are refused here and by the policy pack.
      */
     profileConfig?: Record<string, string>;
 }
@@ -166,7 +169,10 @@ export function validateEndpoints(raw: unknown, key = "bcm:endpoints"): Endpoint
         }
         const e = item as Record<string, unknown>;
         for (const k of Object.keys(e)) {
-            if (!knownKeys.has(k)) problems.push(`${at}.${k}: unknown key; remove it (known: ${[...knownKeys].join(", ")})`);
+            if (!knownKeys.has(k)) {
+                const near = nearest(k, [...knownKeys]);
+                problems.push(`${at}.${k}: unknown key; remove it (${near !== undefined ? `did you mean ${near}?` : `known: ${[...knownKeys].join(", ")}`})`);
+            }
         }
         const str = (k: string, required: boolean): string | undefined => {
             const v = e[k];
@@ -214,7 +220,17 @@ export function validateEndpoints(raw: unknown, key = "bcm:endpoints"): Endpoint
         set("address", str("address", false));
         set("httpsPort", port("httpsPort"));
         set("sshKeyPath", str("sshKeyPath", false));
-        set("hostKey", str("hostKey", false));
+        // An SSH host is only ever reached with its key pinned: the LXD certificate pinned after
+        // the bootstrap is learned over that session, so it is only as good as this key.
+        if (mode === "ssh" && e.hostKey === undefined) {
+            problems.push(`${at}.hostKey: missing; pin the host's SSH key: \`bcm cluster create --ssh … --host-key "ssh-ed25519 AAAA…"\`, or put the host in ~/.ssh/known_hosts`);
+        }
+        const hostKey = str("hostKey", false);
+        if (hostKey !== undefined && !/^(\S+ )?(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}( .*)?$/.test(hostKey.trim())) {
+            problems.push(`${at}.hostKey: is not an SSH public key ("ssh-ed25519 AAAA…", as in known_hosts or a host's /etc/ssh/ssh_host_*_key.pub)`);
+        } else {
+            set("hostKey", hostKey);
+        }
         set("clientCertificatePath", str("clientCertificatePath", mode === "ssh"));
         set("clientKeyPath", str("clientKeyPath", mode === "ssh"));
         const lxdDir = str("lxdDir", false);
@@ -257,7 +273,13 @@ export function validateEndpoints(raw: unknown, key = "bcm:endpoints"): Endpoint
             if (typeof pc !== "object" || pc === null || Array.isArray(pc) || !Object.values(pc).every((v) => typeof v === "string")) {
                 problems.push(`${at}.profileConfig: must be an object of LXD config keys to string values`);
             } else {
-                spec.profileConfig = { ...(pc as Record<string, string>) };
+                const config = pc as Record<string, string>;
+                const unsafe = Object.entries(config).flatMap(([k, v]) => {
+                    const found = configKeyProblem(k, v);
+                    return found ? [`${at}.profileConfig["${k}"]: ${found.problem}; ${found.fix}`] : [];
+                });
+                problems.push(...unsafe);
+                if (unsafe.length === 0) spec.profileConfig = { ...config };
             }
         }
         out.push(spec);
@@ -282,6 +304,15 @@ export function validateImages(raw: unknown, key = "bcm:images"): Record<(typeof
     }
     const r = raw as Record<string, unknown>;
     const problems: string[] = [];
+    for (const k of Object.keys(r)) {
+        if (!(imageNames as readonly string[]).includes(k)) problems.push(unknownKeyMessage(`${key}.${k}`, k, imageNames));
+        else {
+            const v = r[k];
+            for (const f of typeof v === "object" && v !== null ? Object.keys(v) : []) {
+                if (f !== "metadataPath" && f !== "rootfsPath") problems.push(unknownKeyMessage(`${key}.${k}.${f}`, f, ["metadataPath", "rootfsPath"]));
+            }
+        }
+    }
     const out = {} as Record<(typeof imageNames)[number], ImageSpec>;
     for (const n of imageNames) {
         const v = r[n] as Record<string, unknown> | undefined;

@@ -7,6 +7,8 @@ beforeAll(() =>
     recordResources(registered, (type) =>
         type === "random:index/randomBytes:RandomBytes"
             ? { base64: Buffer.alloc(32, 3).toString("base64") }
+            : type === "random:index/randomPassword:RandomPassword"
+              ? { result: "p".repeat(32), bcryptHash: "$2a$10$" + "a".repeat(53) }
             : type === "command:local:Command"
               ? { stdout: "127.0.0.1:5010/bcm/x@sha256:ab\n" }
               : type === "lxd:index:Exec"
@@ -32,8 +34,25 @@ async function build(name: string, args: Partial<ConstructorParameters<typeof Ga
 describe("GatewayTier wiring (mocks)", () => {
     it("runs the registry, Tor and the mirror on the first gateway container, each part wired to the others", async () => {
         const { gw, mine, service } = await build("g1");
-        expect(gw.services.length).toBe(3);
+        expect(gw.services.length).toBe(4);
         const registry = service("registry")!;
+        // Two sides on one storage: pulls read-only without credentials on 5010, pushes with them on 5011.
+        const push = service("registry-push")!;
+        expect(push.endpointSpec.ports).toEqual([{ targetPort: 5000, publishedPort: 5011, protocol: "tcp", publishMode: "host" }]);
+        expect(push.taskSpec.containerSpec.secrets.map((s: { fileName: string }) => s.fileName)).toEqual(["registry-htpasswd"]);
+        for (const [svc, role] of [[registry, "pull"], [push, "push"]] as const) {
+            expect(svc.taskSpec.containerSpec.args).toEqual(["serve", "/etc/bcm/registry.yml"]);
+            const cfg = mine.find((r) => r.name === `g1-registry-${role}-config`)!;
+            expect(Buffer.from(cfg.inputs.data, "base64").toString()).toMatch(/delete:\n    enabled: false/);
+        }
+        const htpasswd = mine.find((r) => r.name === "g1-registry-htpasswd")!;
+        expect(Buffer.from(plain(htpasswd.inputs.data), "base64").toString()).toBe(`bcm:$2a$10$${"a".repeat(53)}\n`);
+        // The firewall is in place before the swarm's docker provider (and so before any service).
+        const firewall = mine.find((r) => r.name === "g1-bcm-gateway-01-firewall")!;
+        expect(firewall.inputs.create[2]).toContain("bcm-gateway-firewall");
+        // Pushes carry the credentials in the command's environment (secret), never an argument.
+        const pushed = mine.find((r) => r.name === "g1-tor-image-transfer")!;
+        expect(plain(pushed.inputs.environment)).toMatchObject({ PUSH_REGISTRY: "127.0.0.1:5011", REGISTRY_USER: "bcm", REGISTRY_PASSWORD: "p".repeat(32) });
         expect(registry.taskSpec.placement.constraints).toEqual(["engine.labels.bcm-tier == gateway", "node.hostname == bcm-gateway-01"]);
         expect(registry.endpointSpec.ports).toEqual([{ targetPort: 5000, publishedPort: 5010, protocol: "tcp", publishMode: "host" }]);
         // The registry runs from the image loaded (not pushed) into the manager: nothing runs yet to push to.
@@ -62,7 +81,11 @@ describe("GatewayTier wiring (mocks)", () => {
 
         // Onion keys and client lists are secrets named after their content; the addresses are outputs.
         const secrets = mine.filter((r) => r.type === "docker:index/secret:Secret").map((r) => plain(r.inputs.name));
-        expect(secrets).toEqual([expect.stringMatching(/^bcm-onion-registry-key-[0-9a-f]{12}$/), expect.stringMatching(/^bcm-onion-registry-clients-[0-9a-f]{12}$/)]);
+        expect(secrets.sort()).toEqual([
+            expect.stringMatching(/^bcm-onion-registry-clients-[0-9a-f]{12}$/),
+            expect.stringMatching(/^bcm-onion-registry-key-[0-9a-f]{12}$/),
+            expect.stringMatching(/^bcm-registry-htpasswd-[0-9a-f]{12}$/),
+        ]);
         const onions = await value(gw.onions);
         expect(onions.registry.address).toMatch(/^[a-z2-7]{56}\.onion$/);
         expect(Object.keys(onions.registry.clientAuthLines)).toEqual(["controller"]);
@@ -71,7 +94,7 @@ describe("GatewayTier wiring (mocks)", () => {
 
     it("runs no mirror while Tor is offline, and only checks Tor's process then", async () => {
         const { gw, service } = await build("g2", { tor: { network: "offline" } });
-        expect(gw.services.length).toBe(2);
+        expect(gw.services.length).toBe(3);
         expect(gw.mirrorAddress).toBeUndefined();
         expect(service("registry-mirror")).toBeUndefined();
         expect(service("tor")!.taskSpec.containerSpec.healthcheck.tests).toEqual(["CMD-SHELL", "kill -0 1"]);

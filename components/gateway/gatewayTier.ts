@@ -1,4 +1,6 @@
+import { createHash } from "node:crypto";
 import * as docker from "@pulumi/docker";
+import * as random from "@pulumi/random";
 import * as pulumi from "@pulumi/pulumi";
 import * as lxd from "../lxd/resources";
 import { decideOverlayEncryption, espProbeCommand, OverlayEncryption } from "../swarm/encryption";
@@ -8,7 +10,9 @@ import { SwarmService } from "../swarm/swarmService";
 import { SystemContainerTier, TierMemberArgs } from "../tier/systemContainerTier";
 import { checkOnionServices, GatewayOnionService, onionSecrets, PublishedOnion } from "./onions";
 import { gatewayPorts } from "./ports";
-import { GatewayPlacement, mirrorService, registryService, torService } from "./services";
+import { checkAllowed, firewallInstallScript } from "./firewall";
+import { htpasswdLine, registryConfig, registryPushUser } from "./registryConfig";
+import { GatewayPlacement, mirrorService, registryServices, torService } from "./services";
 import { TorNetworkSettings } from "./torNetwork";
 
 export { gatewayPorts };
@@ -43,10 +47,16 @@ export interface GatewayTierArgs {
     tierNetworks?: string[];
     /** The cluster that owns it (recorded on its containers and volumes). */
     cluster: string;
+    /**
+     * Addresses (IPv4 or CIDR) of the other endpoints' hosts, whose LXD proxy devices reach the
+     * registry for their tier containers; the first gateway container's own endpoint host is
+     * always allowed. Nothing else on the LXD bridge reaches the registry, mirror or Tor ports.
+     */
+    allowedHosts?: string[];
 }
 
-/** The default onion service: the private registry, so the controller can push from anywhere. */
-export const defaultOnionServices: GatewayOnionService[] = [{ name: "registry", virtualPort: 80, target: "registry:5000", clients: ["controller"] }];
+/** The default onion service: the private registry's push side, so the controller can push (with the registry's credentials) from anywhere. */
+export const defaultOnionServices: GatewayOnionService[] = [{ name: "registry", virtualPort: 80, target: "registry-push:5000", clients: ["controller"] }];
 
 /**
  * The gateway tier: the spine of a BCM data center. Its containers are the swarm's managers;
@@ -76,6 +86,8 @@ export class GatewayTier extends pulumi.ComponentResource {
     public readonly dns: pulumi.Output<string>;
     /** `address:port` a node's dockerd can forward 127.0.0.1:5010 and :5000 to. */
     public readonly registryAddress: pulumi.Output<string>;
+    /** Where pushes go (`address:5011`) and their credentials (the password secret). */
+    public readonly registryPush: pulumi.Output<{ address: string; user: string; password: string }>;
     public readonly mirrorAddress?: pulumi.Output<string>;
     /** Services it runs. */
     public readonly services: SwarmService[];
@@ -110,7 +122,19 @@ export class GatewayTier extends pulumi.ComponentResource {
         this.dns = pulumi.interpolate`${gw01.address}:${gatewayPorts.dns}`;
 
         this.overlayEncrypted = this.probeEncryption(child, args);
-        this.docker = new docker.Provider(child("docker"), { host: this.tier.dockerHost! }, { parent: this, dependsOn: this.tier.ready });
+        // The registry, mirror and Tor ports answer the data center only, from before any of them runs.
+        const firewall = new lxd.Exec(
+            child(`${first.containerName}-firewall`),
+            {
+                instance: gw01.instance.name,
+                create: ["sh", "-c", firewallInstallScript()],
+                environment: { ALLOW: checkAllowed(args.allowedHosts ?? []).join(" ") },
+                triggers: [gw01.instance.config.apply((c) => c["volatile.uuid"] ?? "")],
+                endpoint: first.endpoint,
+            },
+            { parent: this, dependsOn: this.tier.ready },
+        );
+        this.docker = new docker.Provider(child("docker"), { host: this.tier.dockerHost! }, { parent: this, dependsOn: [...this.tier.ready, firewall] });
         const onDocker = { parent: this, provider: this.docker };
         // Secrets and configs are named after their content, so a new one never takes an old
         // one's name: it is made first, the services move to it, then the old one goes. (The
@@ -134,16 +158,29 @@ export class GatewayTier extends pulumi.ComponentResource {
             { source: args.images.registry, dockerHost: this.tier.dockerHost!, registry: registryRef, push: false },
             { parent: this },
         );
-        const registry = registryService(placement, registryLocal.ref);
+        // Pushes need credentials: a random password (in the stack's encrypted state), its bcrypt hash in the push side's htpasswd.
+        const pushPassword = new random.RandomPassword(child("registry-push-password"), { length: 32, special: false }, { parent: this });
+        const sha = (t: string) => createHash("sha256").update(t).digest("hex").slice(0, 12);
+        const config = (role: "pull" | "push") =>
+            new docker.ServiceConfig(child(`registry-${role}-config`), { name: `bcm-registry-${role}-${sha(registryConfig(role))}`, data: Buffer.from(registryConfig(role)).toString("base64") }, contentNamed);
+        const htpasswd = pushPassword.bcryptHash.apply((h) => htpasswdLine(registryPushUser, h));
+        const htpasswdSecret = new docker.Secret(
+            child("registry-htpasswd"),
+            { name: htpasswd.apply((t) => `bcm-registry-htpasswd-${sha(t)}`), data: pulumi.secret(htpasswd.apply((t) => Buffer.from(t).toString("base64"))) },
+            contentNamed,
+        );
+        const { pull: registry, push: registryPush } = registryServices(placement, registryLocal.ref, { pullConfig: config("pull"), pushConfig: config("push"), htpasswd: htpasswdSecret });
+        const pushTo = { registry: `127.0.0.1:${gatewayPorts.registryPush}`, user: registryPushUser, password: pushPassword.result };
+        this.registryPush = pulumi.secret(pulumi.all([gw01.address, pushPassword.result]).apply(([a, password]) => ({ address: `${a}:${gatewayPorts.registryPush}`, user: registryPushUser, password })));
         const publish = (image: string, source: pulumi.Input<string>) =>
-            new SwarmImage(child(`${image}-image`), { source, dockerHost: this.tier.dockerHost!, registry: registryRef }, { parent: this, dependsOn: [registry] }).ref;
+            new SwarmImage(child(`${image}-image`), { source, dockerHost: this.tier.dockerHost!, registry: registryRef, pushTo }, { parent: this, dependsOn: [registry, registryPush] }).ref;
         this.images = { registry: publish("registry", args.images.registry), tor: publish("tor", args.images.tor) };
         for (const [n, src] of Object.entries(args.images.extra ?? {})) this.images[n] = publish(n, src);
 
         const onions = onionSecrets(child, onionServices, this, contentNamed);
         this.onions = pulumi.secret(pulumi.all(onions.map((o) => o.onion)).apply((os) => Object.fromEntries(os.map((o, i) => [onionServices[i].name, o]))));
-        const tor = torService(placement, { name, image: this.images.tor, tor: args.tor, tierNetworks: Object.values(this.tierNetworks), onions, dependsOn: [registry] });
-        this.services = [registry, tor];
+        const tor = torService(placement, { name, image: this.images.tor, tor: args.tor, tierNetworks: Object.values(this.tierNetworks), onions, dependsOn: [registry, registryPush] });
+        this.services = [registry, registryPush, tor];
         if (withMirror) this.services.push(mirrorService(placement, { image: this.images.registry, upstream: args.registryMirrorUpstream, tor }));
 
         this.registerOutputs({

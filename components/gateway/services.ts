@@ -20,25 +20,57 @@ export interface GatewayPlacement {
     onDocker: pulumi.CustomResourceOptions;
 }
 
-/** The private registry (Debian's docker-registry) on the first gateway container, port 5010. */
-export function registryService(p: GatewayPlacement, image: pulumi.Input<string>): SwarmService {
-    return new SwarmService(
+/** What the registry's two services share: their configs and the push side's credentials. */
+export interface RegistryFiles {
+    /** config.yml of the pull side (read-only, no credentials). */
+    pullConfig: docker.ServiceConfig;
+    /** config.yml of the push side (htpasswd). */
+    pushConfig: docker.ServiceConfig;
+    /** The htpasswd file: `bcm:<bcrypt>` of the random push password. */
+    htpasswd: docker.Secret;
+}
+
+/**
+ * The private registry (Debian's docker-registry) on the first gateway container, as two
+ * services on one storage (registryConfig.ts): `registry` serves pulls on 5010, read-only;
+ * `registry-push` takes pushes on 5011, only with credentials. Deletes are off on both.
+ */
+export function registryServices(p: GatewayPlacement, image: pulumi.Input<string>, files: RegistryFiles): { pull: SwarmService; push: SwarmService } {
+    const common = {
+        image,
+        tier: "gateway",
+        constraints: [p.pinned],
+        // Host-mode ports need the docker_gwbridge, which only a non-internal network brings.
+        egress: p.egressNetwork,
+        // No REGISTRY_HTTP_SECRET: it only signs upload state shared between registry
+        // instances, and each side runs alone (distribution then draws its own at start).
+        volumes: { "bcm-registry-data": "/var/lib/docker-registry" },
+        args: ["serve", "/etc/bcm/registry.yml"],
+        memoryMiB: 256,
+    };
+    const pull = new SwarmService(
         "registry",
         {
-            image,
-            tier: "gateway",
-            constraints: [p.pinned],
+            ...common,
             networks: [{ network: p.gatewayNetwork, aliases: ["registry"] }],
-            // Host-mode ports need the docker_gwbridge, which only a non-internal network brings.
-            egress: p.egressNetwork,
-            // No REGISTRY_HTTP_SECRET: it only signs upload state shared between registry
-            // instances, and this one runs alone (distribution then draws its own at start).
-            volumes: { "bcm-registry-data": "/var/lib/docker-registry" },
+            configs: [{ source: files.pullConfig, fileName: "/etc/bcm/registry.yml" }],
             ports: [{ target: 5000, published: gatewayPorts.registry }],
-            memoryMiB: 256,
         },
         p.onDocker,
     );
+    const push = new SwarmService(
+        "registry-push",
+        {
+            ...common,
+            networks: [{ network: p.gatewayNetwork, aliases: ["registry-push"] }],
+            configs: [{ source: files.pushConfig, fileName: "/etc/bcm/registry.yml" }],
+            // The bcrypt hash only; the registry runs as its own user, so the file is world-readable inside the task.
+            secrets: [{ source: files.htpasswd, fileName: "registry-htpasswd", mode: 0o444 }],
+            ports: [{ target: 5000, published: gatewayPorts.registryPush }],
+        },
+        p.onDocker,
+    );
+    return { pull, push };
 }
 
 /**
@@ -96,6 +128,7 @@ export function mirrorService(p: GatewayPlacement, args: { image: pulumi.Input<s
             egress: p.egressNetwork,
             env: {
                 REGISTRY_PROXY_REMOTEURL: args.upstream ?? "https://registry-1.docker.io",
+                REGISTRY_STORAGE_DELETE_ENABLED: "false",
                 // Every outside connection goes through Tor: Go's HTTP client speaks SOCKS5 with remote name resolution.
                 HTTP_PROXY: "socks5://tor:9050",
                 HTTPS_PROXY: "socks5://tor:9050",

@@ -17,6 +17,12 @@ export function validateTorSettings(raw: unknown, key = "bcm:tor"): TorNetworkSe
     const fix = `set ${key} to {"network":"public"}, {"network":"offline"} or {"network":"private","dirAuthorities":["DirAuthority ..."]}`;
     if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new Error(`${key}: must be an object; ${fix}`);
     const r = raw as Record<string, unknown>;
+    const allowed = r.network === "private" ? ["network", "dirAuthorities"] : ["network"];
+    for (const k of Object.keys(r)) {
+        if (!allowed.includes(k)) {
+            throw new Error(`${key}.${k}: unknown key${k === "dirAuthorities" ? ' (only for "network":"private")' : ""}; use ${allowed.join(" and ")}`);
+        }
+    }
     if (r.network === "public" || r.network === "offline") return { network: r.network };
     if (r.network !== "private") throw new Error(`${key}.network: ${JSON.stringify(r.network)} is not public, offline or private; ${fix}`);
     const auth = r.dirAuthorities;

@@ -10,6 +10,13 @@ export interface SwarmImageArgs {
     registry?: pulumi.Input<string>;
     /** Push it to that registry (default true); false only tags it, for the registry's own image, which must run before anything can be pushed. */
     push?: boolean;
+    /**
+     * Where pushes go, with credentials (the gateway's `registry-push`, e.g. "127.0.0.1:5011"):
+     * it shares its storage with `registry`, so the pushed image is pulled from there. The
+     * password reaches `docker login` on standard input, into a configuration directory that
+     * is deleted after the push.
+     */
+    pushTo?: { registry: pulumi.Input<string>; user: pulumi.Input<string>; password: pulumi.Input<string> };
 }
 
 /** Loads, tags and pushes; each step is safe to repeat, and the push retries while the registry starts. */
@@ -20,9 +27,23 @@ const transferScript = [
     'if [ -n "${REGISTRY:-}" ]; then',
     '  ref="$REGISTRY/$SOURCE"',
     '  docker -H "$TARGET_DOCKER" tag "$SOURCE" "$ref"',
-    '  if [ "$PUSH" = true ]; then for i in $(seq 1 30); do docker -H "$TARGET_DOCKER" push -q "$ref" >/dev/null 2>&1 && break; [ "$i" = 30 ] && { docker -H "$TARGET_DOCKER" push "$ref" >&2; exit 1; }; sleep 2; done; fi',
-    // The digest pins the content, and it is what the docker provider records for a service.
-    '  if [ "$PUSH" = true ]; then docker -H "$TARGET_DOCKER" image inspect --format "{{range .RepoDigests}}{{println .}}{{end}}" "$ref" | grep -m1 "^$REGISTRY/" || echo "$ref"; else echo "$ref"; fi',
+    '  if [ "$PUSH" = true ]; then',
+    '    to="${PUSH_REGISTRY:-$REGISTRY}"',
+    '    pushed="$to/$SOURCE"',
+    '    docker -H "$TARGET_DOCKER" tag "$SOURCE" "$pushed"',
+    // Credentials: the password goes to `docker login` on standard input (printf is the shell's own),
+    // into a configuration directory of this run only.
+    '    DOCKER_CONFIG=$(mktemp -d); export DOCKER_CONFIG; trap \'rm -rf "$DOCKER_CONFIG"\' EXIT',
+    '    if [ -n "${REGISTRY_USER:-}" ]; then',
+    '      for i in $(seq 1 30); do printf "%s" "$REGISTRY_PASSWORD" | docker -H "$TARGET_DOCKER" login --username "$REGISTRY_USER" --password-stdin "$to" >/dev/null 2>&1 && break; [ "$i" = 30 ] && { echo "docker login to $to failed" >&2; exit 1; }; sleep 2; done',
+    '    fi',
+    '    for i in $(seq 1 30); do docker -H "$TARGET_DOCKER" push -q "$pushed" >/dev/null 2>&1 && break; [ "$i" = 30 ] && { docker -H "$TARGET_DOCKER" push "$pushed" >&2; exit 1; }; sleep 2; done',
+    // The digest pins the content, and it is what the docker provider records for a service; it is
+    // named on the pull side, which serves the same storage.
+    '    docker -H "$TARGET_DOCKER" image inspect --format "{{range .RepoDigests}}{{println .}}{{end}}" "$pushed" | grep -m1 "^$to/" | sed "s#^$to/#$REGISTRY/#" || echo "$ref"',
+    "  else",
+    '    echo "$ref"',
+    "  fi",
     "else",
     '  echo "$SOURCE"',
     "fi",
@@ -49,9 +70,12 @@ export class SwarmImage extends pulumi.ComponentResource {
                     TARGET_DOCKER: args.dockerHost,
                     REGISTRY: args.registry ?? "",
                     PUSH: String(args.push ?? true),
+                    ...(args.pushTo
+                        ? { PUSH_REGISTRY: args.pushTo.registry, REGISTRY_USER: args.pushTo.user, REGISTRY_PASSWORD: pulumi.secret(args.pushTo.password) }
+                        : {}),
                 },
                 // A new image or a new registry (rebuilt gateway) transfers again.
-                triggers: [args.source, args.dockerHost, args.registry ?? ""],
+                triggers: [args.source, args.dockerHost, args.registry ?? "", args.pushTo?.registry ?? ""],
             },
             { parent: this },
         );

@@ -20,11 +20,20 @@ export const swarmInitScript = [
     "docker swarm join-token -q manager",
 ].join("\n");
 
-/** Joins the swarm at $MANAGER with $TOKEN (unless already in one). */
+/**
+ * Joins the swarm at $MANAGER with $TOKEN (unless already in one). The token never goes on a
+ * command line, where any process in the container could read it: it is handed to dockerd's
+ * API (POST /swarm/join, as `docker swarm join` sends it) on curl's standard input, written
+ * there by the shell's own printf.
+ */
 export const swarmJoinScript = [
     "set -e",
     "state=$(docker info --format '{{.Swarm.LocalNodeState}}')",
-    'if [ "$state" != active ]; then docker swarm join --advertise-addr eth0 --listen-addr eth0:2377 --token "$TOKEN" "$MANAGER" >/dev/null; fi',
+    'if [ "$state" != active ]; then',
+    `  case "$TOKEN$MANAGER" in *'"'*|*'\\'*) echo "swarm join: the token or manager address holds a quote" >&2; exit 1 ;; esac`,
+    `  printf '{"ListenAddr":"eth0:2377","AdvertiseAddr":"eth0","RemoteAddrs":["%s"],"JoinToken":"%s"}' "$MANAGER" "$TOKEN" |`,
+    "    curl -sS --fail-with-body --unix-socket /var/run/docker.sock -H 'Content-Type: application/json' --data-binary @- http://localhost/swarm/join >/dev/null",
+    "fi",
     "docker info --format '{{.Swarm.NodeID}}'",
 ].join("\n");
 

@@ -10,10 +10,7 @@ export function isLxdType(type: string): boolean {
     return type === lxdTypes.instance || type === lxdTypes.profile;
 }
 
-/** LXD's own reading of a boolean config value (shared.IsTrue): 1, true, yes, on. */
-export function lxdTrue(value: string): boolean {
-    return ["1", "true", "yes", "on"].includes(value.trim().toLowerCase());
-}
+export { lxdTrue } from "./lxdSideDoors";
 
 /** An LXD device: its name and string properties (values UNKNOWN when not known yet). */
 export interface LxdDevice {

@@ -20,7 +20,7 @@ export function hardwareDeviceFindings(ctx: StackContext): Finding[] {
             problem: `is a mainnet stack but its secrets device is ${device}: mainnet stack secrets must come from the Trezor`,
             fix:
                 'deploy with the Trezor connected over USB or Trezor Bridge (BCM_DEVICE unset or trezor), so the policy config says device: "trezor"; ' +
-                'the software device and emulators are for test chains only (set chain to "testnet4", "signet" or "regtest" if this is not mainnet)',
+                'the software device and emulators are for test chains only (set chain to "testnet", "signet" or "regtest" if this is not mainnet)',
         },
     ];
 }

@@ -12,55 +12,66 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { LxdCluster, LxdEndpointSpec, dockerHostProfileConfig } from "../../components/cluster";
 import * as lxd from "../../components/lxd/resources";
-import { DataCenter, deviceSecretRequests, EndpointSpec, firstDeploySettings, readDataCenterSpec, resolveImages, SpecError, validateEndpoints, validateImages } from "../../components/datacenter";
+import { DataCenter, deviceSecretRequests, EndpointSpec, firstDeploySettings, resolveImages, SpecError, validateImages } from "../../components/datacenter";
+import { readClusterStackConfig } from "../../components/datacenter/stackConfig";
 import { builtDockerImages, builtSystemImages } from "../../engine/artifacts";
+
+/**
+ * A mistake in the stack config stops the program before anything is registered, as one line:
+ * a RunError is printed by the engine as its message alone, without a stack trace.
+ */
+function oneLine<T>(f: () => T): T {
+    try {
+        return f();
+    } catch (e) {
+        if (e instanceof SpecError || (e instanceof Error && !/\n/.test(e.message))) throw new pulumi.RunError((e as Error).message);
+        throw e;
+    }
+}
 
 const config = new pulumi.Config("bcm");
 
-/** Reads and validates a JSON config key; a bad one stops the program with the key and the fix. */
-function readJson<T>(key: string, validate: (raw: unknown, key: string) => T): T {
-    const text = config.get(key);
-    if (text === undefined) {
-        throw new SpecError(`bcm:${key}: missing; set it (bcm cluster create sets it from its flags or --file)`);
-    }
-    let raw: unknown;
-    try {
-        raw = JSON.parse(text);
-    } catch {
-        throw new SpecError(`bcm:${key}: is not JSON; set it to a JSON value`);
-    }
-    return validate(raw, `bcm:${key}`);
-}
-
-const specs = readJson("endpoints", validateEndpoints);
-// Read before anything is registered: a bad key stops the program with nothing changed.
-const dataCenterSpec = readDataCenterSpec((key) => config.get(key));
-const dockerImages = dataCenterSpec ? resolveImages(dataCenterSpec, builtDockerImages(config.get("dockerImages"))) : undefined;
+// Every `bcm:*` key, read and checked in one pass: an unknown key names the nearest known one.
+const stackConfig = oneLine(() => readClusterStackConfig(pulumi.runtime.allConfig()));
+const specs = stackConfig.endpoints;
+const dataCenterSpec = stackConfig.dataCenter;
+const dockerImages = dataCenterSpec ? oneLine(() => resolveImages(dataCenterSpec, stackConfig.dockerImages ?? builtDockerImages())) : undefined;
 // What the device gave this deploy (the CLI sets them as secret config before every deploy);
 // a missing one stops the program here, before anything is registered.
 const deviceSecrets = dataCenterSpec
-    ? Object.fromEntries(
-          deviceSecretRequests(dataCenterSpec, pulumi.getStack()).map((d) => {
-              const v = config.getSecret(d.key);
-              if (v === undefined) {
-                  throw new SpecError(`bcm:${d.key}: missing; it comes from the device ("${d.request.key}"): deploy with \`bcm stack deploy\` (or \`npm run up\`), or run Pulumi through \`bcm pulumi -- up\``);
-              }
-              return [d.key, v];
-          }),
+    ? oneLine(() =>
+          Object.fromEntries(
+              deviceSecretRequests(dataCenterSpec, pulumi.getStack()).map((d) => {
+                  const v = config.getSecret(d.key);
+                  if (v === undefined) {
+                      throw new SpecError(`bcm:${d.key}: missing; it comes from the device ("${d.request.key}"): deploy with \`bcm stack deploy\` (or \`npm run up\`), or run Pulumi through \`bcm pulumi -- up\``);
+                  }
+                  return [d.key, v];
+              }),
+          ),
       )
     : {};
 // Settings a first deploy fixes (the Lightning wallet's birthday) are written by the CLI; plain
 // Pulumi on a stack that never had them stops here naming them.
 for (const [workload, add] of Object.entries(dataCenterSpec ? firstDeploySettings(dataCenterSpec, new Date().toISOString().slice(0, 10)) : {})) {
-    throw new SpecError(`bcm:${workload}.${Object.keys(add)[0]}: missing; the first deploy through bcm sets it (\`bcm stack deploy ${workload}\`, \`npm run up\` or \`bcm pulumi -- up\`), or set it yourself`);
+    throw new pulumi.RunError(`bcm:${workload}.${Object.keys(add)[0]}: missing; the first deploy through bcm sets it (\`bcm stack deploy ${workload}\`, \`npm run up\` or \`bcm pulumi -- up\`), or set it yourself`);
 }
-// Without `bcm:images` (a stack run by hand with `pulumi up -s`): the images images/build.sh has built.
-const images = config.get("images") !== undefined ? readJson("images", validateImages) : validateImages(builtSystemImages());
+// Without `bcm:images` (a stack run by hand with `bcm pulumi -- up`): the images images/build.sh has built.
+const images = stackConfig.images ?? oneLine(() => validateImages(builtSystemImages()));
 
 const clusterName = pulumi.getStack();
 
+/** A file an endpoint names, read now; a missing one is a one-line error naming its key. */
+function readNamed(i: number, key: keyof EndpointSpec, file: string): string {
+    try {
+        return fs.readFileSync(file, "utf8");
+    } catch (e) {
+        throw new SpecError(`bcm:endpoints[${i}].${key}: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); fix the path`);
+    }
+}
+
 /** A spec as LxdCluster takes it; key and certificate files are read here, never stored in config. */
-function endpointArgs(s: EndpointSpec): LxdEndpointSpec {
+function endpointArgs(s: EndpointSpec, i: number): LxdEndpointSpec {
     if (s.mode === "local") {
         return { name: s.name, mode: "local", ...(s.socketPath ? { socketPath: s.socketPath } : {}) };
     }
@@ -71,19 +82,20 @@ function endpointArgs(s: EndpointSpec): LxdEndpointSpec {
             host: s.host!,
             port: s.port ?? 22,
             user: s.user ?? "root",
-            ...(s.sshKeyPath ? { privateKey: pulumi.secret(fs.readFileSync(s.sshKeyPath, "utf8")) } : {}),
+            ...(s.sshKeyPath ? { privateKey: pulumi.secret(readNamed(i, "sshKeyPath", s.sshKeyPath)) } : {}),
             ...(s.hostKey ? { hostKey: s.hostKey } : {}),
         },
         ...(s.address ? { address: s.address } : {}),
         ...(s.httpsPort ? { httpsPort: s.httpsPort } : {}),
         ...(s.lxdDir ? { lxdDir: s.lxdDir } : {}),
         ...(s.bridge ? { bridge: s.bridge } : {}),
-        clientCertificate: fs.readFileSync(s.clientCertificatePath!, "utf8"),
-        clientKey: pulumi.secret(fs.readFileSync(s.clientKeyPath!, "utf8")),
+        clientCertificate: readNamed(i, "clientCertificatePath", s.clientCertificatePath!),
+        clientKey: pulumi.secret(readNamed(i, "clientKeyPath", s.clientKeyPath!)),
     };
 }
 
-const cluster = new LxdCluster(clusterName, { endpoints: specs.map(endpointArgs) });
+const endpointList = oneLine(() => specs.map(endpointArgs));
+const cluster = new LxdCluster(clusterName, { endpoints: endpointList });
 
 const perEndpoint = cluster.every().map((p) => {
     const spec = specs[p.index];
@@ -125,7 +137,15 @@ export const dataCenter = dataCenterSpec
           bases: perEndpoint.map(({ profile, imported }) => ({ image: imported["bcm-template"].fingerprint, profile: profile.name })),
           spec: dataCenterSpec,
           dockerImages: dockerImages!,
+          allowedHosts: oneLine(() =>
+              specs.flatMap((s, i) => {
+                  if (s.mode !== "ssh") return [];
+                  const a = s.address ?? s.host!;
+                  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(a)) throw new SpecError(`bcm:endpoints[${i}].address: give the host's IPv4 address (the gateway's firewall lets the registry answer it by address), not "${a}"`);
+                  return [a];
+              }),
+          ),
           deviceSecrets,
-          dockerSocketDir: config.get("dockerSocketDir") ?? path.join(process.env.BCM_HOME ?? path.join(os.homedir(), ".bcm"), "sockets", clusterName),
+          dockerSocketDir: stackConfig.dockerSocketDir ?? path.join(process.env.BCM_HOME ?? path.join(os.homedir(), ".bcm"), "sockets", clusterName),
       }).summary
     : undefined;

@@ -52,15 +52,20 @@ describe("bcm cluster", () => {
         expect(badName.exitCode).toBe(2);
     });
 
-    it("refuses a privileged profile with exit 3 before anything is created, then creates the same file without it", async () => {
+    it("refuses a privileged profile (exit 2, before any engine starts; the policy pack refuses it too) then creates the same file without it", async () => {
         const file = path.join(dir, "cluster.json");
         fs.writeFileSync(file, JSON.stringify({ endpoints: [{ name: "local", mode: "local", profileConfig: { "security.privileged": "true" } }] }));
         const refused = await bcm("cluster", "create", refusedName, "--file", file);
-        expect(refused.exitCode).toBe(3);
-        expect(refused.stderr).toContain("no-privileged-containers");
-        expect(refused.stderr).toMatch(/bcm: cluster pol\d+: deploy refused by mandatory policy no-privileged-containers on lxd:index:Profile local-bcm-docker; nothing was created/);
-        expect(refused.stderr).toContain("fix:");
-        expect(refused.stderr.trim().split("\n").filter((l) => l.startsWith("bcm: "))).toHaveLength(1);
+        expect(refused.exitCode).toBe(2);
+        expect(refused.stderr).toMatch(/bcm: .*cluster\.json: endpoints\[0\]\.profileConfig\["security\.privileged"\]: sets config security\.privileged=true: root in a privileged container is root on the host; remove config "security\.privileged"/);
+        // One error line (besides the software device's notice).
+        expect(refused.stderr.trim().split("\n").filter((l) => l.startsWith("bcm: ") && !l.startsWith("bcm: software device"))).toHaveLength(1);
+        for (const [k, v] of [["raw.idmap", "both 0 0"], ["raw.lxc", "lxc.apparmor.profile=unconfined"]]) {
+            fs.writeFileSync(file, JSON.stringify({ endpoints: [{ name: "local", mode: "local", profileConfig: { [k]: v } }] }));
+            const raw = await bcm("cluster", "create", refusedName, "--file", file);
+            expect(raw.exitCode).toBe(2);
+            expect(raw.stderr).toContain(`profileConfig["${k}"]: sets config ${k}`);
+        }
         expect(await profiles()).not.toContain("bcm-docker");
         expect((await bcm("cluster", "list")).stdout).not.toContain(refusedName);
 

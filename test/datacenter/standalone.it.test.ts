@@ -128,9 +128,14 @@ describe("standalone data center (real engine, LXD, Swarm, private Tor network)"
         fs.writeFileSync(path.join(strangerDir, "registry.auth_private"), clientAuthorization(onion.address).clientLine + "\n", { mode: 0o600 });
         const clients: TorClient[] = [await tornet.startClient({ clientAuthDir: authDir }), await tornet.startClient({ clientAuthDir: strangerDir })];
         try {
-            const fetch = (c: TorClient) =>
-                execa("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "60", "--retry", "4", "--retry-all-errors", "--socks5-hostname", c.socks, `http://${onion.address}/v2/`], { reject: false });
-            expect((await fetch(clients[0])).stdout).toBe("200");
+            // The onion leads to the registry's push side: it answers the key holder, and takes only the registry's credentials.
+            const fetch = (c: TorClient, credentials?: string) =>
+                execa("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "60", "--retry", "4", "--retry-all-errors", "--socks5-hostname", c.socks, ...(credentials ? ["-K", "-"] : []), `http://${onion.address}/v2/`], {
+                    reject: false,
+                    ...(credentials ? { input: `user = "${credentials}"\n` } : {}),
+                });
+            expect((await fetch(clients[0])).stdout).toBe("401");
+            expect((await fetch(clients[0], `${dc.registryPush.user}:${dc.registryPush.password}`)).stdout).toBe("200");
             const refused = await execa("curl", ["-s", "--max-time", "30", "--socks5-hostname", clients[1].socks, `http://${onion.address}/v2/`], { reject: false });
             expect(refused.exitCode).not.toBe(0);
         } finally {

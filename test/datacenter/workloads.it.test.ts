@@ -7,6 +7,7 @@ import { docker, runOnce } from "../testing/swarmProbe";
 import { openStack, repoRoot } from "../../engine";
 import { policyDir, writePolicyConfig } from "../../automation/cluster/policyConfig";
 import { clusterWorkDir } from "../../automation/cluster/workdir";
+import { verifyCluster } from "../../automation/cluster/inspect";
 import { prepareDeploy } from "../../automation/cluster/deviceValues";
 import type { ElectrumConnection } from "../../automation/cluster/electrum";
 import { TEST_MNEMONIC } from "../../device/testing/testMnemonic";
@@ -195,6 +196,67 @@ describe("workload tiers: kafka and bitcoin on the standalone data center (real 
         });
         expect(dc.workloads.bitcoin.miningAddress).toBe(A.address(0, 0));
     }, 20 * 60_000);
+
+    it("passes bcm cluster verify with all three tiers (endpoints answer, no change with the policy pack)", async () => {
+        const lines = await verifyCluster(stackName, {
+            home,
+            env: { ...process.env, PULUMI_CONFIG_PASSPHRASE: passphrase },
+            say: () => undefined,
+            deviceKind: Promise.resolve("mnemonic"),
+        });
+        expect(lines).toEqual([expect.stringMatching(/^endpoint local \(local, unix:\/\/.*\) answers$/), `stack ${stackName}: no pending changes (preview with the policy pack)`]);
+    }, 10 * 60_000);
+
+    it("keeps the registry's writes behind credentials and deletes off; its ports and Tor's answer the data center, not a stranger on the bridge", async () => {
+        const gw = (script: string) => execa("lxc", ["exec", "bcm-gateway-01", "--", "sh", "-c", script], { stdin: "ignore", reject: false });
+        const code = async (script: string) => (await gw(`curl -s -o /dev/null -w '%{http_code}' ${script}`)).stdout;
+        // Pushes: refused without credentials, taken with them; the pull side takes no write at all.
+        expect(await code("-X POST http://127.0.0.1:5011/v2/bcm/probe/blobs/uploads/")).toBe("401");
+        const { user, password } = dc.registryPush;
+        expect(dc.registryPush.address).toMatch(/:5011$/);
+        const authed = await execa("lxc", ["exec", "bcm-gateway-01", "--", "sh", "-c", `curl -s -o /dev/null -w '%{http_code}' -K - -X POST http://127.0.0.1:5011/v2/bcm/probe/blobs/uploads/`], {
+            input: `user = "${user}:${password}"\n`,
+        });
+        expect(authed.stdout).toBe("202");
+        expect(await code("-X POST http://127.0.0.1:5010/v2/bcm/probe/blobs/uploads/")).toBe("405");
+        // Deletes: off on both sides (a manifest that exists, by digest).
+        const ref = dc.images.tor as string;
+        const [repo, digest] = ref.replace(/^127\.0\.0\.1:5010\//, "").split("@");
+        expect(await code(`-X DELETE http://127.0.0.1:5010/v2/${repo}/manifests/${digest}`)).toBe("405");
+        const del = await execa("lxc", ["exec", "bcm-gateway-01", "--", "sh", "-c", `curl -s -o /dev/null -w '%{http_code}' -K - -X DELETE http://127.0.0.1:5011/v2/${repo}/manifests/${digest}`], {
+            input: `user = "${user}:${password}"\n`,
+        });
+        expect(del.stdout).toBe("405");
+        expect((await execa("curl", ["-sf", `http://${dc.registry}/v2/${repo}/manifests/${digest}`, "-H", "Accept: application/vnd.docker.distribution.manifest.v2+json"])).exitCode).toBe(0);
+
+        // A container on the same LXD bridge that is not part of the data center.
+        const gwAddress = (dc.registry as string).split(":")[0];
+        const stranger = `bcm-stranger-${process.pid}`;
+        const image = ((await stack.outputs()).endpoints.value as { images: Record<string, string> }[])[0].images["bcm-base"];
+        await execa("lxc", ["launch", image, stranger], { stdin: "ignore" });
+        try {
+            await waitFor(`${stranger}'s address`, 60, async () => ((await execa("lxc", ["exec", stranger, "--", "ip", "-4", "-o", "addr", "show", "eth0"], { reject: false })).stdout.includes("inet ") ? true : undefined), 1000);
+            const tcp = (from: string, port: number) =>
+                execa("lxc", ["exec", from, "--", "timeout", "6", "bash", "-c", `exec 3<>/dev/tcp/${gwAddress}/${port}`], { stdin: "ignore", reject: false });
+            // A DNS query for "bcm.test" (any answer, even NXDOMAIN, means the port answered).
+            const query = "\\x12\\x34\\x01\\x00\\x00\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x03bcm\\x04test\\x00\\x00\\x01\\x00\\x01";
+            const dns = (from: string[]) => {
+                const cmd = [...from, "timeout", "6", "bash", "-c", `exec 3<>/dev/udp/${gwAddress}/9053; printf '${query}' >&3; head -c 2 <&3 | od -An -tx1`];
+                return execa(cmd[0], cmd.slice(1), { stdin: "ignore", reject: false });
+            };
+            for (const port of [5010, 5011, 5000, 9050]) {
+                const r = await tcp(stranger, port);
+                expect({ port, refused: r.exitCode !== 0 }).toEqual({ port, refused: true });
+            }
+            expect((await dns(["lxc", "exec", stranger, "--"])).stdout.trim()).toBe("");
+            // The data center itself: the controller (this host) reaches SOCKS and DNS; a tier container pulls through its 127.0.0.1:5010.
+            expect((await execa("timeout", ["6", "bash", "-c", `exec 3<>/dev/tcp/${gwAddress}/9050`], { reject: false })).exitCode).toBe(0);
+            expect((await dns([])).stdout.trim()).toBe("12 34");
+            expect((await execa("lxc", ["exec", "bcm-bitcoin-01", "--", "curl", "-sf", "http://127.0.0.1:5010/v2/"], { stdin: "ignore", reject: false })).exitCode).toBe(0);
+        } finally {
+            await execa("lxc", ["delete", "--force", stranger], { stdin: "ignore", reject: false });
+        }
+    }, 10 * 60_000);
 
     it("has a healthy ZooKeeper and round-trips a message through the broker on the stack's topic", async () => {
         expect(await waitFor("ZooKeeper serving", 120, async () => ((await zookeeperMode()).includes("Mode: standalone") ? await zookeeperMode() : undefined), 2000)).toMatch(/Zookeeper version: 3\.8/);

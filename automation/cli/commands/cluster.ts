@@ -2,12 +2,15 @@
 // line. Endpoint flags are checked before any engine starts (exit 2 naming the flag); a
 // deploy refused by a mandatory policy exits 3; Ctrl-C cancels the engine and exits 130.
 import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { Command } from "commander";
-import { endpointsFromFile, endpointsFromFlags } from "../../cluster/flags";
+import { endpointsFromFlags, rawEndpointsFromFile } from "../../cluster/flags";
+import { pinHostKey } from "../../cluster/hostKeys";
 import { ClusterContext } from "../../cluster/workspace";
 import { createCluster, destroyCluster, listClusters } from "../../cluster/lifecycle";
 import { showClusters, swarmStatus, verifyCluster } from "../../cluster/inspect";
-import { checkClusterName, SpecError } from "../../../components/datacenter/spec";
+import { checkClusterName, parseSshTarget, SpecError, validateEndpoints } from "../../../components/datacenter/spec";
 import { cullCluster, startCluster, stopCluster } from "../../cluster/maintenance";
 import { ensureClientCertificate } from "../../cluster/clientCertificate";
 import { bcmHome } from "../../../engine";
@@ -64,22 +67,28 @@ export function registerCluster(program: Command): void {
         .option("--ssh-key <file>", "the SSH private key for --ssh hosts (default: the ssh-agent)")
         .option("--client-cert <file>", "the controller's client certificate (PEM) the --ssh hosts trust (default: $BCM_HOME/client.crt, made on first use)")
         .option("--client-key <file>", "the client certificate's private key (PEM) (default: $BCM_HOME/client.key)")
-        .option("--file <cluster.json>", 'the endpoints from a file: {"endpoints": [{"name", "mode": "local"|"ssh", "host", ...}]}')
+        .option("--host-key <key>", 'the pinned SSH host key of each --ssh host, in order ("ssh-ed25519 AAAA…"; default: from --known-hosts)', collect, [])
+        .option("--known-hosts <file>", "where hosts without --host-key are looked up (default ~/.ssh/known_hosts)")
+        .option("--file <cluster.json>", 'the endpoints from a file: {"endpoints": [{"name", "mode": "local"|"ssh", "host", "hostKey", ...}]}')
         .addHelpText(
             "after",
             "\nA cluster that exists already is refused (exit 1): destroy it first.\n" +
+                "Every --ssh host is pinned: it must offer the key --host-key (or known_hosts, or the file's hostKey) names;\n" +
+                "an unknown or changed key is refused (exit 1) with the fingerprint the host offered.\n" +
                 "The policy pack (policy/) runs with chain regtest, the device that answered and the private\n" +
                 "registry 127.0.0.1:5010; a mandatory violation stops before anything is created (exit 3).",
         )
-        .action(async (name: string, o: { local?: boolean; ssh: string[]; sshKey?: string; clientCert?: string; clientKey?: string; file?: string }) => {
+        .action(async (name: string, o: { local?: boolean; ssh: string[]; sshKey?: string; clientCert?: string; clientKey?: string; file?: string; hostKey: string[]; knownHosts?: string }) => {
             usage(() => checkClusterName(name));
+            const knownHosts = o.knownHosts ?? path.join(os.homedir(), ".ssh", "known_hosts");
+            if (o.hostKey.length > o.ssh.length) throw new CliError(`--host-key: ${o.hostKey.length} given for ${o.ssh.length} --ssh host(s); give one per --ssh, in order`, ExitCode.usage);
             if (o.ssh.length > 0 && o.clientCert === undefined && o.clientKey === undefined && o.file === undefined) {
                 // No certificate given: the BCM home's own, made on first use.
                 const own = await ensureClientCertificate(bcmHome());
                 o.clientCert = own.certPath;
                 o.clientKey = own.keyPath;
             }
-            const endpoints = usage(() => {
+            const parsed = usage((): unknown => {
                 if (o.file !== undefined) {
                     if (o.local || o.ssh.length > 0) throw new SpecError("--file: give the endpoints either in the file or with --local/--ssh, not both");
                     let text: string;
@@ -88,10 +97,35 @@ export function registerCluster(program: Command): void {
                     } catch (err) {
                         throw new SpecError(`--file ${o.file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
                     }
-                    return endpointsFromFile(text, o.file);
+                    return rawEndpointsFromFile(text, o.file);
                 }
-                return endpointsFromFlags(o);
+                return o.ssh.map((t) => parseSshTarget(t));
             });
+            // Every SSH host is reached with its key pinned; an unknown or changed one stops here.
+            const pinned = async (t: { user: string; host: string; port: number }, given: string | undefined) => {
+                try {
+                    return await pinHostKey(t, given, knownHosts);
+                } catch (err) {
+                    throw err instanceof SpecError ? new CliError(err.message) : err;
+                }
+            };
+            let endpoints;
+            if (o.file !== undefined) {
+                const list = Array.isArray(parsed) ? (parsed as Record<string, unknown>[]) : parsed;
+                if (Array.isArray(list)) {
+                    for (const e of list) {
+                        if (typeof e === "object" && e !== null && e.mode === "ssh" && typeof e.host === "string") {
+                            e.hostKey = await pinned({ user: typeof e.user === "string" ? e.user : "root", host: e.host, port: typeof e.port === "number" ? e.port : 22 }, typeof e.hostKey === "string" ? e.hostKey : undefined);
+                        }
+                    }
+                }
+                endpoints = usage(() => validateEndpoints(list, `${o.file}: endpoints`));
+            } else {
+                const targets = parsed as { user: string; host: string; port: number }[];
+                const hostKeys: string[] = [];
+                for (const [i, t] of targets.entries()) hostKeys.push(await pinned(t, o.hostKey[i]));
+                endpoints = usage(() => endpointsFromFlags({ ...o, hostKeys }));
+            }
             const outputs = await withContext((ctx) => createCluster(name, endpoints, ctx));
             console.log(`cluster ${name} is up`);
             for (const e of (outputs.endpoints ?? []) as { name: string; url: string; images: Record<string, string> }[]) {

@@ -3,7 +3,6 @@ package main
 import (
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -123,17 +122,25 @@ func TestRemote(t *testing.T) {
 		}
 	})
 
-	t.Run("no host key: accepted with a warning", func(t *testing.T) {
-		s, rec := newTestServer()
-		warnedHosts.Delete("127.0.0.1:" + strconv.Itoa(d.port))
+	t.Run("no host key: refused with the offered fingerprint, nothing run, no retry", func(t *testing.T) {
+		s, _ := newTestServer()
+		marker := filepath.Join(t.TempDir(), "ran")
+		start := time.Now()
 		_, _, err := doCreate(t, s, tokRemoteCommand, props(map[string]any{
-			"connection": conn(map[string]any{"hostKey": nil}), "create": "true",
+			"connection": conn(map[string]any{"hostKey": nil}), "create": "touch " + marker,
 		}), false)
-		if err != nil {
-			t.Fatal(err)
+		pub, _, _, _, perr := ssh.ParseAuthorizedKey([]byte(d.hostKey))
+		if perr != nil {
+			t.Fatal(perr)
 		}
-		if !strings.Contains(rec.text(), "warning|r|no hostKey set") {
-			t.Errorf("no warning logged:\n%s", rec.text())
+		if err == nil || !strings.Contains(err.Error(), errNoHostKey) || !strings.Contains(err.Error(), ssh.FingerprintSHA256(pub)) || !strings.Contains(err.Error(), "attempt 1") {
+			t.Fatalf("err = %v", err)
+		}
+		if _, serr := os.Stat(marker); serr == nil {
+			t.Error("the command ran on a host whose key was not pinned")
+		}
+		if time.Since(start) > 3*time.Second {
+			t.Errorf("the refusal was retried (%v)", time.Since(start))
 		}
 	})
 

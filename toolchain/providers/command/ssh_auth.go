@@ -10,6 +10,9 @@ import (
 	"golang.org/x/crypto/ssh/agent"
 )
 
+// errNoHostKey starts the error of a connection without a pinned host key.
+const errNoHostKey = "no hostKey set: refusing to connect"
+
 // authMethods builds the SSH auth methods in upstream's order of preference:
 // private key, then password (also answering keyboard-interactive prompts,
 // which many servers use for passwords), then the SSH agent. The returned
@@ -64,15 +67,19 @@ func parsePrivateKey(pem string, passphrase *string) (ssh.Signer, error) {
 	return signer, nil
 }
 
-// hostKeyCallback pins the server key when hostKey is set. The key may be
-// given in authorized_keys form ("ssh-ed25519 AAAA... comment") or as a
-// known_hosts line. Without it any key is accepted, as upstream does; the
-// caller warns about that.
+// hostKeyCallback pins the server key. The key may be given in
+// authorized_keys form ("ssh-ed25519 AAAA... comment") or as a known_hosts
+// line. Unlike upstream, a connection without hostKey is never made: the
+// handshake stops at the host key, and the error names the key the host
+// offered, so it can be checked out of band and pinned.
 // The algorithms list makes a server with several host keys present the
 // pinned one rather than whichever it prefers.
 func (c connection) hostKeyCallback() (ssh.HostKeyCallback, []string, error) {
 	if c.hostKey == nil || *c.hostKey == "" {
-		return ssh.InsecureIgnoreHostKey(), nil, nil
+		return func(hostname string, _ net.Addr, got ssh.PublicKey) error {
+			return fmt.Errorf("%s for %s: the host offers %s %s; check it on the host and set connection.hostKey to pin it",
+				errNoHostKey, hostname, got.Type(), ssh.FingerprintSHA256(got))
+		}, nil, nil
 	}
 	want, _, _, _, err := ssh.ParseAuthorizedKey([]byte(*c.hostKey))
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/crypto/ssh"
@@ -18,10 +17,6 @@ var (
 	dialBackoffStart = 500 * time.Millisecond
 	dialBackoffMax   = 10 * time.Second
 )
-
-// warnedHosts remembers hosts already warned about (no hostKey pinned), so a
-// stack with many remote commands warns once per host, not once per command.
-var warnedHosts sync.Map
 
 // sshClient is a connected client plus whatever must be closed with it (the
 // bastion connection when a proxy is used).
@@ -47,12 +42,6 @@ func (c connection) dial(ctx context.Context, sink *logSink) (*sshClient, error)
 			return nil, fmt.Errorf("proxy %s: %w", c.proxy.address(), err)
 		}
 	}
-	if c.hostKey == nil || *c.hostKey == "" {
-		if _, seen := warnedHosts.LoadOrStore(c.address(), true); !seen {
-			sink.warn(fmt.Sprintf("no hostKey set for %s: accepting any SSH host key", c.address()))
-		}
-	}
-
 	// Bad keys are configuration errors: they fail at once, not per attempt.
 	config, closeAgent, err := c.clientConfig()
 	if err != nil {
@@ -84,11 +73,12 @@ func (c connection) dial(ctx context.Context, sink *logSink) (*sshClient, error)
 	}
 }
 
-// retryable is false for failures that another attempt cannot fix. Failed
+// retryable is false for failures that another attempt cannot fix (a host
+// key that does not match, or none pinned). Failed
 // authentication is retried on purpose: cloud-init may still be installing
 // the authorized key when the first attempts arrive.
 func retryable(err error) bool {
-	return !strings.Contains(err.Error(), "host key mismatch")
+	return !strings.Contains(err.Error(), "host key mismatch") && !strings.Contains(err.Error(), errNoHostKey)
 }
 
 func (c connection) clientConfig() (*ssh.ClientConfig, func(), error) {

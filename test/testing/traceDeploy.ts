@@ -1,0 +1,26 @@
+// The deploy the secrets trace watches (test/datacenter/secretsTrace.it.test.ts): the cluster
+// program with all three tiers on this machine's LXD, with the policy pack, as `bcm` runs it.
+// The passphrase comes on standard input (an argument or a variable would put it where the
+// trace is looking); the stack's outputs go to a file only its owner can read.
+// Usage: ts-node test/testing/traceDeploy.ts <BCM home> <stack> <config JSON file> <outputs file>  (passphrase on stdin)
+import * as fs from "node:fs";
+import { policyDir, writePolicyConfig } from "../../automation/cluster/policyConfig";
+import { clusterWorkDir } from "../../automation/cluster/workdir";
+import { openStack } from "../../engine";
+
+async function main(): Promise<void> {
+    const [home, stackName, configFile, outputsFile] = process.argv.slice(2);
+    const passphrase = fs.readFileSync(0, "utf8").trim();
+    const config = JSON.parse(fs.readFileSync(configFile, "utf8")) as Record<string, string>;
+    const stack = await openStack({ workDir: clusterWorkDir(home), stackName, passphrase, home });
+    await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, value]) => [k, { value }])));
+    const up = await stack.up({ policyPacks: [policyDir], policyPackConfigs: [writePolicyConfig(home, stackName, undefined, config)] });
+    if (up.summary.result !== "succeeded") throw new Error(`up: ${up.summary.result}`);
+    const outputs = await stack.outputs();
+    fs.writeFileSync(outputsFile, JSON.stringify(Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, o.value]))), { mode: 0o600 });
+}
+
+main().catch((e: unknown) => {
+    console.error(`traceDeploy: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+});
