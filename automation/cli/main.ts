@@ -7,6 +7,7 @@ import { registerInfo } from "./commands/info";
 import { registerInit } from "./commands/init";
 import { registerStack } from "./commands/stack";
 import { registerElectrum } from "./commands/electrum";
+import { registerBackup } from "./commands/backup";
 import { describeFailure } from "./errors";
 import { ExitCode, exitCodeHelp } from "./exitCodes";
 import { repoRoot } from "../../engine/paths";
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
     registerCluster(program);
     registerStack(program);
     registerElectrum(program);
+    registerBackup(program);
     registerDevice(program);
     registerSsh(program);
     registerGpg(program);
