@@ -8,6 +8,7 @@ import { registerInit } from "./commands/init";
 import { registerStack } from "./commands/stack";
 import { registerElectrum } from "./commands/electrum";
 import { registerBackup } from "./commands/backup";
+import { registerHealth } from "./commands/health";
 import { describeFailure } from "./errors";
 import { ExitCode, exitCodeHelp } from "./exitCodes";
 import { repoRoot } from "../../engine/paths";
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
     registerStack(program);
     registerElectrum(program);
     registerBackup(program);
+    registerHealth(program);
     registerDevice(program);
     registerSsh(program);
     registerGpg(program);
