@@ -9,6 +9,7 @@ import { registerStack } from "./commands/stack";
 import { registerElectrum } from "./commands/electrum";
 import { registerBackup } from "./commands/backup";
 import { registerHealth } from "./commands/health";
+import { registerSnapshots } from "./commands/snapshots";
 import { describeFailure } from "./errors";
 import { ExitCode, exitCodeHelp } from "./exitCodes";
 import { repoRoot } from "../../engine/paths";
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
     registerInfo(program);
     registerShow(program);
     registerCluster(program);
+    registerSnapshots(program.commands.find((c) => c.name() === "cluster")!);
     registerStack(program);
     registerElectrum(program);
     registerBackup(program);

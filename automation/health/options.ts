@@ -9,6 +9,7 @@ export interface ThresholdFlags {
     volumeFail?: string;
     backupWarnHours?: string;
     backupFailHours?: string;
+    torGrace?: string;
 }
 
 const number = (flag: string, v: string | undefined, fallback: number, max: number): number => {
@@ -25,10 +26,11 @@ function pair(prefix: string, warn: string | undefined, fail: string | undefined
     return { warn: w, fail: f };
 }
 
-export function thresholdsFrom(o: ThresholdFlags): { pools: DiskThresholds; volumes: DiskThresholds; backups: BackupThresholds } {
+export function thresholdsFrom(o: ThresholdFlags): { pools: DiskThresholds; volumes: DiskThresholds; backups: BackupThresholds; torGraceSeconds: number } {
     const d = { warn: defaultDiskThresholds.warnPercent, fail: defaultDiskThresholds.failPercent };
     const p = pair("pool", o.poolWarn, o.poolFail, d, 100);
     const v = pair("volume", o.volumeWarn, o.volumeFail, d, 100);
     const b = pair("backup", o.backupWarnHours, o.backupFailHours, { warn: defaultBackupThresholds.warnHours, fail: defaultBackupThresholds.failHours }, 24 * 3650);
-    return { pools: { warnPercent: p.warn, failPercent: p.fail }, volumes: { warnPercent: v.warn, failPercent: v.fail }, backups: { warnHours: b.warn, failHours: b.fail } };
+    const torGraceSeconds = number("tor-grace", o.torGrace, 300, 86400);
+    return { pools: { warnPercent: p.warn, failPercent: p.fail }, volumes: { warnPercent: v.warn, failPercent: v.fail }, backups: { warnHours: b.warn, failHours: b.fail }, torGraceSeconds };
 }

@@ -17,6 +17,10 @@ export interface HealthOptions {
     backups?: BackupThresholds;
     /** Where backups are looked for (default $BCM_HOME/backups/<cluster>). */
     backupDir?: string;
+    /** Seconds a Tor below 100% is WARN (still starting) before it is FAIL (default 300). */
+    torGraceSeconds?: number;
+    /** Measure pools and volumes and look for backups (default true). */
+    disks?: boolean;
     /** Probe each public onion service through Tor (default true). */
     onions?: boolean;
     now?: Date;
@@ -60,7 +64,7 @@ export async function healthReport(cluster: string, ctx: ClusterContext, opts: H
         } else {
             // Tor, then each public onion service through it.
             const log = await torLog(host);
-            verdicts.push(torCheck(isError(log) ? { error: log.error, network: dc.torNetwork } : { log: readTorLog(log.text), network: dc.torNetwork }, now));
+            verdicts.push(torCheck(isError(log) ? { error: log.error, network: dc.torNetwork } : { log: readTorLog(log.text), network: dc.torNetwork }, now, opts.torGraceSeconds));
             if (opts.onions !== false && dc.torNetwork !== "offline") {
                 const torrc = await inTask(host, endpoints, "tor", ["cat", "/etc/bcm/torrc"]);
                 const ports = isError(torrc) ? {} : onionPorts(torrc.stdout);
@@ -128,6 +132,7 @@ export async function healthReport(cluster: string, ctx: ClusterContext, opts: H
             }
         }
     }
+    if (opts.disks === false) return { cluster, checked: now.toISOString(), verdicts, notes };
     for (const d of await readDisks(cluster, endpoints)) {
         for (const p of d.pools) verdicts.push(diskCheck("cluster", `pool ${d.endpoint}/${p.name}`, p, opts.pools ?? defaultDiskThresholds));
         for (const v of d.volumes) verdicts.push(diskCheck(tierOf(v.name.replace(/-(docker|chain-.*)$/, "")), `volume ${v.pool}/${v.name}`, v, opts.volumes ?? defaultDiskThresholds));

@@ -18,6 +18,7 @@ export function addHealthOptions(c: Command): Command {
         .option("--volume-fail <percent>", "a volume this full is FAIL (default 90)")
         .option("--backup-warn-hours <hours>", "the newest backup this old is WARN (default 26)")
         .option("--backup-fail-hours <hours>", "the newest backup this old is FAIL (default 168)")
+        .option("--tor-grace <seconds>", "a Tor below 100% bootstrapped this long after it started is FAIL, before that WARN (default 300)")
         .option("--no-onions", "do not probe the onion services through Tor (each probe can take a minute)");
 }
 
