@@ -1,7 +1,7 @@
 // After an update: the data center is healthy within the stated time, or the update failed.
 // Healthy: every swarm service has all its replicas, and no health check of its services
 // FAILs (Tor, the node, lnd, Kafka; disks and backups are not the update's doing), twice in a
-// row, 10 s apart.
+// row, 10 s apart. A Tor still below 100% after half the time counts as failed.
 import { execa } from "execa";
 import { healthReport } from "../health/report";
 import type { Verdict } from "../health/verdict";
@@ -38,7 +38,7 @@ export async function waitHealthy(cluster: string, dockerHost: string | undefine
             else problems.push(...servicesShort(String(r.stdout)).map((s) => `service ${s}`));
         }
         if (problems.length === 0) {
-            const report = await healthReport(cluster, ctx, { onions: false, disks: false, torGraceSeconds: Math.max(60, seconds) });
+            const report = await healthReport(cluster, ctx, { onions: false, disks: false, torGraceSeconds: Math.max(30, Math.floor(seconds / 2)) });
             problems.push(...gateFailures(report.verdicts).map((v) => `${v.tier} ${v.check}: ${v.reason}`));
         }
         if (problems.length === 0) {
