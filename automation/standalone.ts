@@ -98,7 +98,7 @@ export async function standaloneUp(options: StandaloneOptions = {}): Promise<Rec
     const ctx = { home: r.home, env: r.env, say: r.say, ...(options.signal ? { signal: options.signal } : {}) };
     const spec = readDataCenterSpec((k) => prepared[`bcm:${k}`]);
     // Snapshots before the update, the rollback when it or its health gate fails (bcm:snapshots).
-    const hooks = spec ? snapshotHooks({ stack, cluster: stackName, ctx, settings: spec.snapshots, previousConfig }) : undefined;
+    const hooks = spec ? snapshotHooks({ stack, cluster: stackName, ctx, settings: spec.snapshots, previousConfig, spec }) : undefined;
     await deployWithPolicy(stack, { cluster: stackName, what: "up", policyConfig, ctx, ...(hooks ? { hooks } : {}) }, new Progress("up"));
     return ((await stack.outputs()).dataCenter?.value ?? {}) as Record<string, unknown>;
 }

@@ -136,7 +136,12 @@ export async function deployWithPolicy(stack: Stack, s: DeploySettings, progress
     }
     // The live status line counts against what the preview planned.
     progress.plan(preview.changes);
-    await s.hooks?.beforeUpdate?.(preview.changes);
+    try {
+        await s.hooks?.beforeUpdate?.(preview.changes);
+    } catch (err) {
+        await s.undo?.();
+        throw err;
+    }
     const collector = violationCollector();
     let result: UpResult;
     try {

@@ -93,7 +93,7 @@ export async function changeTier(cluster: string, op: "deploy" | "remove", tier:
                 writePolicyConfig(ctx.home, cluster, await deviceKindOf(ctx), before);
             },
             // Snapshots before the update, the rollback when it or its health gate fails (bcm:snapshots).
-            ...(spec ? { hooks: snapshotHooks({ stack, cluster, ctx, settings: spec.snapshots, previousConfig }) } : {}),
+            ...(spec ? { hooks: snapshotHooks({ stack, cluster, ctx, settings: spec.snapshots, previousConfig, spec }) } : {}),
         },
         new Progress(`stack ${op}`),
     );

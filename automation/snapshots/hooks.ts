@@ -4,6 +4,8 @@
 import * as fs from "node:fs";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import type { SnapshotSettings } from "../../components/datacenter/snapshotSettings";
+import type { DataCenterSpec } from "../../components/datacenter/dataCenterSpec";
+import { checkSpace } from "../space/check";
 import type { DeployHooks } from "../cluster/deploy";
 import { ClusterContext, openCluster } from "../cluster/workspace";
 import { configFile } from "../backup/stackFiles";
@@ -27,13 +29,16 @@ export function describeRollback(name: string, r: { restored: string[]; deleted:
     return parts.join("; ");
 }
 
-export function snapshotHooks(a: { stack: Stack; cluster: string; ctx: ClusterContext; settings: SnapshotSettings; previousConfig: string }): DeployHooks {
+/** The hooks; `spec` (the data center being deployed) also has the pool's space checked first. */
+export function snapshotHooks(a: { stack: Stack; cluster: string; ctx: ClusterContext; settings: SnapshotSettings; previousConfig: string; spec?: DataCenterSpec }): DeployHooks {
     let taken: { dir: string; record: SnapshotRecord; endpoints: Endpoints; dockerHost?: string } | undefined;
     return {
         async beforeUpdate(changes) {
-            if (!a.settings.enabled || changes === 0) return;
+            if (changes === 0) return;
             const { specs, exported } = await openCluster(a.cluster, a.ctx);
             const endpoints = { exported, specs };
+            await checkSpace(a.cluster, a.spec, endpoints, a.settings.enabled, a.ctx.say);
+            if (!a.settings.enabled) return;
             const t = await takeSnapshots({ cluster: a.cluster, stack: a.stack, endpoints, keep: a.settings.keep, previousConfig: a.previousConfig, home: a.ctx.home, say: a.ctx.say });
             const dockerHost = ((await a.stack.outputs()).dataCenter?.value as { dockerHost?: string } | undefined)?.dockerHost;
             if (t) taken = { ...t, endpoints, ...(dockerHost ? { dockerHost } : {}) };

@@ -210,7 +210,7 @@ describe("backups, restore and health on a data center (real engine, LXD, Swarm,
         try {
             await deployWithPolicy(
                 stack,
-                { cluster: stackName, what: `update of ${key}`, policyConfig: writePolicyConfig(home, stackName, undefined, config), ctx, hooks: snapshotHooks({ stack, cluster: stackName, ctx, settings: spec.snapshots, previousConfig }) },
+                { cluster: stackName, what: `update of ${key}`, policyConfig: writePolicyConfig(home, stackName, undefined, config), ctx, hooks: snapshotHooks({ stack, cluster: stackName, ctx, settings: spec.snapshots, previousConfig, spec }) },
                 new Progress("update"),
             );
             return undefined;
