@@ -28,7 +28,7 @@ function writePrivate(file: string, data: Uint8Array | string): void {
     fs.writeFileSync(file, data, { mode: 0o600, flag: "wx" });
 }
 
-export async function createBackup(cluster: string, opts: { to?: string; now?: Date }, ctx: ClusterContext): Promise<CreatedBackup> {
+export async function createBackup(cluster: string, opts: { to?: string; now?: Date; kafka?: boolean }, ctx: ClusterContext): Promise<CreatedBackup> {
     const started = Date.now();
     const certFile = controllerCertificateFile(ctx.home);
     if (!fs.existsSync(certFile)) throw new CliError(`no controller certificate in ${ctx.home}: backups are encrypted to it; fix: run \`bcm init --user-id "Name <mail>"\` with the device`);
@@ -37,7 +37,7 @@ export async function createBackup(cluster: string, opts: { to?: string; now?: D
     const dataCenter = (await stack.outputs()).dataCenter?.value;
     let plan;
     try {
-        plan = backupPlan(cluster, dataCenter);
+        plan = backupPlan(cluster, dataCenter, { kafka: opts.kafka === true });
     } catch (err) {
         throw new CliError((err as Error).message);
     }
@@ -60,14 +60,20 @@ export async function createBackup(cluster: string, opts: { to?: string; now?: D
         });
         for (const item of plan.containers) {
             if (!dockerHost) throw new CliError(`cluster ${cluster}: its outputs name no docker host; fix: deploy again`);
-            ctx.say(`[bcm backup] ${cluster}: ${item.tier} (${item.entries.join(", ")} on ${item.instance})`);
-            const client = await clientHolding(item.instance, { exported, specs });
-            try {
-                const tar = await withServicesPaused(dockerHost, item.pause, ctx.say, () => readItem(client, item));
-                plains.push({ tier: item.tier, contents: item.contents, tar });
-            } finally {
-                client.close();
-            }
+            ctx.say(`[bcm backup] ${cluster}: ${item.tier} (${item.parts.map((p) => `${p.entries.join(", ")} on ${p.instance}`).join("; ")})`);
+            const tars = await withServicesPaused(dockerHost, item.pause, ctx.say, async () => {
+                const out: Record<string, Buffer> = {};
+                for (const part of item.parts) {
+                    const client = await clientHolding(part.instance, { exported, specs });
+                    try {
+                        out[`${part.instance}.tar`] = await readItem(client, part);
+                    } finally {
+                        client.close();
+                    }
+                }
+                return out;
+            });
+            plains.push({ tier: item.tier, contents: item.contents, tar: await tarOf(tars) });
         }
         fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
         const archives: ArchiveEntry[] = [];

@@ -40,11 +40,23 @@ describe("the backup plan: what each tier gives", () => {
     it("takes lnd's directory and the channel backups from the bitcoin tier's first container, lnd and its backup service paused", () => {
         const plan = backupPlan("c1", dc);
         expect(plan.containers).toEqual([
-            expect.objectContaining({ tier: "bitcoin", instance: "bcm-bitcoin-01", dir: "/var/lib/bcm/chain-regtest", entries: ["lnd", "channel-backups"], pause: ["lnd-backup-regtest", "lnd-regtest"] }),
+            expect.objectContaining({ tier: "bitcoin", parts: [{ instance: "bcm-bitcoin-01", dir: "/var/lib/bcm/chain-regtest", entries: ["lnd", "channel-backups"] }], pause: ["lnd-backup-regtest", "lnd-regtest"] }),
         ]);
         expect(plan.stack.tier).toBe("gateway");
         expect(plan.skipped.join("\n")).toMatch(/chain and the Electrum index/);
-        expect(plan.skipped.join("\n")).toMatch(/kafka: topics' data/);
+        expect(plan.skipped.join("\n")).toMatch(/kafka: topics' data \(not asked: --kafka/);
+    });
+
+    it("with --kafka, takes every broker's and ZooKeeper's data volume, the whole tier paused (Connect first, ZooKeeper last)", () => {
+        // Two containers: one ZooKeeper (an odd ensemble), a broker and a Connect worker on each.
+        const two = { ...dc, containers: [...dc.containers, { name: "bcm-kafka-02" }], workloads: { ...dc.workloads, kafka: { zookeeperConnect: "zookeeper-1:2181" } } };
+        const kafka = backupPlan("c1", two, { kafka: true }).containers.find((c) => c.tier === "kafka")!;
+        expect(kafka.parts).toEqual([
+            { instance: "bcm-kafka-01", dir: "/var/lib/docker/volumes", entries: ["bcm-kafka-data/_data", "bcm-zookeeper-data/_data"] },
+            { instance: "bcm-kafka-02", dir: "/var/lib/docker/volumes", entries: ["bcm-kafka-data/_data"] },
+        ]);
+        expect(kafka.pause).toEqual(["kafka-connect-1", "kafka-connect-2", "kafka-1", "kafka-2", "zookeeper-1"]);
+        expect(() => backupPlan("c1", { ...dc, workloads: { kafka: { bootstrapServers: "kafka-1:9092" } } }, { kafka: true })).toThrow(/--kafka: this kafka tier runs without ZooKeeper/);
     });
 
     it("a gateway alone gives only the stack's part; a bare cluster is refused with the fix", () => {
@@ -53,7 +65,7 @@ describe("the backup plan: what each tier gives", () => {
     });
 
     it("tars only plain paths, owner-only, leaving out entries not made yet", () => {
-        const item = backupPlan("c1", dc).containers[0];
+        const item = backupPlan("c1", dc).containers[0].parts[0];
         const [, , script] = tarCommand(item, "/root/.b.tar");
         expect(script).toContain("umask 077");
         expect(script).toContain('for e in lnd channel-backups; do [ -e "$e" ]');

@@ -16,7 +16,7 @@ import { ClusterContext, clusterNames, clusterWorkspace, deviceKindOf, openClust
 import { writeClientKeys } from "../summary";
 import { clientHolding } from "./instanceClient";
 import { backupPlan } from "./plan";
-import { configEntry, configFile, filesOf, stateEntry } from "./stackFiles";
+import { buffersOf, configEntry, configFile, filesOf, stateEntry } from "./stackFiles";
 import { Deployment, keptState } from "./stateFilter";
 import { withServicesPaused, writeItem } from "./tierData";
 import { verifyBackup } from "./verify";
@@ -83,21 +83,26 @@ export async function restoreBackup(cluster: string, from: string, ctx: ClusterC
     );
     const { specs, exported } = await openCluster(cluster, ctx);
     const dc = (await stack.outputs()).dataCenter?.value as { dockerHost?: string; onions?: Record<string, { address: string; clientAuthLines: Record<string, string> }> };
-    const plan = backupPlan(cluster, dc);
+    const plan = backupPlan(cluster, dc, { kafka: verified.plain.kafka !== undefined });
     for (const item of plan.containers) {
         const tar = verified.plain[item.tier];
         if (!tar) {
             lines.push(`${item.tier}: not in the backup; it starts afresh`);
             continue;
         }
-        ctx.say(`[bcm restore] ${cluster}: ${item.tier} (${item.entries.join(", ")} on ${item.instance})`);
-        const client = await clientHolding(item.instance, { exported, specs });
-        try {
-            await withServicesPaused(dc.dockerHost!, item.pause, ctx.say, () => writeItem(client, item, tar));
-        } finally {
-            client.close();
-        }
-        lines.push(`${item.tier}: ${item.entries.join(", ")} put back on ${item.instance}`);
+        ctx.say(`[bcm restore] ${cluster}: ${item.tier} (${item.parts.map((p) => `${p.entries.join(", ")} on ${p.instance}`).join("; ")})`);
+        const tars = await buffersOf(tar, item.parts.map((p) => `${p.instance}.tar`));
+        await withServicesPaused(dc.dockerHost!, item.pause, ctx.say, async () => {
+            for (const part of item.parts) {
+                const client = await clientHolding(part.instance, { exported, specs });
+                try {
+                    await writeItem(client, part, tars[`${part.instance}.tar`]);
+                } finally {
+                    client.close();
+                }
+            }
+        });
+        lines.push(`${item.tier}: ${item.parts.map((p) => `${p.entries.join(", ")} put back on ${p.instance}`).join("; ")}`);
     }
     writeClientKeys(ctx.home, cluster, dc.onions);
     const onions = Object.fromEntries(Object.entries(dc.onions ?? {}).map(([s, o]) => [s, o.address]));

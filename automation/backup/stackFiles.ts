@@ -26,7 +26,7 @@ export async function exportEncryptedState(stack: Stack): Promise<string> {
 }
 
 /** A tar of named files (made in a private temporary directory, which is removed). */
-export async function tarOf(files: Record<string, string>): Promise<Buffer> {
+export async function tarOf(files: Record<string, string | Uint8Array>): Promise<Buffer> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bcm-backup-"));
     try {
         fs.chmodSync(dir, 0o700);
@@ -40,13 +40,19 @@ export async function tarOf(files: Record<string, string>): Promise<Buffer> {
 
 /** The files of a tar (by name), read in a private temporary directory, which is removed. */
 export async function filesOf(tar: Uint8Array, names: string[]): Promise<Record<string, string>> {
+    const raw = await buffersOf(tar, names);
+    return Object.fromEntries(Object.entries(raw).map(([n, b]) => [n, b.toString("utf8")]));
+}
+
+/** The files of a tar (by name) as bytes. */
+export async function buffersOf(tar: Uint8Array, names: string[]): Promise<Record<string, Buffer>> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bcm-restore-"));
     try {
         fs.chmodSync(dir, 0o700);
         await execa("tar", ["-xf", "-", "-C", dir, ...names], { input: Buffer.from(tar) });
-        return Object.fromEntries(names.map((n) => [n, fs.readFileSync(path.join(dir, n), "utf8")]));
+        return Object.fromEntries(names.map((n) => [n, fs.readFileSync(path.join(dir, n))]));
     } catch (err) {
-        throw new Error(`the gateway's archive does not hold ${names.join(" and ")}: ${(err as Error).message.split("\n").pop()}`);
+        throw new Error(`the archive does not hold ${names.join(" and ")}: ${(err as Error).message.split("\n").pop()}`);
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }

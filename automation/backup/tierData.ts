@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { execa } from "execa";
 import { deleteFile, exec, pullFile, pushFile } from "../../components/lxd/client";
 import type { LxdClient } from "../../components/lxd/client";
-import { ContainerItem, tarCommand, untarCommand } from "./plan";
+import { ItemPart, tarCommand, untarCommand } from "./plan";
 
 /** Runs `docker` against the swarm's manager socket. */
 async function docker(host: string, args: string[]): Promise<string> {
@@ -37,8 +37,8 @@ export async function withServicesPaused<T>(dockerHost: string, services: string
     }
 }
 
-/** The tar of an item, read from its container. */
-export async function readItem(client: LxdClient, item: ContainerItem): Promise<Buffer> {
+/** The tar of a part, read from its container. */
+export async function readItem(client: LxdClient, item: ItemPart): Promise<Buffer> {
     const file = `/root/.bcm-backup-${randomBytes(6).toString("hex")}.tar`;
     try {
         const r = await exec(client, item.instance, tarCommand(item, file), { timeoutSeconds: 1800 });
@@ -49,8 +49,8 @@ export async function readItem(client: LxdClient, item: ContainerItem): Promise<
     }
 }
 
-/** Puts an item's tar back in its container, replacing what its entries hold now. */
-export async function writeItem(client: LxdClient, item: ContainerItem, tar: Uint8Array): Promise<void> {
+/** Puts a part's tar back in its container, replacing what its entries hold now. */
+export async function writeItem(client: LxdClient, item: ItemPart, tar: Uint8Array): Promise<void> {
     const file = `/root/.bcm-restore-${randomBytes(6).toString("hex")}.tar`;
     try {
         await pushFile(client, item.instance, file, Buffer.from(tar), { mode: 0o600 });
