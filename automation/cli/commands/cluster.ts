@@ -13,7 +13,7 @@ import { ensureClientCertificate } from "../../cluster/clientCertificate";
 import { bcmHome } from "../../../engine";
 import { CliError } from "../errors";
 import { ExitCode } from "../exitCodes";
-import { addHealthOptions, HealthFlags, printHealth, runHealth } from "./health";
+import { addHealthOptions, HealthFlags, printHealth, runHealth } from "./healthShared";
 
 const say = (line: string): void => {
     process.stderr.write(line + "\n");
