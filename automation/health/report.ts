@@ -1,9 +1,11 @@
 // `bcm health` and `bcm show --health`: every check of a cluster's data center, read then
 // judged (checks.ts), per tier. The readings run side by side where they are independent.
+import type { Stack } from "@pulumi/pulumi/automation";
 import { networkFlag } from "../../components/bitcoin/chains";
+import type { EndpointSpec } from "../../components/datacenter/spec";
 import type { Chain } from "../../components/bitcoin/chains";
 import { defaultBackupRoot, findBackups } from "../backup/backupDir";
-import { ClusterContext, openCluster } from "../cluster/workspace";
+import { ClusterContext, ExportedEndpoint, openCluster } from "../cluster/workspace";
 import { backupCheck, BackupThresholds, defaultBackupThresholds, defaultDiskThresholds, diskCheck, DiskThresholds, kafkaCheck, lndCheck, nodeCheck, onionCheck, torCheck } from "./checks";
 import { dockerOn, inTask, jsonInTask, probeOnion, readDisks, torLog } from "./read";
 import { readTorLog } from "./torLog";
@@ -24,6 +26,8 @@ export interface HealthOptions {
     /** Probe each public onion service through Tor (default true). */
     onions?: boolean;
     now?: Date;
+    /** The cluster's stack and endpoints when the caller has them open (no second passphrase from the device). */
+    opened?: { stack: Stack; specs: EndpointSpec[]; exported: ExportedEndpoint[] };
 }
 
 export interface HealthReport {
@@ -48,7 +52,7 @@ const isError = (x: unknown): x is { error: string } => typeof x === "object" &&
 
 export async function healthReport(cluster: string, ctx: ClusterContext, opts: HealthOptions = {}): Promise<HealthReport> {
     const now = opts.now ?? new Date();
-    const { stack, specs, exported } = await openCluster(cluster, ctx);
+    const { stack, specs, exported } = opts.opened ?? (await openCluster(cluster, ctx));
     const dc = ((await stack.outputs()).dataCenter?.value ?? {}) as Outputs;
     const endpoints = { exported, specs };
     const verdicts: Verdict[] = [];

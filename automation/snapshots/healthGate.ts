@@ -3,7 +3,7 @@
 // FAILs (Tor, the node, lnd, Kafka; disks and backups are not the update's doing), twice in a
 // row, 10 s apart. A Tor still below 100% after half the time counts as failed.
 import { execa } from "execa";
-import { healthReport } from "../health/report";
+import { healthReport, HealthOptions } from "../health/report";
 import type { Verdict } from "../health/verdict";
 import type { ClusterContext } from "../cluster/workspace";
 
@@ -25,7 +25,7 @@ export function gateFailures(verdicts: Verdict[]): Verdict[] {
     return verdicts.filter((v) => v.level === "FAIL" && !/^(pool|volume) |^backup$/.test(v.check) && !(v.check === "tor" && v.reason.startsWith("DisableNetwork")));
 }
 
-export async function waitHealthy(cluster: string, dockerHost: string | undefined, seconds: number, ctx: ClusterContext): Promise<void> {
+export async function waitHealthy(cluster: string, dockerHost: string | undefined, seconds: number, ctx: ClusterContext, opened?: HealthOptions["opened"]): Promise<void> {
     const deadline = Date.now() + seconds * 1000;
     let last = "not checked yet";
     let good = 0;
@@ -38,7 +38,7 @@ export async function waitHealthy(cluster: string, dockerHost: string | undefine
             else problems.push(...servicesShort(String(r.stdout)).map((s) => `service ${s}`));
         }
         if (problems.length === 0) {
-            const report = await healthReport(cluster, ctx, { onions: false, disks: false, torGraceSeconds: Math.max(30, Math.floor(seconds / 2)) });
+            const report = await healthReport(cluster, ctx, { onions: false, disks: false, torGraceSeconds: Math.max(30, Math.floor(seconds / 2)), ...(opened ? { opened } : {}) });
             problems.push(...gateFailures(report.verdicts).map((v) => `${v.tier} ${v.check}: ${v.reason}`));
         }
         if (problems.length === 0) {

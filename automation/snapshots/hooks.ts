@@ -46,7 +46,7 @@ export function snapshotHooks(a: { stack: Stack; cluster: string; ctx: ClusterCo
         async afterUpdate() {
             if (!taken) return;
             const dockerHost = ((await a.stack.outputs()).dataCenter?.value as { dockerHost?: string } | undefined)?.dockerHost;
-            await waitHealthy(a.cluster, dockerHost, a.settings.healthSeconds, a.ctx);
+            await waitHealthy(a.cluster, dockerHost, a.settings.healthSeconds, a.ctx, { stack: a.stack, ...taken.endpoints });
         },
         async onFailure(reason) {
             if (!taken) return a.settings.enabled ? "nothing was rolled back (no snapshot: the cluster had no container yet)" : "nothing was rolled back (bcm:snapshots.enabled is false)";
