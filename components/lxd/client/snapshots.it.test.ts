@@ -45,8 +45,16 @@ describe("snapshots of instances and custom volumes (local LXD)", () => {
 
     it("puts back the root disk and the volume as the snapshots had them", async () => {
         await sh("echo before > /root/state; echo before > /data/state");
-        await createInstanceSnapshot(client, name, "bcm-pre-up-20261206T180000Z");
-        await createVolumeSnapshot(client, "default", volume, "bcm-pre-up-20261206T180000Z");
+        // Taken frozen, as BCM takes a cluster's (one moment for every container).
+        const state = (action: string) => client.run("PUT", `/1.0/instances/${name}/state`, { body: { action, timeout: 60 } });
+        await state("freeze");
+        try {
+            expect((await client.get<{ status: string }>(`/1.0/instances/${name}/state`)).status).toBe("Frozen");
+            await createInstanceSnapshot(client, name, "bcm-pre-up-20261206T180000Z");
+            await createVolumeSnapshot(client, "default", volume, "bcm-pre-up-20261206T180000Z");
+        } finally {
+            await state("unfreeze");
+        }
         expect(await instanceSnapshots(client, name)).toEqual(["bcm-pre-up-20261206T180000Z"]);
         expect(await volumeSnapshots(client, "default", volume)).toEqual(["bcm-pre-up-20261206T180000Z"]);
         await sh("echo after > /root/state; echo after > /data/state; touch /root/new");
