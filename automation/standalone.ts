@@ -15,6 +15,7 @@ import { clusterWorkDir } from "./cluster/workdir";
 import { readDataCenterSpec } from "../components/datacenter/dataCenterSpec";
 import { attestedDeviceKind } from "../device/attestedDeviceKind";
 import { deployWithPolicy } from "./cluster/deploy";
+import { currentConfigText, snapshotHooks } from "./snapshots/hooks";
 import { prepareDeploy } from "./cluster/deviceValues";
 import { writePolicyConfig } from "./cluster/policyConfig";
 import { execa } from "execa";
@@ -88,12 +89,17 @@ export async function standaloneUp(options: StandaloneOptions = {}): Promise<Rec
     const r = resolve(options);
     const config = options.config ?? standaloneConfig(process.env);
     const stack = await standaloneStack(r);
+    const previousConfig = currentConfigText(stack);
     await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, value]) => [k, { value }])));
     // The stack keeps what earlier runs fixed (the Lightning birthday) besides what this run sets.
     const current = Object.fromEntries(Object.entries(await stack.getAllConfig()).filter(([, v]) => !v.secret).map(([k, v]) => [k, v.value]));
     const prepared = await prepareDeploy(stack, current, { home: r.home, env: r.env, say: r.say, createControllerKey: true });
     const policyConfig = writePolicyConfig(r.home, stackName, await attestedDeviceKind(r.env), prepared);
-    await deployWithPolicy(stack, { cluster: stackName, what: "up", policyConfig, ctx: { say: r.say, signal: options.signal } }, new Progress("up"));
+    const ctx = { home: r.home, env: r.env, say: r.say, ...(options.signal ? { signal: options.signal } : {}) };
+    const spec = readDataCenterSpec((k) => prepared[`bcm:${k}`]);
+    // Snapshots before the update, the rollback when it or its health gate fails (bcm:snapshots).
+    const hooks = spec ? snapshotHooks({ stack, cluster: stackName, ctx, settings: spec.snapshots, previousConfig, spec }) : undefined;
+    await deployWithPolicy(stack, { cluster: stackName, what: "up", policyConfig, ctx, ...(hooks ? { hooks } : {}) }, new Progress("up"));
     return ((await stack.outputs()).dataCenter?.value ?? {}) as Record<string, unknown>;
 }
 

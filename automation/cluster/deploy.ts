@@ -86,6 +86,19 @@ export function refusal(name: string, violations: Violation[], ctx: Pick<Cluster
     );
 }
 
+/**
+ * What a caller adds around the update, without changing the one deploy path: called after a
+ * preview that passed (so never for a refusal), around `stack.up`.
+ */
+export interface DeployHooks {
+    /** Before the update, told how many changes the preview planned (e.g. snapshots; automation/snapshots). */
+    beforeUpdate?(changes: number): Promise<void>;
+    /** After an update that succeeded (e.g. a health gate); a throw makes it a failed update. */
+    afterUpdate?(result: UpResult): Promise<void>;
+    /** After a failed update or a failed afterUpdate, told why (e.g. a rollback); what it returns is added to the error. */
+    onFailure?(reason: string): Promise<string | undefined>;
+}
+
 export interface DeploySettings {
     /** The cluster (stack) name, for messages. */
     cluster: string;
@@ -101,6 +114,8 @@ export interface DeploySettings {
     unchanged?: string;
     /** The fix a failed update names; default "fix the cause and run the command again". */
     fix?: string;
+    /** Around the update (DeployHooks). */
+    hooks?: DeployHooks;
 }
 
 /** Preview with the pack, refusal with nothing changed, update with the pack. */
@@ -121,9 +136,16 @@ export async function deployWithPolicy(stack: Stack, s: DeploySettings, progress
     }
     // The live status line counts against what the preview planned.
     progress.plan(preview.changes);
-    const collector = violationCollector();
     try {
-        return await stack.up({
+        await s.hooks?.beforeUpdate?.(preview.changes);
+    } catch (err) {
+        await s.undo?.();
+        throw err;
+    }
+    const collector = violationCollector();
+    let result: UpResult;
+    try {
+        result = await stack.up({
             policyPacks: [policyDir],
             policyPackConfigs: [s.policyConfig],
             signal: s.ctx.signal,
@@ -135,7 +157,18 @@ export async function deployWithPolicy(stack: Stack, s: DeploySettings, progress
     } catch (err) {
         progress.finish();
         if (s.ctx.signal?.aborted) throw interrupted(`${s.what} of ${s.cluster}`);
-        if (collector.violations.length > 0) throw refusal(s.cluster, collector.violations, s.ctx, "some resources may have changed");
-        throw new CliError(`cluster ${s.cluster}: ${s.what} failed: ${engineFailure(err)}; ${s.fix ?? "fix the cause and run the command again"}`);
+        const after = await s.hooks?.onFailure?.(collector.violations.length > 0 ? `a mandatory policy refused it` : engineFailure(err));
+        if (collector.violations.length > 0) throw refusal(s.cluster, collector.violations, s.ctx, after ?? "some resources may have changed");
+        throw new CliError(`cluster ${s.cluster}: ${s.what} failed: ${engineFailure(err)}; ${after ? `${after}; ` : ""}${s.fix ?? "fix the cause and run the command again"}`);
     }
+    if (s.hooks?.afterUpdate) {
+        try {
+            await s.hooks.afterUpdate(result);
+        } catch (err) {
+            const why = (err as Error).message.split("\n")[0];
+            const after = await s.hooks.onFailure?.(why);
+            throw new CliError(`cluster ${s.cluster}: ${s.what} failed after the update: ${why}; ${after ? `${after}; ` : ""}${s.fix ?? "fix the cause and run the command again"}`);
+        }
+    }
+    return result;
 }

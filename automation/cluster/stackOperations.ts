@@ -13,6 +13,7 @@ import { deployWithPolicy } from "./deploy";
 import { prepareDeploy } from "./deviceValues";
 import { writePolicyConfig } from "./policyConfig";
 import { ClusterContext, deviceKindOf, plainConfig, selectCluster } from "./workspace";
+import { currentConfigText, snapshotHooks } from "../snapshots/hooks";
 
 /** Tier names `bcm stack` deploys; the gateway comes first and carries every other. */
 export const tierPattern = /^[a-z][a-z0-9]{0,15}$/;
@@ -70,6 +71,7 @@ export async function changeTier(cluster: string, op: "deploy" | "remove", tier:
     const all = await stack.getAllConfig();
     const secretKeys = new Set(Object.entries(all).filter(([, v]) => v.secret).map(([k]) => k));
     const before = Object.fromEntries(Object.entries(all).map(([k, v]) => [k, v.value]));
+    const previousConfig = currentConfigText(stack);
     const current = JSON.parse(before["bcm:tiers"] ?? "{}") as Record<string, object>;
     let next: Record<string, object> | undefined;
     try {
@@ -88,8 +90,9 @@ export async function changeTier(cluster: string, op: "deploy" | "remove", tier:
         }
         after["bcm:dockerSocketDir"] ??= path.join(ctx.home, "sockets", cluster);
     }
+    let spec: ReturnType<typeof readDataCenterSpec>;
     try {
-        readDataCenterSpec((k) => after[`bcm:${k}`]);
+        spec = readDataCenterSpec((k) => after[`bcm:${k}`]);
     } catch (err) {
         throw new CliError((err as Error).message, ExitCode.usage);
     }
@@ -110,6 +113,8 @@ export async function changeTier(cluster: string, op: "deploy" | "remove", tier:
                 await restore();
                 writePolicyConfig(ctx.home, cluster, await deviceKindOf(ctx), before);
             },
+            // Snapshots before the update, the rollback when it or its health gate fails (bcm:snapshots).
+            ...(spec ? { hooks: snapshotHooks({ stack, cluster, ctx, settings: spec.snapshots, previousConfig, spec }) } : {}),
         },
         new Progress(`stack ${op}`),
     );

@@ -68,6 +68,8 @@ export interface BitcoinTierArgs {
     };
     /** regtest: the address mined blocks pay to; default the address of a key drawn for the stack (kept in its state). */
     miningAddress?: pulumi.Input<string>;
+    /** bitcoind: keep only this many MiB of blocks (btcd cannot prune: refused by the settings). */
+    prune?: number;
 }
 
 /** Secrets are immutable in a swarm: a content-derived name makes a change a new secret. */
@@ -136,7 +138,7 @@ export class BitcoinTier extends pulumi.ComponentResource {
         const onions = pulumi.output(args.onions ?? {});
         const onionOf = (service: string) => onions.apply((o) => (args.torOffline ? undefined : o[service]?.address));
         const settings = pulumi.all([this.rpcCredentials, onionOf(`${names.node}-p2p`), this.miningAddress ?? pulumi.output(undefined)]).apply(
-            ([rpc, onion, miningAddress]) => ({ chain, rpc, torSocks: "tor:9050", onion, miningAddress }),
+            ([rpc, onion, miningAddress]) => ({ chain, rpc, torSocks: "tor:9050", onion, miningAddress, ...(args.prune !== undefined ? { prune: args.prune } : {}) }),
         );
 
         // The chain directories on the kept volume, owned by the users the images run as.

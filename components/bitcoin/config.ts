@@ -24,6 +24,8 @@ export interface NodeSettings {
     onion?: string;
     /** regtest: the address `generate` pays to. */
     miningAddress?: string;
+    /** bitcoind: keep only this many MiB of blocks (`prune=`; Bitcoin Core refuses it with txindex, so there is none then). */
+    prune?: number;
 }
 
 const credential = /^[A-Za-z0-9._~+/=-]{1,200}$/;
@@ -83,7 +85,7 @@ export function bitcoindConf(s: NodeSettings): string {
     return lines([
         `chain=${network}`,
         "server=1",
-        "txindex=1",
+        s.prune === undefined ? "txindex=1" : `prune=${s.prune}`,
         `datadir=${paths.bitcoindData}`,
         "printtoconsole=1",
         `proxy=${s.torSocks}`,

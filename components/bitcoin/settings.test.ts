@@ -52,6 +52,6 @@ describe("readBitcoinSettings: electrum and miningAddress", () => {
         expect(readRaw({ miningAddress: "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4" }).problems[0]).toMatch(/^bcm:bitcoin\.miningAddress: "bc1q.*" is not a regtest address \(its prefix is "bc"\); give a regtest P2WPKH or P2WSH address/);
         expect(readRaw({ miningAddress: "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt081" }).problems[0]).toMatch(/is not a bech32 address/);
         expect(readRaw({ miningAddress: 7 }).problems[0]).toMatch(/^bcm:bitcoin\.miningAddress: 7 is not an address/);
-        expect(readRaw({ electrums: true }).problems).toEqual(["bcm:bitcoin.electrums: unknown key; use implementation, image, keepChainData, lndBirthday, electrum or miningAddress"]);
+        expect(readRaw({ electrums: true }).problems).toEqual(["bcm:bitcoin.electrums: unknown key; use implementation, image, keepChainData, lndBirthday, electrum, miningAddress or prune"]);
     });
 });

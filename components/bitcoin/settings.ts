@@ -21,7 +21,12 @@ export interface BitcoinSettings {
     electrum: boolean;
     /** regtest only: the address mined blocks pay to (a wallet of your own); default an address of a key the stack draws and keeps. */
     miningAddress?: string;
+    /** bitcoind only: keep this many MiB of blocks (at least 550, Bitcoin Core's minimum); btcd cannot prune. */
+    prune?: number;
 }
+
+/** Bitcoin Core's smallest prune target, MiB. */
+export const MIN_PRUNE_MIB = 550;
 
 /** The genesis block's day: no wallet is older. */
 const GENESIS_DAY = "2009-01-03";
@@ -66,9 +71,17 @@ export function readBitcoinSettings(raw: unknown, chain: Chain, problems: string
             const problem = chain !== "regtest" ? `only regtest mines on demand; remove it on ${chain}` : regtestAddressProblem(v);
             if (problem) problems.push(`bcm:bitcoin.miningAddress: ${problem}`);
             else settings.miningAddress = v as string;
+        } else if (k === "prune") {
+            if (Number.isInteger(v) && (v as number) >= MIN_PRUNE_MIB) settings.prune = v as number;
+            else problems.push(`bcm:bitcoin.prune: ${JSON.stringify(v)} must be a whole number of MiB, at least ${MIN_PRUNE_MIB} (Bitcoin Core's minimum)`);
         } else {
-            problems.push(`bcm:bitcoin.${k}: unknown key; use implementation, image, keepChainData, lndBirthday, electrum or miningAddress`);
+            problems.push(`bcm:bitcoin.${k}: unknown key; use implementation, image, keepChainData, lndBirthday, electrum, miningAddress or prune`);
         }
+    }
+    if (settings.prune !== undefined && settings.implementation === "btcd") {
+        problems.push(`bcm:bitcoin.prune: btcd cannot prune (it has no pruning: it keeps every block); remove prune, or run "implementation":"bitcoind"`);
+    } else if (settings.prune !== undefined && settings.electrum) {
+        problems.push(`bcm:bitcoin.prune: the Electrum server indexes every block, which a pruned node no longer has; remove prune, or set "electrum": false`);
     }
     if (settings.implementation === "bitcoind" && !settings.image) {
         problems.push(`bcm:bitcoin.image: bitcoind needs its image: build it from a verified Bitcoin Core release with images/bitcoind/build.sh and set the tag it prints`);

@@ -46,6 +46,7 @@ export const bitcoinWorkload = defineWorkload<BitcoinSettings>({
                 // With the kafka tier, backups also go to a compacted topic (one broker is enough to find the others).
                 channelBackups: { recipientKey: controllerKey, ...(kafka ? { kafka: { network: kafka, brokers: "kafka-1:9092" } } : {}) },
                 ...(settings.miningAddress ? { miningAddress: settings.miningAddress } : {}),
+                ...(settings.prune !== undefined ? { prune: settings.prune } : {}),
             },
             opts,
         );

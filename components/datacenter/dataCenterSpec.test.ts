@@ -29,6 +29,7 @@ describe("data-center config of a cluster stack", () => {
             overlayEncryption: "off",
             // regtest: nothing worth keeping; any other chain is kept unless the stack says otherwise.
             settings: { bitcoin: { implementation: "btcd", keepChainData: false, electrum: true }, kafka: { topics: [] } },
+            snapshots: { enabled: true, keep: 3, healthSeconds: 300 },
         });
     });
 

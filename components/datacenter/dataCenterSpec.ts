@@ -8,6 +8,7 @@ import { TorNetworkSettings, validateTorSettings } from "../gateway/torNetwork";
 import { OverlayEncryption, overlayEncryptionModes } from "../swarm/encryption";
 import { unknownKeyMessage } from "./nearest";
 import { SpecError } from "./spec";
+import { readSnapshotSettings, SnapshotSettings } from "./snapshotSettings";
 import type { Workload } from "./workload";
 import { workloads as defaultWorkloads } from "./workloads";
 
@@ -24,6 +25,8 @@ export interface DataCenterSpec {
     settings: Record<string, unknown>;
     /** The controller's OpenPGP public key (armored, from the device: `bcm init`'s controller.asc); what the data center encrypts to its owner (channel backups). */
     controllerKey?: string;
+    /** Snapshots before an update, and the rollback when it fails (`bcm:snapshots`). */
+    snapshots: SnapshotSettings;
 }
 
 const tierName = /^[a-z][a-z0-9]{0,15}$/;
@@ -125,6 +128,7 @@ export function readDataCenterSpec(
     }
     const validChain = ((chains as readonly string[]).includes(chain) ? chain : "regtest") as Chain;
     const settings = Object.fromEntries(table.map((w) => [w.name, w.readSettings(json(w.name, get(w.name)), validChain, problems)]));
+    const snapshots = readSnapshotSettings(json("snapshots", get("snapshots")), problems);
     const controllerKey = get("controllerKey");
     if (controllerKey !== undefined && !/^-----BEGIN PGP PUBLIC KEY BLOCK-----\r?\n[\s\S]+-----END PGP PUBLIC KEY BLOCK-----\s*$/.test(controllerKey)) {
         problems.push(`bcm:controllerKey: is not an armored OpenPGP public key; set it to the controller's certificate (\`bcm init\` writes it to $BCM_HOME/controller.asc)`);
@@ -142,5 +146,6 @@ export function readDataCenterSpec(
         ...(upstream ? { registryMirrorUpstream: upstream } : {}),
         settings,
         ...(controllerKey !== undefined ? { controllerKey } : {}),
+        snapshots,
     };
 }

@@ -16,6 +16,7 @@ import { ensureClientCertificate } from "../../cluster/clientCertificate";
 import { bcmHome } from "../../../engine";
 import { CliError } from "../errors";
 import { ExitCode } from "../exitCodes";
+import { addHealthOptions, HealthFlags, printHealth, runHealth } from "./healthShared";
 
 const say = (line: string): void => {
     process.stderr.write(line + "\n");
@@ -203,10 +204,12 @@ export function registerCluster(program: Command): void {
 }
 
 export function registerShow(program: Command): void {
-    program
-        .command("show [cluster]")
-        .description("LXD and Swarm status of a cluster (every cluster when none is named): instances with state and address, swarm nodes and services, and how far the Electrum server has indexed")
-        .action(async (name: string | undefined) => {
+    addHealthOptions(
+        program
+            .command("show [cluster]")
+            .description("LXD and Swarm status of a cluster (every cluster when none is named): instances with state and address, swarm nodes and services, and how far the Electrum server has indexed")
+            .option("--health", "also run every health check (`bcm health`) and exit 1 when one FAILs"),
+    ).action(async (name: string | undefined, o: HealthFlags & { health?: boolean }) => {
             if (name !== undefined) usage(() => checkClusterName(name));
             const { result, swarms } = await withContext(async (ctx) => {
                 const names = name !== undefined ? [name] : (await listClusters(ctx)).map((c) => c.name);
@@ -225,6 +228,16 @@ export function registerShow(program: Command): void {
                 for (const n of s.nodes) console.log(`  node     ${n}`);
                 for (const v of s.services) console.log(`  service  ${v}`);
                 if (s.electrum) console.log(`  electrum ${s.electrum.service}  ${s.electrum.line}`);
+            }
+            if (o.health) {
+                const reports = await withContext(async (ctx) => {
+                    const out = [];
+                    for (const r of result.filter((x, i, all) => all.findIndex((y) => y.cluster === x.cluster) === i)) out.push(await runHealth(r.cluster, o, ctx));
+                    return out;
+                });
+                reports.forEach(printHealth);
+                const failed = reports.flatMap((r) => r.verdicts.filter((v) => v.level === "FAIL").map((v) => `${r.cluster} ${v.tier} ${v.check}`));
+                if (failed.length > 0) throw new CliError(`${failed.length} health check(s) FAIL: ${failed.join(", ")}`);
             }
             if (result.some((r) => r.error) || swarms.some((s) => s?.error)) throw new CliError(`an endpoint or swarm does not answer (above)`);
         });
