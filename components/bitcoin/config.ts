@@ -24,6 +24,8 @@ export interface NodeSettings {
     onion?: string;
     /** regtest: the address `generate` pays to. */
     miningAddress?: string;
+    /** Nodes always connected to (`host:port`, checked by components/bitcoin/peers.ts), through Tor. */
+    peers?: string[];
 }
 
 const credential = /^[A-Za-z0-9._~+/=-]{1,200}$/;
@@ -58,6 +60,7 @@ export function btcdConf(s: NodeSettings): string {
         "txindex=1",
         s.chain === "regtest" && "nodnsseed=1",
         s.miningAddress && `miningaddr=${s.miningAddress}`,
+        ...(s.peers ?? []).map((p) => `addpeer=${p}`),
     ]);
 }
 
@@ -90,6 +93,7 @@ export function bitcoindConf(s: NodeSettings): string {
         "onlynet=onion",
         s.chain === "regtest" && "dnsseed=0",
         `[${network}]`,
+        ...(s.peers ?? []).map((p) => `addnode=${p}`),
         `rpcuser=${s.rpc.user}`,
         `rpcpassword=${s.rpc.password}`,
         // Reachable only on the tier's overlay (the service publishes nothing); the credentials guard it there.

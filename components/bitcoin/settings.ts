@@ -2,6 +2,7 @@
 // rest of the data center's (components/datacenter/dataCenterSpec.ts), so a bad file names
 // every wrong key before anything is registered.
 import { Chain, Implementation } from "./chains";
+import { peerAddress, peerProblem } from "./peers";
 
 export interface BitcoinSettings {
     /** The full node: "btcd" (default; built from the Go module proxy) or "bitcoind" (an image built from a verified release). */
@@ -16,6 +17,8 @@ export interface BitcoinSettings {
      * so device + cluster + chain + birthday always give the same words.
      */
     lndBirthday?: string;
+    /** Full nodes the node always connects to, through Tor (components/bitcoin/peers.ts): `host:port`, default none. */
+    peers: string[];
 }
 
 /** The genesis block's day: no wallet is older. */
@@ -32,9 +35,9 @@ export function birthdayProblem(v: unknown, today: string): string | undefined {
     return undefined;
 }
 
-/** Reads `bcm:bitcoin`: {"implementation":"btcd"|"bitcoind","image":…,"keepChainData":true,"lndBirthday":"2026-12-01"}; pushes one line per wrong key. */
+/** Reads `bcm:bitcoin`: {"implementation":"btcd"|"bitcoind","image":…,"keepChainData":true,"lndBirthday":"2026-12-01","peers":["…onion:8333"]}; pushes one line per wrong key. */
 export function readBitcoinSettings(raw: unknown, chain: Chain, problems: string[], today: string = new Date().toISOString().slice(0, 10)): BitcoinSettings {
-    const settings: BitcoinSettings = { implementation: "btcd", keepChainData: chain !== "regtest" };
+    const settings: BitcoinSettings = { implementation: "btcd", keepChainData: chain !== "regtest", peers: [] };
     if (raw === undefined || raw === null) return settings;
     if (typeof raw !== "object" || Array.isArray(raw)) {
         problems.push(`bcm:bitcoin: must be an object, e.g. {"implementation":"btcd","keepChainData":true}`);
@@ -54,8 +57,16 @@ export function readBitcoinSettings(raw: unknown, chain: Chain, problems: string
             const problem = birthdayProblem(v, today);
             if (problem) problems.push(problem);
             else settings.lndBirthday = v as string;
+        } else if (k === "peers") {
+            if (!Array.isArray(v)) {
+                problems.push(`bcm:bitcoin.peers: must be a list of "host[:port]" strings, e.g. ["<56 characters>.onion:8333"]`);
+                continue;
+            }
+            const found = v.map((p, i) => peerProblem(p, i));
+            problems.push(...found.filter((p): p is string => p !== undefined));
+            if (found.every((p) => p === undefined)) settings.peers = [...new Set((v as string[]).map((p) => peerAddress(p, chain)))];
         } else {
-            problems.push(`bcm:bitcoin.${k}: unknown key; use implementation, image, keepChainData or lndBirthday`);
+            problems.push(`bcm:bitcoin.${k}: unknown key; use implementation, image, keepChainData, lndBirthday or peers`);
         }
     }
     if (settings.implementation === "bitcoind" && !settings.image) {
