@@ -6,6 +6,7 @@ import { registerCluster, registerShow } from "./commands/cluster";
 import { registerInfo } from "./commands/info";
 import { registerInit } from "./commands/init";
 import { registerStack } from "./commands/stack";
+import { registerLightning } from "./commands/lightning";
 import { describeFailure } from "./errors";
 import { ExitCode, exitCodeHelp } from "./exitCodes";
 import { repoRoot } from "../../engine/paths";
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
     registerShow(program);
     registerCluster(program);
     registerStack(program);
+    registerLightning(program);
     registerDevice(program);
     registerSsh(program);
     registerGpg(program);
@@ -55,9 +57,11 @@ export function buildProgram(): Command {
 /** Runs the CLI and exits with a documented code; errors are one line on stderr. */
 export async function main(argv: string[]): Promise<void> {
     const program = buildProgram();
+    process.exitCode = undefined;
     try {
         await program.parseAsync(argv, { from: "user" });
-        process.exitCode = ExitCode.ok;
+        // A command that passes on another program's exit code (bcm lncli) has set it already.
+        process.exitCode ??= ExitCode.ok;
     } catch (err) {
         if (err instanceof CommanderError && (err.exitCode === 0 || err.code === "commander.helpDisplayed")) {
             process.exitCode = ExitCode.ok; // --help and --version
