@@ -6,6 +6,8 @@ import { execa } from "execa";
 import { docker, runOnce } from "../testing/swarmProbe";
 import { openStack, repoRoot } from "../../engine";
 import { policyDir, writePolicyConfig } from "../../automation/cluster/policyConfig";
+import { prepareDeploy } from "../../automation/cluster/deviceValues";
+import { TEST_MNEMONIC } from "../../device/testing/testMnemonic";
 import { waitFor } from "../testing/support";
 import { freePort, startTorNetwork, TorClient, TorNetwork } from "../tornet";
 
@@ -50,6 +52,7 @@ describe("workload tiers: kafka and bitcoin on the standalone data center (real 
     let config: Record<string, string>;
     let policy: { policyPacks: string[]; policyPackConfigs: string[] };
     let identity: string;
+    let deviceEnv: NodeJS.ProcessEnv;
     const up = async (opts: { refresh?: boolean } = {}) => {
         const r = await stack.up({ ...policy, ...opts, onOutput: (l) => process.env.BCM_TEST_VERBOSE && process.stdout.write(l) });
         expect(r.summary.result).toBe("succeeded");
@@ -82,6 +85,12 @@ describe("workload tiers: kafka and bitcoin on the standalone data center (real 
             "bcm:registryMirrorUpstream": `http://${bridge}:${upstream.port}`,
         };
         await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, value]) => [k, { value }])));
+        // What the CLI does before every deploy: lnd's wallet secret from the device (the software
+        // device on the public test mnemonic), the controller's certificate, the wallet's birthday.
+        const mnemonicFile = path.join(home, "mnemonic");
+        fs.writeFileSync(mnemonicFile, TEST_MNEMONIC, { mode: 0o600 });
+        deviceEnv = { ...process.env, BCM_DEVICE: "mnemonic", BCM_MNEMONIC_FILE: mnemonicFile };
+        config = await prepareDeploy(stack, config, { home, env: deviceEnv, say: () => undefined, createControllerKey: true });
         policy = { policyPacks: [policyDir], policyPackConfigs: [writePolicyConfig(home, stackName, undefined, config)] };
     }, 10 * 60_000);
 
@@ -136,6 +145,8 @@ describe("workload tiers: kafka and bitcoin on the standalone data center (real 
         expect(lnd.block_height).toBe(101);
         identity = lnd.identity_pubkey;
         expect(identity).toMatch(/^0[23][0-9a-f]{64}$/);
+        // The wallet is the device's: the node key the controller derived from the same secret.
+        expect(identity).toBe(dc.workloads.bitcoin.lightning.nodePubkey);
     }, 10 * 60_000);
 
     it("keeps RPC off every published port, and serves it to the controller only through the authenticated onion service", async () => {
@@ -203,8 +214,9 @@ describe("workload tiers: kafka and bitcoin on the standalone data center (real 
         expect(await volumeExists(chainVolume)).toBe(true);
         expect(await volumeExists("bcm-bitcoin-01-docker")).toBe(false);
 
-        await stack.setConfig("bcm:bitcoin", { value: JSON.stringify({ keepChainData: false }) });
-        policy.policyPackConfigs = [writePolicyConfig(home, stackName, undefined, { ...config, "bcm:bitcoin": JSON.stringify({ keepChainData: false }) })];
+        const bitcoin = JSON.stringify({ ...JSON.parse(config["bcm:bitcoin"]!), keepChainData: false });
+        await stack.setConfig("bcm:bitcoin", { value: bitcoin });
+        policy.policyPackConfigs = [writePolicyConfig(home, stackName, undefined, { ...config, "bcm:bitcoin": bitcoin })];
         await up();
         // The kept volume came back: lnd runs with the wallet it had.
         expect(await waitFor("lnd with the kept wallet", 300, async () => ((await lndIdentity()) === identity ? true : undefined), 2000)).toBe(true);
