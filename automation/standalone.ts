@@ -21,6 +21,7 @@ import { prepareDeploy } from "./cluster/deviceValues";
 import { writePolicyConfig } from "./cluster/policyConfig";
 import { execa } from "execa";
 import { CliError } from "./cli/errors";
+import { withLndRefusal } from "./lightning/lndRefusal";
 
 const stackName = "standalone";
 
@@ -104,7 +105,9 @@ export async function standaloneUp(options: StandaloneOptions = {}): Promise<Rec
     const current = Object.fromEntries(Object.entries(await stack.getAllConfig()).filter(([, v]) => !v.secret).map(([k, v]) => [k, v.value]));
     const prepared = await prepareDeploy(stack, current, { home: r.home, env: r.env, say: r.say, createControllerKey: true });
     const policyConfig = writePolicyConfig(r.home, stackName, await attestedDeviceKind(r.env), prepared);
-    await deployWithPolicy(stack, { cluster: stackName, what: "up", policyConfig, ctx: { say: r.say, signal: options.signal } }, new Progress("up"));
+    await withLndRefusal(prepared, stackName, r.home, () =>
+        deployWithPolicy(stack, { cluster: stackName, what: "up", policyConfig, ctx: { say: r.say, signal: options.signal } }, new Progress("up")),
+    );
     return ((await stack.outputs()).dataCenter?.value ?? {}) as Record<string, unknown>;
 }
 

@@ -12,6 +12,7 @@ import { deployWithPolicy } from "./deploy";
 import { prepareDeploy } from "./deviceValues";
 import { writePolicyConfig } from "./policyConfig";
 import { ClusterContext, deviceKindOf, plainConfig, selectCluster } from "./workspace";
+import { withLndRefusal } from "../lightning/lndRefusal";
 
 /** Tier names `bcm stack` deploys; the gateway comes first and carries every other. */
 export const tierPattern = /^[a-z][a-z0-9]{0,15}$/;
@@ -78,12 +79,13 @@ export async function changeTier(cluster: string, op: "deploy" | "remove", tier:
     await stack.setAllConfig(plain(after));
     for (const k of Object.keys(before)) if (!(k in after) && !secrets.has(k)) await stack.removeConfig(k);
     prepared = await prepareDeploy(stack, after, { home: ctx.home, env: ctx.env, say: ctx.say });
-    await deployWithPolicy(
+    const policyConfig = writePolicyConfig(ctx.home, cluster, await deviceKindOf(ctx), prepared);
+    await withLndRefusal(prepared, cluster, ctx.home, () => deployWithPolicy(
         stack,
         {
             cluster,
             what: `stack ${op} ${tier}`,
-            policyConfig: writePolicyConfig(ctx.home, cluster, await deviceKindOf(ctx), prepared),
+            policyConfig,
             ctx,
             undo: async () => {
                 await restore();
@@ -91,7 +93,7 @@ export async function changeTier(cluster: string, op: "deploy" | "remove", tier:
             },
         },
         new Progress(`stack ${op}`),
-    );
+    ));
     const outputs = await stack.outputs();
     return (outputs.dataCenter?.value ?? {}) as Record<string, unknown>;
 }

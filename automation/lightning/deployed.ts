@@ -28,8 +28,15 @@ export interface DeployedNode {
 
 /** A cluster's chain and Lightning birthday from its stack, and its bitcoin tier when one is deployed. */
 export async function readCluster(cluster: string, ctx: ClusterContext, askedChain?: string): Promise<{ chain: Chain; birthday?: string; node?: DeployedNode }> {
-    const { stack, specs, exported } = await openCluster(cluster, ctx);
-    const config = await plainConfig(stack);
+    const { stack, specs, exported, config } = await openCluster(cluster, ctx)
+        .then(async (o) => ({ ...o, config: await plainConfig(o.stack) }))
+        .catch((err: Error) => {
+            // The stack's passphrase comes from the device: another seed does not decrypt it.
+            if (/passphrase/i.test(err.message) && !(err instanceof CliError)) {
+                throw new CliError(`the device answers for another seed: it does not open cluster ${cluster}'s stack; fix: use the Trezor (and passphrase) that made it`);
+            }
+            throw err;
+        });
     const chain = chainFor(cluster, askedChain, config["bcm:chain"]);
     const settings = JSON.parse(config["bcm:bitcoin"] ?? "{}") as { lndBirthday?: string };
     const dc = ((await stack.outputs()).dataCenter?.value ?? {}) as {
