@@ -99,6 +99,8 @@ async function standaloneStack(r: Resolved) {
 export async function standaloneUp(options: StandaloneOptions = {}): Promise<Record<string, unknown>> {
     const r = resolve(options);
     const config = options.config ?? standaloneConfig(process.env);
+    // A wrong setting (a birthday in the future, a bad peer) is named before the stack changes.
+    readDataCenterSpec((k) => config[`bcm:${k}`]);
     const stack = await standaloneStack(r);
     await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, value]) => [k, { value }])));
     // The stack keeps what earlier runs fixed (the Lightning birthday) besides what this run sets.

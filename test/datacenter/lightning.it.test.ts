@@ -222,6 +222,13 @@ describe("Lightning from the device, end to end (real engine, LXD, Swarm, regtes
         const other = await bcm(["lightning", "identity", "--cluster", cluster, "--chain", "signet"]);
         expect(other.exitCode).toBe(1);
         expect(other.stderr.trim().split("\n").pop()).toBe(`bcm: cluster ${cluster} runs regtest, not signet; fix: ask with --chain regtest (a data center runs one chain; another chain is another cluster)`);
+        // A birthday in the future is named before anything changes: the stack keeps the one it has.
+        const birthday = JSON.parse(config["bcm:bitcoin"]!).lndBirthday as string;
+        const future = { ...config, "bcm:bitcoin": JSON.stringify({ ...JSON.parse(config["bcm:bitcoin"]!), lndBirthday: "2999-01-01" }) };
+        await expect(up(deviceEnv, home, future)).rejects.toThrow(/^bcm:bitcoin\.lndBirthday: 2999-01-01 is in the future \(today is \d{4}-\d{2}-\d{2}\); set bcm:bitcoin\.lndBirthday to the day the wallet was first deployed/);
+        const settings = fs.readFileSync(path.join(clusterWorkDir(home), `Pulumi.${cluster}.yaml`), "utf8");
+        expect(settings).toContain(birthday);
+        expect(settings).not.toContain("2999-01-01");
         // Another passphrase is another seed: the stack itself does not open.
         const stranger = await bcm(["lightning", "identity", "--cluster", cluster, "--chain", "regtest"], { ...deviceEnv, BCM_PASSPHRASE: "not the one" });
         expect(stranger.exitCode).toBe(1);
