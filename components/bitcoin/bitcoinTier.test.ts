@@ -83,15 +83,15 @@ describe("BitcoinTier wiring (mocks)", () => {
         expect(backups.taskSpec.containerSpec.commands).toEqual(["bcm-chanbackup"]);
         expect(backups.taskSpec.containerSpec.args).toEqual([
             "--rpcserver=lnd-regtest:10009",
-            "--tlscert=/var/lib/lnd/tls.cert",
-            "--macaroon=/var/lib/lnd/data/chain/bitcoin/regtest/readonly.macaroon",
+            "--tlscert=/run/secrets/lnd/tls.cert",
+            "--macaroon=/run/secrets/lnd/data/chain/bitcoin/regtest/readonly.macaroon",
             "--recipient-key=/etc/bcm/controller.asc",
             "--dir=/var/lib/bcm/channel-backups",
             "--keep=5",
         ]);
         expect(backups.taskSpec.containerSpec.mounts).toEqual([
             { type: "bind", source: "/var/lib/bcm/chain-regtest/channel-backups", target: "/var/lib/bcm/channel-backups" },
-            { type: "bind", source: "/var/lib/bcm/chain-regtest/lnd", target: "/var/lib/lnd", readOnly: true },
+            { type: "bind", source: "/var/lib/bcm/chain-regtest/lnd", target: "/run/secrets/lnd", readOnly: true },
         ]);
         expect(Buffer.from(registered.find((r) => r.name === "lnd-backup-regtest-controller-key")!.inputs.data, "base64").toString()).toBe(key);
         for (const s of [btcd, lnd, backups]) {
