@@ -2,6 +2,9 @@ import * as docker from "@pulumi/docker";
 import { Registered, recordResources, value } from "../testing/mocks";
 import { SystemContainerTier } from "../tier/systemContainerTier";
 import { BitcoinTier, chainDataVolume } from "./bitcoinTier";
+import { noPlaintextSecrets } from "../../policy/rules/noPlaintextSecrets";
+import { messages, runResourcePolicy } from "../../policy/testing/harness";
+import { regtest } from "../../policy/testing/fixtures";
 
 const registered: Registered[] = [];
 const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n";
@@ -94,6 +97,11 @@ describe("BitcoinTier wiring (mocks)", () => {
             { type: "bind", source: "/var/lib/bcm/chain-regtest/lnd", target: "/run/secrets/lnd", readOnly: true },
         ]);
         expect(Buffer.from(registered.find((r) => r.name === "lnd-backup-regtest-controller-key")!.inputs.data, "base64").toString()).toBe(key);
+        // The policy pack's no-plaintext-secrets passes every service: secrets are files (the macaroon's flag names one under /run/secrets/).
+        for (const name of ["btcd-regtest", "lnd-regtest", "lnd-backup-regtest"]) {
+            const result = await runResourcePolicy(noPlaintextSecrets, { type: "docker:index/service:Service", name, props: service(name) }, regtest);
+            expect({ name, violations: messages(result) }).toEqual({ name, violations: [] });
+        }
         for (const s of [btcd, lnd, backups]) {
             expect(s.endpointSpec.ports).toEqual([]);
             expect(s.taskSpec.networksAdvanceds.length).toBe(1);
