@@ -308,7 +308,9 @@ describe("Lightning from the device, end to end (real engine, LXD, Swarm, regtes
             places[`lxc ${c}`] = (await execa("lxc", ["config", "show", "--expanded", c], { stdin: "ignore" })).stdout;
             places[`tasks ${c}`] = (await execa("lxc", ["exec", c, "--", "sh", "-c", 'docker inspect $(docker ps -aq) 2>/dev/null; for t in $(docker ps -aq); do docker logs "$t" 2>&1; done'], { stdin: "ignore", reject: false })).stdout;
         }
-        const files = (await execa("sh", ["-c", `find ${home}/state ${clusterWorkDir(home)} -type f`], { reject: false })).stdout.split("\n").filter((f) => f !== "");
+        // Every file of the BCM home (the state, the stack settings, the policy configuration, the
+        // onion keys) but the mnemonic itself and the engine's own binaries.
+        const files = (await execa("find", [home, "-path", path.join(home, "pulumi"), "-prune", "-o", "-type", "f", "!", "-name", "mnemonic", "-print"], { reject: false })).stdout.split("\n").filter((f) => f !== "");
         expect(files.some((f) => /\.json$/.test(f))).toBe(true);
         for (const f of files) places[f] = fs.readFileSync(f, "latin1");
         const leaks: string[] = [];
