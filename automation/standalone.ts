@@ -21,6 +21,7 @@ import { writePolicyConfig } from "./cluster/policyConfig";
 import { execa } from "execa";
 import { CliError } from "./cli/errors";
 import { DataCenterOutput, formatSummary, summaryJson, writeClientKeys } from "./summary";
+import { withLndRefusal } from "./lightning/lndRefusal";
 
 const stackName = "standalone";
 
@@ -44,7 +45,9 @@ export function standaloneConfig(env: NodeJS.ProcessEnv): Record<string, string>
         "bcm:chain": env.BCM_CHAIN ?? "regtest",
     };
     // Checked here too, so a bad variable fails before the engine starts; errors name the key.
-    readDataCenterSpec((k) => config[`bcm:${k}`]);
+    // The controller's certificate is not the environment's: the deploy adds it (prepareDeploy).
+    const later = "-----BEGIN PGP PUBLIC KEY BLOCK-----\n(added by the deploy)\n-----END PGP PUBLIC KEY BLOCK-----";
+    readDataCenterSpec((k) => (k === "controllerKey" ? later : config[`bcm:${k}`]));
     return config;
 }
 
@@ -90,16 +93,20 @@ export async function standaloneUp(options: StandaloneOptions = {}): Promise<Rec
     const config = options.config ?? standaloneConfig(process.env);
     const stack = await standaloneStack(r);
     const previousConfig = currentConfigText(stack);
-    await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, value]) => [k, { value }])));
-    // The stack keeps what earlier runs fixed (the Lightning birthday) besides what this run sets.
+    // The stack keeps what earlier runs fixed (the Lightning birthday) besides what this run sets;
+    // prepareDeploy checks the whole (a birthday in the future, a bad peer: one line) before this
+    // run's settings are written.
     const current = Object.fromEntries(Object.entries(await stack.getAllConfig()).filter(([, v]) => !v.secret).map(([k, v]) => [k, v.value]));
-    const prepared = await prepareDeploy(stack, current, { home: r.home, env: r.env, say: r.say, createControllerKey: true });
+    const prepared = await prepareDeploy(stack, { ...current, ...config }, { home: r.home, env: r.env, say: r.say, createControllerKey: true });
+    await stack.setAllConfig(Object.fromEntries(Object.entries(prepared).map(([k, value]) => [k, { value }])));
     const policyConfig = writePolicyConfig(r.home, stackName, await attestedDeviceKind(r.env), prepared);
     const ctx = { home: r.home, env: r.env, say: r.say, ...(options.signal ? { signal: options.signal } : {}) };
     const spec = readDataCenterSpec((k) => prepared[`bcm:${k}`]);
     // Snapshots before the update, the rollback when it or its health gate fails (bcm:snapshots).
     const hooks = spec ? snapshotHooks({ stack, cluster: stackName, ctx, settings: spec.snapshots, previousConfig, spec }) : undefined;
-    await deployWithPolicy(stack, { cluster: stackName, what: "up", policyConfig, ctx, ...(hooks ? { hooks } : {}) }, new Progress("up"));
+    await withLndRefusal(prepared, stackName, r.home, () =>
+        deployWithPolicy(stack, { cluster: stackName, what: "up", policyConfig, ctx, ...(hooks ? { hooks } : {}) }, new Progress("up")),
+    );
     return ((await stack.outputs()).dataCenter?.value ?? {}) as Record<string, unknown>;
 }
 

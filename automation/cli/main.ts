@@ -11,6 +11,7 @@ import { registerElectrum } from "./commands/electrum";
 import { registerBackup } from "./commands/backup";
 import { registerHealth } from "./commands/health";
 import { registerSnapshots } from "./commands/snapshots";
+import { registerLightning } from "./commands/lightning";
 import { describeFailure } from "./errors";
 import { ExitCode, exitCodeHelp } from "./exitCodes";
 import { repoRoot } from "../../engine/paths";
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
     registerElectrum(program);
     registerBackup(program);
     registerHealth(program);
+    registerLightning(program);
     registerDevice(program);
     registerSsh(program);
     registerGpg(program);
@@ -65,9 +67,11 @@ export function buildProgram(): Command {
 /** Runs the CLI and exits with a documented code; errors are one line on stderr. */
 export async function main(argv: string[]): Promise<void> {
     const program = buildProgram();
+    process.exitCode = undefined;
     try {
         await program.parseAsync(argv, { from: "user" });
-        process.exitCode = ExitCode.ok;
+        // A command that passes on another program's exit code (bcm lncli) has set it already.
+        process.exitCode ??= ExitCode.ok;
     } catch (err) {
         if (err instanceof CommanderError && (err.exitCode === 0 || err.code === "commander.helpDisplayed")) {
             process.exitCode = ExitCode.ok; // --help and --version

@@ -14,6 +14,7 @@ import { prepareDeploy } from "./deviceValues";
 import { writePolicyConfig } from "./policyConfig";
 import { ClusterContext, deviceKindOf, plainConfig, selectCluster } from "./workspace";
 import { currentConfigText, snapshotHooks } from "../snapshots/hooks";
+import { withLndRefusal } from "../lightning/lndRefusal";
 
 /** Tier names `bcm stack` deploys; the gateway comes first and carries every other. */
 export const tierPattern = /^[a-z][a-z0-9]{0,15}$/;
@@ -102,12 +103,13 @@ export async function changeTier(cluster: string, op: "deploy" | "remove", tier:
     const restore = () => applyConfig(stack, configChanges(prepared, before, secretKeys));
     await applyConfig(stack, configChanges(before, after, secretKeys));
     prepared = await prepareDeploy(stack, after, { home: ctx.home, env: ctx.env, say: ctx.say });
-    await deployWithPolicy(
+    const policyConfig = writePolicyConfig(ctx.home, cluster, await deviceKindOf(ctx), prepared);
+    await withLndRefusal(prepared, cluster, ctx.home, () => deployWithPolicy(
         stack,
         {
             cluster,
             what: `stack ${op} ${tier}`,
-            policyConfig: writePolicyConfig(ctx.home, cluster, await deviceKindOf(ctx), prepared),
+            policyConfig,
             ctx,
             undo: async () => {
                 await restore();
@@ -117,7 +119,7 @@ export async function changeTier(cluster: string, op: "deploy" | "remove", tier:
             ...(spec ? { hooks: snapshotHooks({ stack, cluster, ctx, settings: spec.snapshots, previousConfig, spec }) } : {}),
         },
         new Progress(`stack ${op}`),
-    );
+    ));
     const outputs = await stack.outputs();
     return (outputs.dataCenter?.value ?? {}) as Record<string, unknown>;
 }

@@ -69,6 +69,17 @@ describe("btcdConf", () => {
         expect(main).toContain("rpclisten=0.0.0.0:8334");
     });
 
+    it("always connects to the stack's peers (through the same Tor proxy), on btcd and bitcoind", () => {
+        const peers = ["a".repeat(56) + ".onion:18444", "10.0.0.7:18444"];
+        const withPeers = btcdConf({ chain: "regtest", rpc, torSocks: "tor:9050", miningAddress: "bcrt1qxyz", peers }).split("\n");
+        expect(withPeers.filter((l) => l.startsWith("addpeer="))).toEqual(peers.map((p) => `addpeer=${p}`));
+        expect(withPeers).toContain("proxy=tor:9050");
+        expect(conf).not.toMatch(/addpeer|connect=/);
+        const core = bitcoindConf({ chain: "regtest", rpc, torSocks: "tor:9050", peers }).split("\n");
+        // In the chain's section, where bitcoind reads network-specific options.
+        expect(core.slice(core.indexOf("[regtest]")).filter((l) => l.startsWith("addnode="))).toEqual(peers.map((p) => `addnode=${p}`));
+    });
+
     it("refuses regtest without a mining address, and credentials that would break the file", () => {
         expect(() => btcdConf({ chain: "regtest", rpc, torSocks: "tor:9050" })).toThrow(/needs miningAddress/);
         expect(() => btcdConf({ chain: "signet", rpc: { user: "a\nb", password: "x" }, torSocks: "tor:9050" })).toThrow(/^rpc user:/);

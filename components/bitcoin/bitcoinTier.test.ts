@@ -2,6 +2,9 @@ import * as docker from "@pulumi/docker";
 import { Registered, recordResources, value } from "../testing/mocks";
 import { SystemContainerTier } from "../tier/systemContainerTier";
 import { BitcoinTier, chainDataVolume } from "./bitcoinTier";
+import { noPlaintextSecrets } from "../../policy/rules/noPlaintextSecrets";
+import { messages, runResourcePolicy } from "../../policy/testing/harness";
+import { regtest } from "../../policy/testing/fixtures";
 
 const registered: Registered[] = [];
 const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n";
@@ -83,17 +86,22 @@ describe("BitcoinTier wiring (mocks)", () => {
         expect(backups.taskSpec.containerSpec.commands).toEqual(["bcm-chanbackup"]);
         expect(backups.taskSpec.containerSpec.args).toEqual([
             "--rpcserver=lnd-regtest:10009",
-            "--tlscert=/var/lib/lnd/tls.cert",
-            "--macaroon=/var/lib/lnd/data/chain/bitcoin/regtest/readonly.macaroon",
+            "--tlscert=/run/secrets/lnd/tls.cert",
+            "--macaroon=/run/secrets/lnd/data/chain/bitcoin/regtest/readonly.macaroon",
             "--recipient-key=/etc/bcm/controller.asc",
             "--dir=/var/lib/bcm/channel-backups",
             "--keep=5",
         ]);
         expect(backups.taskSpec.containerSpec.mounts).toEqual([
             { type: "bind", source: "/var/lib/bcm/chain-regtest/channel-backups", target: "/var/lib/bcm/channel-backups" },
-            { type: "bind", source: "/var/lib/bcm/chain-regtest/lnd", target: "/var/lib/lnd", readOnly: true },
+            { type: "bind", source: "/var/lib/bcm/chain-regtest/lnd", target: "/run/secrets/lnd", readOnly: true },
         ]);
         expect(Buffer.from(registered.find((r) => r.name === "lnd-backup-regtest-controller-key")!.inputs.data, "base64").toString()).toBe(key);
+        // The policy pack's no-plaintext-secrets passes every service: secrets are files (the macaroon's flag names one under /run/secrets/).
+        for (const name of ["btcd-regtest", "lnd-regtest", "lnd-backup-regtest"]) {
+            const result = await runResourcePolicy(noPlaintextSecrets, { type: "docker:index/service:Service", name, props: service(name) }, regtest);
+            expect({ name, violations: messages(result) }).toEqual({ name, violations: [] });
+        }
         for (const s of [btcd, lnd, backups]) {
             expect(s.endpointSpec.ports).toEqual([]);
             expect(s.taskSpec.networksAdvanceds.length).toBe(1);

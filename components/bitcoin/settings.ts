@@ -3,6 +3,7 @@
 // every wrong key before anything is registered.
 import { Chain, Implementation } from "./chains";
 import { regtestAddressProblem } from "./miningAddress";
+import { peerAddress, peerProblem } from "./peers";
 
 export interface BitcoinSettings {
     /** The full node: "btcd" (default; built from the Go module proxy) or "bitcoind" (an image built from a verified release). */
@@ -23,6 +24,8 @@ export interface BitcoinSettings {
     miningAddress?: string;
     /** bitcoind only: keep this many MiB of blocks (at least 550, Bitcoin Core's minimum); btcd cannot prune. */
     prune?: number;
+    /** Full nodes the node always connects to, through Tor (components/bitcoin/peers.ts): `host:port`, default none. */
+    peers: string[];
 }
 
 /** Bitcoin Core's smallest prune target, MiB. */
@@ -42,9 +45,9 @@ export function birthdayProblem(v: unknown, today: string): string | undefined {
     return undefined;
 }
 
-/** Reads `bcm:bitcoin`: {"implementation":"btcd"|"bitcoind","image":…,"keepChainData":true,"lndBirthday":"2026-12-01","electrum":true,"miningAddress":…}; pushes one line per wrong key. */
+/** Reads `bcm:bitcoin`: {"implementation":"btcd"|"bitcoind","image":…,"keepChainData":true,"lndBirthday":"2026-12-01","electrum":true,"miningAddress":…,"peers":["…onion:8333"]}; pushes one line per wrong key. */
 export function readBitcoinSettings(raw: unknown, chain: Chain, problems: string[], today: string = new Date().toISOString().slice(0, 10)): BitcoinSettings {
-    const settings: BitcoinSettings = { implementation: "btcd", keepChainData: chain !== "regtest", electrum: true };
+    const settings: BitcoinSettings = { implementation: "btcd", keepChainData: chain !== "regtest", electrum: true, peers: [] };
     if (raw === undefined || raw === null) return settings;
     if (typeof raw !== "object" || Array.isArray(raw)) {
         problems.push(`bcm:bitcoin: must be an object, e.g. {"implementation":"btcd","keepChainData":true}`);
@@ -74,8 +77,16 @@ export function readBitcoinSettings(raw: unknown, chain: Chain, problems: string
         } else if (k === "prune") {
             if (Number.isInteger(v) && (v as number) >= MIN_PRUNE_MIB) settings.prune = v as number;
             else problems.push(`bcm:bitcoin.prune: ${JSON.stringify(v)} must be a whole number of MiB, at least ${MIN_PRUNE_MIB} (Bitcoin Core's minimum)`);
+        } else if (k === "peers") {
+            if (!Array.isArray(v)) {
+                problems.push(`bcm:bitcoin.peers: must be a list of "host[:port]" strings, e.g. ["<56 characters>.onion:8333"]`);
+                continue;
+            }
+            const found = v.map((p, i) => peerProblem(p, i));
+            problems.push(...found.filter((p): p is string => p !== undefined));
+            if (found.every((p) => p === undefined)) settings.peers = [...new Set((v as string[]).map((p) => peerAddress(p, chain)))];
         } else {
-            problems.push(`bcm:bitcoin.${k}: unknown key; use implementation, image, keepChainData, lndBirthday, electrum, miningAddress or prune`);
+            problems.push(`bcm:bitcoin.${k}: unknown key; use implementation, image, keepChainData, lndBirthday, electrum, miningAddress, prune or peers`);
         }
     }
     if (settings.prune !== undefined && settings.implementation === "btcd") {

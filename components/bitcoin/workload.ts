@@ -42,6 +42,7 @@ export const bitcoinWorkload = defineWorkload<BitcoinSettings>({
                 images: { node: gateway.images[implementation], lnd: gateway.images.lnd },
                 onions: gateway.onions,
                 torOffline,
+                peers: settings.peers,
                 lnd: { secret: deviceSecrets.lndSecret, birthday: settings.lndBirthday },
                 // With the kafka tier, backups also go to a compacted topic (one broker is enough to find the others).
                 channelBackups: { recipientKey: controllerKey, ...(kafka ? { kafka: { network: kafka, brokers: "kafka-1:9092" } } : {}) },

@@ -28,7 +28,7 @@ describe("data-center config of a cluster stack", () => {
             tor: { network: "private", dirAuthorities: [authority] },
             overlayEncryption: "off",
             // regtest: nothing worth keeping; any other chain is kept unless the stack says otherwise.
-            settings: { bitcoin: { implementation: "btcd", keepChainData: false, electrum: true }, kafka: { topics: [] } },
+            settings: { bitcoin: { implementation: "btcd", keepChainData: false, electrum: true, peers: [] }, kafka: { topics: [] } },
             snapshots: { enabled: true, keep: 3, healthSeconds: 300 },
         });
     });
@@ -46,7 +46,7 @@ describe("data-center config of a cluster stack", () => {
                 kafka: JSON.stringify({ topics: [{ name: "blocks", partitions: 3 }], heapMiB: 256 }),
             }),
         )!;
-        expect(spec.settings.bitcoin).toEqual({ implementation: "bitcoind", image: "bcm/bitcoind:27.1-0123456789abcdef", keepChainData: false, electrum: true });
+        expect(spec.settings.bitcoin).toEqual({ implementation: "bitcoind", image: "bcm/bitcoind:27.1-0123456789abcdef", keepChainData: false, electrum: true, peers: [] });
         expect((readDataCenterSpec(cfg({ ...base, chain: "signet" }))!.settings.bitcoin as BitcoinSettings).keepChainData).toBe(true);
         expect(spec.settings.kafka).toEqual({ topics: [{ name: "blocks", partitions: 3 }], heapMiB: 256 });
         expect(() => readDataCenterSpec(cfg({ ...base, bitcoin: JSON.stringify({ implementation: "bitcoind" }) }))).toThrow(

@@ -127,6 +127,7 @@ describe("workload tiers: kafka and bitcoin on the standalone data center (real 
     let config: Record<string, string>;
     let policy: { policyPacks: string[]; policyPackConfigs: string[] };
     let identity: string;
+    let deviceEnv: NodeJS.ProcessEnv;
     const up = async (opts: { refresh?: boolean } = {}) => {
         const r = await stack.up({ ...policy, ...opts, onOutput: (l) => process.env.BCM_TEST_VERBOSE && process.stdout.write(l) });
         expect(r.summary.result).toBe("succeeded");
@@ -161,11 +162,12 @@ describe("workload tiers: kafka and bitcoin on the standalone data center (real 
             "bcm:registryMirrorUpstream": `http://${bridge}:${upstream.port}`,
         };
         await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, value]) => [k, { value }])));
-        // What the CLI does before every deploy: lnd's secret from the device (the software device
-        // on the test mnemonic), the controller's certificate, the wallet's birthday written back.
+        // What the CLI does before every deploy: lnd's wallet secret from the device (the software
+        // device on the public test mnemonic), the controller's certificate, the wallet's birthday.
         const mnemonicFile = path.join(home, "mnemonic");
         fs.writeFileSync(mnemonicFile, TEST_MNEMONIC, { mode: 0o600 });
-        config = await prepareDeploy(stack, config, { home, env: { ...process.env, BCM_DEVICE: "mnemonic", BCM_MNEMONIC_FILE: mnemonicFile }, say: () => undefined, createControllerKey: true });
+        deviceEnv = { ...process.env, BCM_DEVICE: "mnemonic", BCM_MNEMONIC_FILE: mnemonicFile };
+        config = await prepareDeploy(stack, config, { home, env: deviceEnv, say: () => undefined, createControllerKey: true });
         policy = { policyPacks: [policyDir], policyPackConfigs: [writePolicyConfig(home, stackName, undefined, config)] };
     }, 10 * 60_000);
 
@@ -286,6 +288,8 @@ describe("workload tiers: kafka and bitcoin on the standalone data center (real 
         expect(lnd.block_height).toBe(101);
         identity = lnd.identity_pubkey;
         expect(identity).toMatch(/^0[23][0-9a-f]{64}$/);
+        // The wallet is the device's: the node key the controller derived from the same secret.
+        expect(identity).toBe(dc.workloads.bitcoin.lightning.nodePubkey);
     }, 10 * 60_000);
 
     it("keeps RPC off every published port, and serves it to the controller only through the authenticated onion service", async () => {

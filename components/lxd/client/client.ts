@@ -188,7 +188,7 @@ export class LxdClient {
     }
 
     /** The socket path, or the HTTPS agent after checking the server's certificate against the pin. */
-    private connectTarget(): Promise<Target> {
+    public connectTarget(): Promise<Target> {
         const e = this.endpoint;
         if (e.kind === "unix") {
             return Promise.resolve({ socketPath: e.socketPath });

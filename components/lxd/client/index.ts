@@ -13,3 +13,5 @@ export * from "./images";
 export * from "./instances";
 export { operationId, operationOutcome } from "./operations";
 export type { OperationOutcome } from "./operations";
+export { execWithStdin } from "./execStdin";
+export type { StdinExecOptions } from "./execStdin";

@@ -1,0 +1,27 @@
+// `bcm:bitcoin.peers`: full nodes the data center's node always connects to (a trusted node of
+// the user's elsewhere, or a test's own), each `host[:port]` with host a v3 onion address, an
+// IPv4 address or a DNS name. Every connection goes through the gateway's Tor like any other
+// (btcd `addpeer=`, bitcoind `addnode=`): an onion stays inside Tor, anything else leaves by an exit.
+import { Chain, chainPorts } from "./chains";
+
+const onion = /^[a-z2-7]{56}\.onion$/;
+const ipv4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const dnsName = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+/** Checks one peer (as written in the stack); the problem as one line naming the fix, or undefined. */
+export function peerProblem(v: unknown, index: number): string | undefined {
+    const fix = `write each peer as "host[:port]", host a v3 onion address (56 characters + .onion), an IPv4 address or a DNS name`;
+    if (typeof v !== "string") return `bcm:bitcoin.peers[${index}]: ${JSON.stringify(v)} is not a string; ${fix}`;
+    const m = /^([^:]+)(?::(\d{1,5}))?$/.exec(v);
+    const host = m?.[1]?.toLowerCase();
+    const port = m?.[2] === undefined ? undefined : Number(m[2]);
+    if (!host || !(onion.test(host) || ipv4.test(host) || (dnsName.test(host) && !host.endsWith(".onion")))) return `bcm:bitcoin.peers[${index}]: ${JSON.stringify(v)} is not a peer; ${fix}`;
+    if (port !== undefined && (port < 1 || port > 65535)) return `bcm:bitcoin.peers[${index}]: port ${port} is out of range (1-65535); ${fix}`;
+    return undefined;
+}
+
+/** A checked peer as `host:port`, the chain's P2P port when none is given (lower-case host). */
+export function peerAddress(peer: string, chain: Chain): string {
+    const [host, port] = peer.toLowerCase().split(":");
+    return `${host}:${port ?? chainPorts("btcd", chain).p2p}`;
+}
