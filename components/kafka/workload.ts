@@ -7,7 +7,7 @@ import { KafkaSettings, readKafkaSettings } from "./settings";
 export const kafkaWorkload = defineWorkload<KafkaSettings>({
     name: "kafka",
     readSettings: (raw, _chain, problems) => readKafkaSettings(raw, problems),
-    images: () => ({ kafka: undefined, zookeeper: undefined }),
+    images: () => ({ kafka: undefined }),
     deploy(name, { settings, tier, network, gateway }, opts) {
         const kafka = new KafkaTier(
             name,
@@ -15,15 +15,17 @@ export const kafkaWorkload = defineWorkload<KafkaSettings>({
                 tier,
                 docker: gateway.docker,
                 network,
-                images: { kafka: gateway.images.kafka, zookeeper: gateway.images.zookeeper },
+                images: { kafka: gateway.images.kafka },
                 topics: settings.topics,
                 ...(settings.heapMiB ? { heapMiB: settings.heapMiB } : {}),
+                ...(settings.controllers ? { controllers: settings.controllers } : {}),
             },
             opts,
         );
         return pulumi.output({
             bootstrapServers: kafka.bootstrapServers,
-            zookeeperConnect: kafka.zookeeperConnect,
+            controllerQuorum: kafka.controllerQuorum,
+            clusterId: kafka.clusterId,
             replicationFactor: kafka.replicationFactor,
             topics: Object.keys(kafka.topics),
         });
