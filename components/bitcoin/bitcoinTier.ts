@@ -102,6 +102,8 @@ export class BitcoinTier extends pulumi.ComponentResource {
     public readonly rpcAddress: string;
     /** The RPC user and password (secret). */
     public readonly rpcCredentials: pulumi.Output<{ user: string; password: string }>;
+    /** btcd's RPC certificate (PEM; undefined for bitcoind), for the node's other clients (the chain bridge). */
+    public readonly rpcCert?: pulumi.Output<string>;
     /** regtest: the address mined blocks pay to. */
     public readonly miningAddress?: pulumi.Output<string>;
     /** The Lightning node's identity pubkey and its wallet's first address, derived from the device's secret (public). */
@@ -197,6 +199,7 @@ export class BitcoinTier extends pulumi.ComponentResource {
             { ...onDocker, dependsOn: [dirs] },
         );
         this.rpcAddress = `${names.node}:${ports.rpc}`;
+        this.rpcCert = rpcCert;
 
         const lndText = pulumi
             .all([this.rpcCredentials, onionOf(names.lnd)])

@@ -21,12 +21,13 @@ describe("KafkaTier wiring (mocks)", () => {
         const network = new docker.Network("n", { name: "bcm-kafka", driver: "overlay" }, { provider });
         const kafka = new KafkaTier(
             "k",
-            { tier, docker: provider, network, images: { kafka: "127.0.0.1:5010/bcm/kafka@sha256:1" }, topics: [{ name: "blocks", partitions: 3 }] },
+            { tier, docker: provider, network, images: { kafka: "127.0.0.1:5010/bcm/kafka@sha256:1", streams: "127.0.0.1:5010/bcm/streams@sha256:3" }, topics: [{ name: "blocks", partitions: 3 }] },
         );
         await Promise.all([value(kafka.topics.blocks), ...kafka.services.map((s) => value(s.serviceName))]);
         const services = new Map(registered.filter((r) => r.type === "docker:index/service:Service").map((r) => [r.name, r.inputs]));
         expect([...services.keys()].sort()).toEqual(
-            ["kafka-1", "kafka-2", "kafka-3", "kafka-4", "kafka-connect-1", "kafka-connect-2", "kafka-connect-3", "kafka-connect-4", "kafka-controller-1", "kafka-controller-2", "kafka-controller-3"],
+            ["kafka-1", "kafka-2", "kafka-3", "kafka-4", "kafka-connect-1", "kafka-connect-2", "kafka-connect-3", "kafka-connect-4", "kafka-controller-1", "kafka-controller-2", "kafka-controller-3",
+             "kafka-rest-1", "kafka-rest-2", "kafka-rest-3", "kafka-rest-4", "schema-registry-1", "schema-registry-2", "schema-registry-3", "schema-registry-4"],
         );
         const spec = (n: string) => services.get(n)!.taskSpec;
         const quorum = "1001@kafka-controller-1:9093,1002@kafka-controller-2:9093,1003@kafka-controller-3:9093";
@@ -49,6 +50,14 @@ describe("KafkaTier wiring (mocks)", () => {
         expect(spec("kafka-2").containerSpec.mounts).toEqual([{ type: "volume", source: "bcm-kafka-broker-data", target: "/var/lib/kafka/data" }]);
         expect(spec("kafka-controller-1").containerSpec.mounts).toEqual([{ type: "volume", source: "bcm-kafka-controller-data", target: "/var/lib/kafka/data" }]);
         expect(spec("kafka-connect-3").containerSpec.env.CONNECT_BOOTSTRAP_SERVERS).toBe("kafka-3:9092,kafka-1:9092,kafka-2:9092,kafka-4:9092");
+        // The schema registry and REST proxy beside every broker, their own broker first.
+        expect(spec("schema-registry-2").containerSpec.args).toEqual(["schema-registry", "--brokers=kafka-2:9092,kafka-1:9092,kafka-3:9092,kafka-4:9092", "--listen=:8081", "--replication-factor=3"]);
+        expect(spec("kafka-rest-4").containerSpec.args).toEqual([
+            "rest-proxy", "--brokers=kafka-4:9092,kafka-1:9092,kafka-2:9092,kafka-3:9092", "--listen=:8082", "--registry=http://schema-registry-4:8081", "--base-url=http://kafka-rest-4:8082",
+        ]);
+        expect(spec("kafka-rest-4").containerSpec.image).toBe("127.0.0.1:5010/bcm/streams@sha256:3");
+        expect(spec("kafka-rest-4").containerSpec.healthcheck.tests).toEqual(["CMD-SHELL", "bcm-streams probe http://127.0.0.1:8082/"]);
+        expect(kafka.schemaRegistryUrls).toBe("http://schema-registry-1:8081,http://schema-registry-2:8081,http://schema-registry-3:8081,http://schema-registry-4:8081");
         // Nothing published, memory limited to twice the heap.
         for (const s of services.values()) expect(s.endpointSpec.ports).toEqual([]);
         expect(spec("kafka-1").resources.limits.memoryBytes).toBe(1024 * 1024 * 1024);

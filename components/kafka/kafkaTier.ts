@@ -13,8 +13,8 @@ export interface KafkaTierArgs {
     docker: docker.Provider;
     /** The tier's internal overlay: only the tier's own services and the gateway's Tor are on it. */
     network: docker.Network;
-    /** Image references in the private registry. */
-    images: { kafka: pulumi.Input<string> };
+    /** Image references in the private registry: Kafka, and bcm-streams (schema registry, REST proxy). */
+    images: { kafka: pulumi.Input<string>; streams: pulumi.Input<string> };
     /** KRaft controllers (odd); default quorumSize(containers). A grown stack names the quorum it was formed with. */
     controllers?: number;
     /** Topics it keeps (see validateTopics); replication defaults to one copy per broker. */
@@ -25,13 +25,16 @@ export interface KafkaTierArgs {
 
 /** `bash` can test a TCP port without netcat: the images carry only a JRE. */
 const portOpen = (port: number) => `bash -c 'exec 3<>/dev/tcp/127.0.0.1/${port}'`;
+/** bcm-streams answers its own health check: its API's root. */
+const answers = (port: number) => `bcm-streams probe http://127.0.0.1:${port}/`;
 
 /**
  * The Kafka tier, the seed's "Kafka on BCM" in KRaft mode: controllers (the metadata quorum)
- * on the first containers (an odd number, at most 5), an Apache Kafka broker on every
- * container and a Kafka Connect worker beside each broker, every process pinned to its
- * container so its data stays there. Nothing is published: clients reach `kafka-N:9092` and
- * `kafka-connect-N:8083` on the tier's overlay. Topics are created (and grown) from the
+ * on the first containers (an odd number, at most 5), and on every container an Apache Kafka
+ * broker, a Kafka Connect worker, a schema registry and a REST proxy, every process pinned
+ * to its container so its data stays there. Nothing is published: clients reach
+ * `kafka-N:9092`, `kafka-connect-N:8083`, `schema-registry-N:8081` and `kafka-rest-N:8082` on
+ * the tier's overlay. Topics are created (and grown) from the
  * stack, never deleted by it.
  */
 export class KafkaTier extends pulumi.ComponentResource {
@@ -43,6 +46,10 @@ export class KafkaTier extends pulumi.ComponentResource {
     public readonly clusterId: pulumi.Output<string>;
     /** Copies of each partition by default. */
     public readonly replicationFactor: number;
+    /** `http://schema-registry-1:8081,…`: Confluent-compatible, any one answers alike. */
+    public readonly schemaRegistryUrls: string;
+    /** `http://kafka-rest-1:8082,…`: Confluent REST v2/v3; a consumer instance lives in the proxy that made it. */
+    public readonly restProxyUrls: string;
     public readonly services: SwarmService[];
     /** Each topic's `--describe` output after it was made. */
     public readonly topics: Record<string, pulumi.Output<string>>;
@@ -140,7 +147,47 @@ export class KafkaTier extends pulumi.ComponentResource {
                     { ...onDocker, dependsOn: [...args.tier.ready, ...brokers] },
                 ),
         );
-        this.services = [...controllers, ...brokers, ...connects];
+        // The schema registry and the REST proxy, one of each per container: bcm-streams
+        // (services/streams), stateless (the schemas are in the topic _schemas).
+        const registries = layout.schemaRegistries.map(
+            (r) =>
+                new SwarmService(
+                    r.service,
+                    {
+                        ...common,
+                        networks: on(r.service),
+                        image: args.images.streams,
+                        args: ["schema-registry", `--brokers=${brokersFrom(layout, r.container)}`, "--listen=:8081", `--replication-factor=${layout.replicationFactor}`],
+                        constraints: pinned(r.container),
+                        healthcheck: answers(8081),
+                        memoryMiB: 128,
+                    },
+                    { ...onDocker, dependsOn: [...args.tier.ready, ...brokers] },
+                ),
+        );
+        const restProxies = layout.restProxies.map(
+            (r, i) =>
+                new SwarmService(
+                    r.service,
+                    {
+                        ...common,
+                        networks: on(r.service),
+                        image: args.images.streams,
+                        args: [
+                            "rest-proxy",
+                            `--brokers=${brokersFrom(layout, r.container)}`,
+                            "--listen=:8082",
+                            `--registry=http://${layout.schemaRegistries[i].service}:8081`,
+                            `--base-url=http://${r.service}:8082`,
+                        ],
+                        constraints: pinned(r.container),
+                        healthcheck: answers(8082),
+                        memoryMiB: 256,
+                    },
+                    { ...onDocker, dependsOn: [...args.tier.ready, ...registries] },
+                ),
+        );
+        this.services = [...controllers, ...brokers, ...connects, ...registries, ...restProxies];
 
         const first = members[0];
         this.topics = Object.fromEntries(
@@ -157,6 +204,10 @@ export class KafkaTier extends pulumi.ComponentResource {
         this.controllerQuorum = layout.controllerQuorum;
         this.clusterId = clusterId;
         this.replicationFactor = layout.replicationFactor;
-        this.registerOutputs({ bootstrapServers: this.bootstrapServers, controllerQuorum: this.controllerQuorum, clusterId, replicationFactor: this.replicationFactor, topics: this.topics });
+        this.schemaRegistryUrls = layout.schemaRegistries.map((r) => `http://${r.service}:8081`).join(",");
+        this.restProxyUrls = layout.restProxies.map((r) => `http://${r.service}:8082`).join(",");
+        this.registerOutputs({
+            schemaRegistryUrls: this.schemaRegistryUrls,
+            restProxyUrls: this.restProxyUrls, bootstrapServers: this.bootstrapServers, controllerQuorum: this.controllerQuorum, clusterId, replicationFactor: this.replicationFactor, topics: this.topics });
     }
 }

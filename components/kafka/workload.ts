@@ -7,7 +7,7 @@ import { KafkaSettings, readKafkaSettings } from "./settings";
 export const kafkaWorkload = defineWorkload<KafkaSettings>({
     name: "kafka",
     readSettings: (raw, _chain, problems) => readKafkaSettings(raw, problems),
-    images: () => ({ kafka: undefined }),
+    images: () => ({ kafka: undefined, streams: undefined }),
     deploy(name, { settings, tier, network, gateway }, opts) {
         const kafka = new KafkaTier(
             name,
@@ -15,7 +15,7 @@ export const kafkaWorkload = defineWorkload<KafkaSettings>({
                 tier,
                 docker: gateway.docker,
                 network,
-                images: { kafka: gateway.images.kafka },
+                images: { kafka: gateway.images.kafka, streams: gateway.images.streams },
                 topics: settings.topics,
                 ...(settings.heapMiB ? { heapMiB: settings.heapMiB } : {}),
                 ...(settings.controllers ? { controllers: settings.controllers } : {}),
@@ -27,6 +27,8 @@ export const kafkaWorkload = defineWorkload<KafkaSettings>({
             controllerQuorum: kafka.controllerQuorum,
             clusterId: kafka.clusterId,
             replicationFactor: kafka.replicationFactor,
+            schemaRegistryUrls: kafka.schemaRegistryUrls,
+            restProxyUrls: kafka.restProxyUrls,
             topics: Object.keys(kafka.topics),
         });
     },

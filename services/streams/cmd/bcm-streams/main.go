@@ -161,7 +161,7 @@ func runBridge(args []string) error {
 	cert := fs.String("rpc-cert", "", "btcd's rpc.cert")
 	brokerList := fs.String("brokers", "", "Kafka brokers, HOST:PORT,… (required)")
 	reg := fs.String("registry", "", "schema registry URL (required)")
-	rf := fs.Int("replication-factor", 1, "replicas of the topics when the bridge creates them")
+	rf := fs.Int("replication-factor", 0, "replicas of the topics when the bridge creates them (0: the cluster's default)")
 	start := fs.Int64("start-height", 0, "the first block written to empty topics")
 	batch := fs.Int("batch-blocks", 20, "blocks per Kafka transaction while catching up")
 	_ = fs.Parse(args)

@@ -27,7 +27,7 @@ type Config struct {
 	Chain             string // regtest, testnet3, …: the topics are bitcoin.<chain>.blocks and .transactions
 	Brokers           []string
 	RegistryURL       string
-	ReplicationFactor int16
+	ReplicationFactor int16 // of the topics when the bridge makes them; 0: the cluster's default
 	// StartHeight is the first block written to an empty topic.
 	StartHeight int64
 	// BatchBlocks is how many blocks one Kafka transaction carries at most while catching up.
@@ -70,7 +70,7 @@ func New(ctx context.Context, cfg Config, node Node) (*Bridge, error) {
 		cfg.Recent = 100
 	}
 	if cfg.ReplicationFactor < 1 {
-		cfg.ReplicationFactor = 1
+		cfg.ReplicationFactor = -1 // the cluster's default.replication.factor
 	}
 	b := &Bridge{cfg: cfg, node: node, Notified: make(chan struct{}, 1)}
 	b.blocks, b.txs = Topics(cfg.Chain)
