@@ -11,9 +11,9 @@ started=$SECONDS
 bash scripts/setup.sh
 say "type-checking (tsc --noEmit)"
 npx tsc --noEmit -p tsconfig.json
-say "Go tests (language host, command provider; the Electrum server against a real btcd and BDK; the lnd tools against real btcd, lnd and Kafka)"
+say "Go tests (language host, command provider; the Electrum server against a real btcd and BDK; the lnd tools against real btcd, lnd and Kafka; bcm-streams against real Kafka and btcd)"
 export GOCACHE="${GOCACHE:-${BCM_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/bcm}/go-build}" GOFLAGS="${GOFLAGS:--buildvcs=false}"
-for module in toolchain/langhost toolchain/providers/command services/electrum services/lnd; do
+for module in toolchain/langhost toolchain/providers/command services/electrum services/lnd services/streams; do
   (cd "$module" && go test -count=1 -timeout 40m ./...)
 done
 say "unit tests"

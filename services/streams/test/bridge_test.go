@@ -6,13 +6,18 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"bcm/services/streams/internal/avrojson"
 	"bcm/services/streams/internal/bridge"
+	"bcm/services/streams/internal/kafkatest"
+	"bcm/services/streams/internal/registry"
 
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/wire"
@@ -132,18 +137,17 @@ func sameList(t *testing.T, what string, got, want []string) {
 	}
 }
 
-// TestBridgeHelperProcess is the bridge as a process of its own, for the kill test below.
-func TestBridgeHelperProcess(t *testing.T) {
-	if os.Getenv("BCM_BRIDGE_HELPER") != "1" {
-		t.Skip("run by TestBridgeKilledMidway")
-	}
+// bridgeHelper is the bridge as a process of its own, for the kill test below (TestMain
+// runs it instead of the tests when BCM_BRIDGE_HELPER=1).
+func bridgeHelper() {
 	n, _ := strconv.Atoi(os.Getenv("BCM_BRIDGE_BLOCKS"))
 	node := &fakeChain{delay: 30 * time.Millisecond}
 	node.set(makeChain(nil, "main", n))
 	b, err := bridge.New(context.Background(), bridge.Config{Chain: os.Getenv("BCM_BRIDGE_CHAIN"), Brokers: []string{os.Getenv("BCM_BRIDGE_BROKERS")},
 		RegistryURL: os.Getenv("BCM_BRIDGE_REGISTRY"), BatchBlocks: 1, Poll: 200 * time.Millisecond}, node)
 	if err != nil {
-		t.Fatal(err)
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
 	_ = b.Run(context.Background())
 }
@@ -156,7 +160,7 @@ func TestBridgeKilledMidway(t *testing.T) {
 	chain := "killtest"
 	blocksTopic, txTopic := bridge.Topics(chain)
 	start := func() *exec.Cmd {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestBridgeHelperProcess$", "-test.v")
+		cmd := exec.Command(os.Args[0])
 		cmd.Env = append(os.Environ(), "BCM_BRIDGE_HELPER=1", "BCM_BRIDGE_BLOCKS="+strconv.Itoa(n), "BCM_BRIDGE_CHAIN="+chain,
 			"BCM_BRIDGE_BROKERS="+kafka(t), "BCM_BRIDGE_REGISTRY="+reg)
 		out, err := os.Create(fmt.Sprintf("%s/bridge-%d.log", t.TempDir(), time.Now().UnixNano()))
@@ -209,5 +213,117 @@ func TestBridgeReorganization(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The bridge as the tier runs it (the bcm-streams binary) on a real btcd (TLS RPC, websocket
+// notifications) and real Kafka: 50 blocks mined with a transaction each besides the
+// coinbase, the bridge killed (SIGKILL) half-way and started again: the blocks topic holds
+// every block once and in order, the transactions topic every transaction once, and a block
+// record decodes with the schema the registry gives for its id.
+func TestBridgeOnBtcdKilledMidway(t *testing.T) {
+	miner, payee := newKey(t, "bcm-streams-miner"), newKey(t, "bcm-streams-payee")
+	node := startBtcd(t, miner.addr.EncodeAddress())
+	reg := registryInstance(t, "_schemas_btcd")
+	bin := goBuild(t, filepath.Join(t.TempDir(), "bcm-streams"), "bcm/services/streams/cmd/bcm-streams")
+	if _, err := node.rpc.Generate(101); err != nil {
+		t.Fatal(err)
+	}
+	chain := "regtest-it"
+	blocksTopic, txTopic := bridge.Topics(chain)
+	logs := t.TempDir()
+	run := 0
+	start := func() *exec.Cmd {
+		run++
+		cmd := exec.Command(bin, "chain-bridge", "--chain="+chain, "--rpc-addr="+node.addr, "--rpc-user="+node.user, "--rpc-pass-file="+node.passFile,
+			"--rpc-cert="+node.certFile, "--brokers="+kafka(t), "--registry="+reg, "--batch-blocks=1")
+		out, _ := os.Create(filepath.Join(logs, fmt.Sprintf("bridge-%d.log", run)))
+		cmd.Stdout, cmd.Stderr = out, out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd
+	}
+	bridgeProc := start()
+	defer func() { _ = bridgeProc.Process.Kill(); _ = bridgeProc.Wait() }()
+	committed(t, blocksTopic, 102) // 0..101
+	for i := 0; i < 50; i++ {
+		h, _ := node.rpc.GetBlockHash(int64(i + 1))
+		b, err := node.rpc.GetBlock(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := node.rpc.SendRawTransaction(miner.spendCoinbase(t, b, payee), false); err != nil {
+			t.Fatalf("sendrawtransaction %d: %v", i, err)
+		}
+		if _, err := node.rpc.Generate(1); err != nil {
+			t.Fatal(err)
+		}
+		if i == 25 {
+			_ = bridgeProc.Process.Signal(syscall.SIGKILL)
+			_ = bridgeProc.Wait()
+			bridgeProc = start()
+		}
+	}
+	var wantBlocks, wantTxs []string
+	for h := int64(0); h <= 151; h++ {
+		hash, _ := node.rpc.GetBlockHash(h)
+		b, err := node.rpc.GetBlock(hash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h > 101 && len(b.Transactions) != 2 {
+			t.Fatalf("block %d has %d transactions, want the coinbase and ours", h, len(b.Transactions))
+		}
+		wantBlocks = append(wantBlocks, hash.String())
+		for _, tx := range b.Transactions {
+			wantTxs = append(wantTxs, tx.TxHash().String())
+		}
+	}
+	sameList(t, "blocks", committed(t, blocksTopic, len(wantBlocks)), wantBlocks)
+	sameList(t, "transactions", committed(t, txTopic, len(wantTxs)), wantTxs)
+	if b, _ := os.ReadFile(filepath.Join(logs, "bridge-2.log")); !strings.Contains(string(b), "resuming after block") {
+		t.Fatalf("the second bridge did not resume:%s", kafkatest.Tail(string(b), 10))
+	}
+	checkLastBlockRecord(t, blocksTopic, reg, 151, 2)
+}
+
+// checkLastBlockRecord decodes the topic's last block with the schema the registry names.
+func checkLastBlockRecord(t *testing.T, topic, reg string, height int64, txCount int) {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(kafka(t)), kgo.FetchIsolationLevel(kgo.ReadCommitted()),
+		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: {0: kgo.NewOffset().AtStart()}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	var last *kgo.Record
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		fetches := cl.PollFetches(ctx)
+		cancel()
+		n := 0
+		fetches.EachRecord(func(r *kgo.Record) { last = r; n++ })
+		if n == 0 {
+			break
+		}
+	}
+	id, payload, err := avrojson.Unframe(last.Value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var answer map[string]any
+	must(t, call(t, "GET", fmt.Sprintf("%s/schemas/ids/%d", reg, id), "", nil, &answer), 200, "the block schema")
+	schema, err := registry.ParseAvro(answer["schema"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := avrojson.Decode(schema, payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := v.(map[string]any)
+	if m["height"] != height || m["tx_count"] != txCount || m["hash"] != string(last.Key) {
+		t.Fatalf("the last block record: height %v, tx_count %v, hash %v (key %s)", m["height"], m["tx_count"], m["hash"], last.Key)
 	}
 }

@@ -59,6 +59,10 @@ func (s *sharedTB) TempDir() string {
 }
 
 func TestMain(m *testing.M) {
+	if os.Getenv("BCM_BRIDGE_HELPER") == "1" {
+		bridgeHelper()
+		return
+	}
 	code := m.Run()
 	if kafkaMain.tb != nil {
 		for i := len(kafkaMain.tb.cleanups) - 1; i >= 0; i-- {
