@@ -21,12 +21,13 @@ describe("KafkaTier wiring (mocks)", () => {
         const network = new docker.Network("n", { name: "bcm-kafka", driver: "overlay" }, { provider });
         const kafka = new KafkaTier(
             "k",
-            { tier, docker: provider, network, images: { kafka: "127.0.0.1:5010/bcm/kafka@sha256:1", streams: "127.0.0.1:5010/bcm/streams@sha256:3" }, topics: [{ name: "blocks", partitions: 3 }] },
+            { tier, docker: provider, network, images: { kafka: "127.0.0.1:5010/bcm/kafka@sha256:1", streams: "127.0.0.1:5010/bcm/streams@sha256:3" }, topics: [{ name: "blocks", partitions: 3 }],
+              apps: [{ name: "indexer", image: "me/indexer:1.0", topics: ["blocks"] }] },
         );
         await Promise.all([value(kafka.topics.blocks), ...kafka.services.map((s) => value(s.serviceName))]);
         const services = new Map(registered.filter((r) => r.type === "docker:index/service:Service").map((r) => [r.name, r.inputs]));
         expect([...services.keys()].sort()).toEqual(
-            ["kafka-1", "kafka-2", "kafka-3", "kafka-4", "kafka-connect-1", "kafka-connect-2", "kafka-connect-3", "kafka-connect-4", "kafka-controller-1", "kafka-controller-2", "kafka-controller-3",
+            ["kafka-1", "kafka-2", "kafka-3", "kafka-4", "kafka-app-indexer", "kafka-connect-1", "kafka-connect-2", "kafka-connect-3", "kafka-connect-4", "kafka-controller-1", "kafka-controller-2", "kafka-controller-3",
              "kafka-rest-1", "kafka-rest-2", "kafka-rest-3", "kafka-rest-4", "schema-registry-1", "schema-registry-2", "schema-registry-3", "schema-registry-4"],
         );
         const spec = (n: string) => services.get(n)!.taskSpec;
@@ -58,6 +59,11 @@ describe("KafkaTier wiring (mocks)", () => {
         expect(spec("kafka-rest-4").containerSpec.image).toBe("127.0.0.1:5010/bcm/streams@sha256:3");
         expect(spec("kafka-rest-4").containerSpec.healthcheck.tests).toEqual(["CMD-SHELL", "bcm-streams probe http://127.0.0.1:8082/"]);
         expect(kafka.schemaRegistryUrls).toBe("http://schema-registry-1:8081,http://schema-registry-2:8081,http://schema-registry-3:8081,http://schema-registry-4:8081");
+        // A user's app: its image from the private registry, told the tier's addresses and its topics, on the overlay only.
+        const app = services.get("kafka-app-indexer")!;
+        expect(app.taskSpec.containerSpec.image).toBe("127.0.0.1:5010/me/indexer:1.0");
+        expect(app.taskSpec.containerSpec.env).toMatchObject({ KAFKA_BOOTSTRAP_SERVERS: "kafka-1:9092,kafka-2:9092,kafka-3:9092,kafka-4:9092", BCM_KAFKA_TOPICS: "blocks" });
+        expect(app.taskSpec.networksAdvanceds).toHaveLength(1);
         // Nothing published, memory limited to twice the heap.
         for (const s of services.values()) expect(s.endpointSpec.ports).toEqual([]);
         expect(spec("kafka-1").resources.limits.memoryBytes).toBe(1024 * 1024 * 1024);

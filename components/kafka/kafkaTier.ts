@@ -4,6 +4,7 @@ import * as random from "@pulumi/random";
 import * as lxd from "../lxd/resources";
 import { SwarmService } from "../swarm/swarmService";
 import { SystemContainerTier } from "../tier/systemContainerTier";
+import { appEnvironment, KafkaApp } from "./apps";
 import { brokersFrom, kafkaLayout, KafkaTopicSpec, topicScript, validateTopics } from "./layout";
 
 export interface KafkaTierArgs {
@@ -19,6 +20,10 @@ export interface KafkaTierArgs {
     controllers?: number;
     /** Topics it keeps (see validateTopics); replication defaults to one copy per broker. */
     topics?: KafkaTopicSpec[];
+    /** Users' stream apps (bcm:kafka.apps): images in the private registry, on the tier's overlay only. */
+    apps?: KafkaApp[];
+    /** The private registry as the swarm's nodes reach it, for the apps' images; default 127.0.0.1:5010. */
+    registryHost?: string;
     /** JVM heap per broker and per Connect worker in MiB; default 512 (the container limit is twice that). */
     heapMiB?: number;
 }
@@ -187,7 +192,28 @@ export class KafkaTier extends pulumi.ComponentResource {
                     { ...onDocker, dependsOn: [...args.tier.ready, ...registries] },
                 ),
         );
-        this.services = [...controllers, ...brokers, ...connects, ...registries, ...restProxies];
+        const addresses = {
+            bootstrapServers: layout.bootstrapServers,
+            schemaRegistryUrls: layout.schemaRegistries.map((r) => `http://${r.service}:8081`).join(","),
+            restProxyUrls: layout.restProxies.map((r) => `http://${r.service}:8082`).join(","),
+        };
+        // Users' apps: anywhere on the tier, only on its internal overlay (no egress), told where everything is.
+        const apps = (args.apps ?? []).map(
+            (app) =>
+                new SwarmService(
+                    `kafka-app-${app.name}`,
+                    {
+                        ...common,
+                        networks: on(`kafka-app-${app.name}`),
+                        image: `${args.registryHost ?? "127.0.0.1:5010"}/${app.image}`,
+                        env: appEnvironment(app, addresses),
+                        replicas: app.replicas ?? 1,
+                        memoryMiB: 512,
+                    },
+                    { ...onDocker, dependsOn: [...args.tier.ready, ...registries] },
+                ),
+        );
+        this.services = [...controllers, ...brokers, ...connects, ...registries, ...restProxies, ...apps];
 
         const first = members[0];
         this.topics = Object.fromEntries(
@@ -204,8 +230,8 @@ export class KafkaTier extends pulumi.ComponentResource {
         this.controllerQuorum = layout.controllerQuorum;
         this.clusterId = clusterId;
         this.replicationFactor = layout.replicationFactor;
-        this.schemaRegistryUrls = layout.schemaRegistries.map((r) => `http://${r.service}:8081`).join(",");
-        this.restProxyUrls = layout.restProxies.map((r) => `http://${r.service}:8082`).join(",");
+        this.schemaRegistryUrls = addresses.schemaRegistryUrls;
+        this.restProxyUrls = addresses.restProxyUrls;
         this.registerOutputs({
             schemaRegistryUrls: this.schemaRegistryUrls,
             restProxyUrls: this.restProxyUrls, bootstrapServers: this.bootstrapServers, controllerQuorum: this.controllerQuorum, clusterId, replicationFactor: this.replicationFactor, topics: this.topics });

@@ -18,7 +18,7 @@ describe("readKafkaSettings", () => {
         expect(read({ controllers: 2, heapMiB: 64, zookeeper: true }).problems).toEqual([
             "bcm:kafka.controllers: 2 must be 1, 3 or 5 (an odd quorum; the default is the largest odd number at most min(5, containers))",
             "bcm:kafka.heapMiB: 64 must be a whole number of MiB, at least 128",
-            "bcm:kafka.zookeeper: unknown key; use topics, heapMiB or controllers",
+            "bcm:kafka.zookeeper: unknown key; use topics, heapMiB, controllers or apps",
         ]);
     });
 });

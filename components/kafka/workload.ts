@@ -19,6 +19,7 @@ export const kafkaWorkload = defineWorkload<KafkaSettings>({
                 topics: settings.topics,
                 ...(settings.heapMiB ? { heapMiB: settings.heapMiB } : {}),
                 ...(settings.controllers ? { controllers: settings.controllers } : {}),
+                ...(settings.apps ? { apps: settings.apps } : {}),
             },
             opts,
         );
@@ -30,6 +31,7 @@ export const kafkaWorkload = defineWorkload<KafkaSettings>({
             schemaRegistryUrls: kafka.schemaRegistryUrls,
             restProxyUrls: kafka.restProxyUrls,
             topics: Object.keys(kafka.topics),
+            apps: (settings.apps ?? []).map((a) => `kafka-app-${a.name}`),
         });
     },
 });
