@@ -287,7 +287,7 @@ func fromNative(s avro.Schema, v any) any {
 		if v == nil {
 			return nil
 		}
-		if m, ok := v.(map[string]any); ok && len(m) == 1 && !s.Nullable() {
+		if m, ok := v.(map[string]any); ok && len(m) == 1 {
 			for name, inner := range m {
 				for _, t := range s.Types() {
 					if branchName(t) == name {
@@ -296,14 +296,53 @@ func fromNative(s avro.Schema, v any) any {
 				}
 			}
 		}
-		if s.Nullable() {
-			for _, t := range s.Types() {
-				if t.Type() != avro.Null {
-					return map[string]any{branchName(t): fromNative(t, v)}
-				}
+		// The decoder gives a union's value bare: its Go type names the branch.
+		for _, t := range s.Types() {
+			if t.Type() != avro.Null && fits(t, v) {
+				return map[string]any{branchName(t): fromNative(t, v)}
 			}
 		}
 		return v
 	}
 	return v
+}
+
+// fits says whether a decoded value is of schema t's kind.
+func fits(t avro.Schema, v any) bool {
+	if r, ok := t.(*avro.RefSchema); ok {
+		t = r.Schema()
+	}
+	switch t.Type() {
+	case avro.String, avro.Enum:
+		_, ok := v.(string)
+		return ok
+	case avro.Int:
+		_, ok := v.(int)
+		if !ok {
+			_, ok = v.(int32)
+		}
+		return ok
+	case avro.Long:
+		_, ok := v.(int64)
+		return ok
+	case avro.Float:
+		_, ok := v.(float32)
+		return ok
+	case avro.Double:
+		_, ok := v.(float64)
+		return ok
+	case avro.Boolean:
+		_, ok := v.(bool)
+		return ok
+	case avro.Bytes, avro.Fixed:
+		_, ok := v.([]byte)
+		return ok
+	case avro.Array:
+		_, ok := v.([]any)
+		return ok
+	case avro.Record, avro.Map:
+		_, ok := v.(map[string]any)
+		return ok
+	}
+	return false
 }
