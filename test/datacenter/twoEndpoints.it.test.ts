@@ -15,6 +15,7 @@ import {
     startSecondDaemon,
     stopSecondDaemon,
 } from "../../components/testing/secondDaemon";
+import { pythonClient } from "../testing/kafkaRest";
 import { makeClientCertificate } from "../../components/testing/lxd/testCertificate";
 
 // The data center across two endpoints, end to end: the root program (stacks/) with this
@@ -215,19 +216,8 @@ describe("a data center across two endpoints (real engine, two LXD daemons, Swar
             timed(name, () =>
                 runOnce(dc.dockerHost, name, dc.images.toolbox, ["bcm-kafka"], "node.hostname == bcm-kafka-01", [
                     "python3 - <<'EOF'",
-                    "import json, time, urllib.request",
-                    "def call(method, url, body=None, ctype='application/vnd.kafka.json.v2+json'):",
-                    "    req = urllib.request.Request(url, data=None if body is None else json.dumps(body).encode(), method=method, headers={'Content-Type': ctype, 'Accept': ctype})",
-                    "    for i in range(40):",
-                    "        try:",
-                    "            with urllib.request.urlopen(req, timeout=30) as r:",
-                    "                t = r.read().decode()",
-                    "                return json.loads(t) if t else None",
-                    "        except urllib.error.HTTPError:",
-                    "            raise",
-                    "        except Exception:",
-                    "            time.sleep(3)",
-                    "    raise SystemExit('no answer from ' + url)",
+                    pythonClient,
+                    "J = 'application/vnd.kafka.json.v2+json'",
                     body,
                     "EOF",
                 ].join("\n")),
@@ -235,7 +225,7 @@ describe("a data center across two endpoints (real engine, two LXD daemons, Swar
         const before = await throughRest("e2e-ha-before", [
             "cid = call('GET', 'http://kafka-rest-2:8082/v3/clusters', ctype='application/json')['data'][0]['cluster_id']",
             "t = call('POST', 'http://kafka-rest-2:8082/v3/clusters/' + cid + '/topics', {'topic_name': 'ha', 'partitions_count': 2, 'replication_factor': 2}, 'application/json')",
-            "out = call('POST', 'http://kafka-rest-2:8082/topics/ha', {'records': [{'key': 'k%d' % i, 'value': {'n': i, 'when': 'before'}} for i in range(4)]})",
+            "out = call('POST', 'http://kafka-rest-2:8082/topics/ha', {'records': [{'key': 'k%d' % i, 'value': {'n': i, 'when': 'before'}} for i in range(4)]}, J)",
             "print(json.dumps({'topic': t, 'produced': out}))",
         ].join("\n"));
         const b = JSON.parse(before.out.trim().split("\n").pop()!);
@@ -246,12 +236,12 @@ describe("a data center across two endpoints (real engine, two LXD daemons, Swar
         await timed("stop bcm-kafka-02", () => lxcOn(daemon.lxdDir, ["stop", "--timeout", "60", "bcm-kafka-02"]));
         try {
             const after = await throughRest("e2e-ha-after", [
-                "out = call('POST', 'http://kafka-rest-1:8082/topics/ha', {'records': [{'key': 'k%d' % i, 'value': {'n': i, 'when': 'after'}} for i in range(4)]})",
+                "out = call('POST', 'http://kafka-rest-1:8082/topics/ha', {'records': [{'key': 'k%d' % i, 'value': {'n': i, 'when': 'after'}} for i in range(4)]}, J)",
                 "call('POST', 'http://kafka-rest-1:8082/consumers/ha', {'name': 'c1', 'format': 'json', 'auto.offset.reset': 'earliest'})",
                 "call('POST', 'http://kafka-rest-1:8082/consumers/ha/instances/c1/subscription', {'topics': ['ha']})",
                 "records = []",
                 "for i in range(40):",
-                "    records += call('GET', 'http://kafka-rest-1:8082/consumers/ha/instances/c1/records?timeout=2000')",
+                "    records += call('GET', 'http://kafka-rest-1:8082/consumers/ha/instances/c1/records?timeout=2000', accept=J)",
                 "    if len(records) >= 8: break",
                 "print(json.dumps({'produced': out, 'values': sorted([r['value']['when'] + str(r['value']['n']) for r in records])}))",
             ].join("\n"));

@@ -6,6 +6,7 @@ import { execa } from "execa";
 import { docker, runOnce } from "../testing/swarmProbe";
 import { openStack, repoRoot } from "../../engine";
 import { policyDir, writePolicyConfig } from "../../automation/cluster/policyConfig";
+import { avroThroughRestScript } from "../testing/kafkaRest";
 import { waitFor } from "../testing/support";
 import { freePort, startTorNetwork, TorClient, TorNetwork } from "../tornet";
 
@@ -163,36 +164,7 @@ describe("workload tiers: kafka and bitcoin on the standalone data center (real 
     }, 10 * 60_000);
 
     it("registers a schema in the registry, produces Avro with it through the REST proxy, and reads it back through a consumer instance", async () => {
-        const script = [
-            "python3 - <<'EOF'",
-            "import json, time, urllib.request",
-            "R, P = 'http://schema-registry-1:8081', 'http://kafka-rest-1:8082'",
-            "def call(method, url, body=None, ctype='application/vnd.kafka.v2+json', accept=None):",
-            "    data = None if body is None else json.dumps(body).encode()",
-            "    req = urllib.request.Request(url, data=data, method=method, headers={'Content-Type': ctype, 'Accept': accept or ctype})",
-            "    with urllib.request.urlopen(req, timeout=60) as r:",
-            "        text = r.read().decode()",
-            "        return json.loads(text) if text else None",
-            "for i in range(60):",
-            "    try:",
-            "        call('GET', R + '/subjects'); call('GET', P + '/topics'); break",
-            "    except Exception:",
-            "        time.sleep(3)",
-            "schema = json.dumps({'type': 'record', 'name': 'E2e', 'namespace': 'bcm.it', 'fields': [{'name': 'n', 'type': 'long'}, {'name': 'note', 'type': ['null', 'string'], 'default': None}]})",
-            "sid = call('POST', R + '/subjects/e2e-avro-value/versions', {'schema': schema}, 'application/vnd.schemaregistry.v1+json')['id']",
-            "cid = call('GET', P + '/v3/clusters', ctype='application/json')['data'][0]['cluster_id']",
-            "call('POST', P + '/v3/clusters/' + cid + '/topics', {'topic_name': 'e2e-avro', 'partitions_count': 1}, 'application/json')",
-            "out = call('POST', P + '/topics/e2e-avro', {'value_schema_id': sid, 'records': [{'value': {'n': 42, 'note': {'string': 'through the proxy'}}}]}, 'application/vnd.kafka.avro.v2+json')",
-            "call('POST', P + '/consumers/e2e', {'name': 'c1', 'format': 'avro', 'auto.offset.reset': 'earliest'})",
-            "call('POST', P + '/consumers/e2e/instances/c1/subscription', {'topics': ['e2e-avro']})",
-            "records = []",
-            "for i in range(30):",
-            "    records += call('GET', P + '/consumers/e2e/instances/c1/records?timeout=2000', accept='application/vnd.kafka.avro.v2+json')",
-            "    if records: break",
-            "call('DELETE', P + '/consumers/e2e/instances/c1')",
-            "print(json.dumps({'schema_id': sid, 'produced': out, 'records': records}))",
-            "EOF",
-        ].join("\n");
+        const script = avroThroughRestScript("http://schema-registry-1:8081", "http://kafka-rest-1:8082", "e2e-avro");
         const r = await runOnce(dc.dockerHost, "wl-streams-probe", dc.images.toolbox, ["bcm-kafka"], "engine.labels.bcm-tier == kafka", script);
         const answer = JSON.parse(r.out.trim().split("\n").pop()!);
         expect(answer.produced).toMatchObject({ value_schema_id: answer.schema_id, offsets: [{ partition: 0, offset: 0, error_code: null }] });
