@@ -1,6 +1,6 @@
 // The main job: a standalone data center on this machine's own LXD (one local endpoint),
 // with the gateway tier (swarm managers, private registry, Docker Hub mirror, Tor), the kafka
-// tier (ZooKeeper, a broker, Kafka Connect) and the bitcoin tier (btcd and lnd on the chain
+// tier (KRaft, a broker, Kafka Connect, the schema registry and REST proxy) and the bitcoin tier (btcd and lnd on the chain
 // BCM_CHAIN, default regtest), deployed as the stack "standalone" of the root project with
 // live progress. BCM_TIERS chooses the tiers (default gateway,kafka,bitcoin; the gateway is
 // always one). `npm run up` runs it

@@ -47,16 +47,22 @@ describe("the backup plan: what each tier gives", () => {
         expect(plan.skipped.join("\n")).toMatch(/kafka: topics' data \(not asked: --kafka/);
     });
 
-    it("with --kafka, takes every broker's and ZooKeeper's data volume, the whole tier paused (Connect first, ZooKeeper last)", () => {
-        // Two containers: one ZooKeeper (an odd ensemble), a broker and a Connect worker on each.
-        const two = { ...dc, containers: [...dc.containers, { name: "bcm-kafka-02" }], workloads: { ...dc.workloads, kafka: { zookeeperConnect: "zookeeper-1:2181" } } };
+    it("with --kafka, takes every broker's and controller's data volume, the whole tier paused (writers first, the controllers last)", () => {
+        // Two containers: one KRaft controller (an odd quorum), a broker, a Connect worker, a registry and a REST proxy on each.
+        const two = {
+            ...dc,
+            containers: [...dc.containers, { name: "bcm-kafka-02" }],
+            workloads: { ...dc.workloads, bitcoin: { ...dc.workloads.bitcoin, chainBridge: "chain-bridge-regtest" }, kafka: { controllerQuorum: "1001@kafka-controller-1:9093" } },
+        };
         const kafka = backupPlan("c1", two, { kafka: true }).containers.find((c) => c.tier === "kafka")!;
         expect(kafka.parts).toEqual([
-            { instance: "bcm-kafka-01", dir: "/var/lib/docker/volumes", entries: ["bcm-kafka-data/_data", "bcm-zookeeper-data/_data"] },
-            { instance: "bcm-kafka-02", dir: "/var/lib/docker/volumes", entries: ["bcm-kafka-data/_data"] },
+            { instance: "bcm-kafka-01", dir: "/var/lib/docker/volumes", entries: ["bcm-kafka-broker-data/_data", "bcm-kafka-controller-data/_data"] },
+            { instance: "bcm-kafka-02", dir: "/var/lib/docker/volumes", entries: ["bcm-kafka-broker-data/_data"] },
         ]);
-        expect(kafka.pause).toEqual(["kafka-connect-1", "kafka-connect-2", "kafka-1", "kafka-2", "zookeeper-1"]);
-        expect(() => backupPlan("c1", { ...dc, workloads: { kafka: { bootstrapServers: "kafka-1:9092" } } }, { kafka: true })).toThrow(/--kafka: this kafka tier runs without ZooKeeper/);
+        expect(kafka.pause).toEqual([
+            "chain-bridge-regtest", "kafka-rest-1", "kafka-rest-2", "schema-registry-1", "schema-registry-2", "kafka-connect-1", "kafka-connect-2", "kafka-1", "kafka-2", "kafka-controller-1",
+        ]);
+        expect(() => backupPlan("c1", { ...dc, workloads: { kafka: { bootstrapServers: "kafka-1:9092" } } }, { kafka: true })).toThrow(/--kafka: this kafka tier's outputs name no KRaft quorum/);
     });
 
     it("a gateway alone gives only the stack's part; a bare cluster is refused with the fix", () => {

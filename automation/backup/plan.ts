@@ -50,7 +50,7 @@ interface Outputs {
 }
 
 export interface PlanOptions {
-    /** Also take Kafka's topics: the brokers' and ZooKeeper's data, the tier paused (`--kafka`). */
+    /** Also take Kafka's topics: the brokers' and the KRaft controllers' data, the tier paused (`--kafka`). */
     kafka?: boolean;
 }
 
@@ -80,19 +80,22 @@ export function backupPlan(cluster: string, dataCenter: unknown, opts: PlanOptio
     }
     const kafka = dc.workloads?.kafka;
     if (kafka && opts.kafka) {
-        if (typeof kafka.zookeeperConnect !== "string") throw new Error(`--kafka: this kafka tier runs without ZooKeeper, whose layout backups do not know yet; fix: back up without --kafka`);
-        const layout = kafkaLayout(dc.containers.map((c) => c.name).filter((n) => /^bcm-kafka-\d+$/.test(n)));
+        const quorum = typeof kafka.controllerQuorum === "string" ? kafka.controllerQuorum.split(",").length : undefined;
+        if (quorum === undefined) throw new Error(`--kafka: this kafka tier's outputs name no KRaft quorum (a tier from before KRaft); fix: deploy it again (\`bcm stack deploy kafka --cluster ${cluster}\`), or back up without --kafka`);
+        const layout = kafkaLayout(dc.containers.map((c) => c.name).filter((n) => /^bcm-kafka-\d+$/.test(n)), quorum);
+        const bridge = service(bitcoin?.chainBridge);
         containers.push({
             tier: "kafka",
-            contents: ["the brokers' logs (every topic's messages)", "ZooKeeper's data (the cluster's id, topics and offsets)"],
+            contents: ["the brokers' logs (every topic's messages, the schema registry's _schemas among them)", "the KRaft controllers' metadata log (the cluster's id, topics and configs)"],
             // Docker's named volumes of the services, on the containers that run them.
             parts: layout.brokers.map((b) => ({
                 instance: b.container,
                 dir: "/var/lib/docker/volumes",
-                entries: ["bcm-kafka-data/_data", ...(layout.zookeepers.some((z) => z.container === b.container) ? ["bcm-zookeeper-data/_data"] : [])],
+                entries: ["bcm-kafka-broker-data/_data", ...(layout.controllers.some((c) => c.container === b.container) ? ["bcm-kafka-controller-data/_data"] : [])],
             })),
-            // Connect first (it writes to the brokers), ZooKeeper last; back in reverse.
-            pause: [...layout.connects, ...layout.brokers, ...layout.zookeepers].map((x) => x.service),
+            // Every writer first (the chain bridge, the REST proxies, the registries, Connect), then the
+            // brokers, the controllers last; back in reverse.
+            pause: [...(bridge ? [bridge] : []), ...[...layout.restProxies, ...layout.schemaRegistries, ...layout.connects, ...layout.brokers, ...layout.controllers].map((x) => x.service)],
         });
     } else if (kafka) {
         skipped.push("kafka: topics' data (not asked: --kafka takes it, pausing the tier)");

@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     const spec = readDataCenterSpec((k) => config[k])!;
     const endpoints = Array.from({ length: n }, (_, i) => ({ name: `h${i + 1}`, mode: "local" as const, verify: false }));
     const lxdCluster = new LxdCluster("scale", { endpoints });
-    const built = Object.fromEntries(["debian", "registry", "tor", "toolbox", "kafka", "zookeeper", "btcd", "lnd", "electrum"].map((i) => [i, `bcm/${i}:1`]));
+    const built = Object.fromEntries(["debian", "registry", "tor", "toolbox", "kafka", "streams", "btcd", "lnd", "electrum"].map((i) => [i, `bcm/${i}:1`]));
     const dc = new DataCenter("scale", {
         cluster: "scale",
         lxdCluster,

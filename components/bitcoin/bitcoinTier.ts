@@ -114,7 +114,7 @@ export class BitcoinTier extends pulumi.ComponentResource {
     public readonly lightningIdentity: pulumi.Output<{ nodePubkey: string; firstAddress: string }>;
     /** The service keeping encrypted channel backups. */
     public readonly channelBackups: SwarmService;
-    /** btcd: its RPC certificate (secret), for clients that pin it (lnd, the Electrum server). */
+    /** btcd: its RPC certificate (secret; undefined for bitcoind), for clients that pin it (lnd, the Electrum server, the chain bridge). */
     public readonly rpcCert?: pulumi.Output<string>;
 
     constructor(name: string, args: BitcoinTierArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -208,6 +208,7 @@ export class BitcoinTier extends pulumi.ComponentResource {
             { ...onDocker, dependsOn: [dirs] },
         );
         this.rpcAddress = `${names.node}:${ports.rpc}`;
+        this.rpcCert = rpcCert;
 
         const lndText = pulumi
             .all([this.rpcCredentials, onionOf(names.lnd)])

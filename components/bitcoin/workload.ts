@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { lndSecretRequest } from "../../device/lndSecret";
 import { defineWorkload } from "../datacenter/workload";
 import { SpecError } from "../datacenter/spec";
+import { ChainBridge } from "../kafka/chainBridge";
 import { bitcoinOnionServices, BitcoinTier, chainDataVolume } from "./bitcoinTier";
 import { ElectrumServer } from "./electrum";
 import { electrumOnionService } from "./electrumConfig";
@@ -68,7 +69,27 @@ export const bitcoinWorkload = defineWorkload<BitcoinSettings>({
                   opts,
               )
             : undefined;
+        // With the kafka tier, the chain flows into it (btcd: TLS RPC and websocket notifications).
+        const bridge =
+            kafka && bitcoin.rpcCert
+                ? new ChainBridge(
+                      `chain-bridge-${chain}`,
+                      {
+                          chain,
+                          rpcAddress: bitcoin.rpcAddress,
+                          rpcCredentials: bitcoin.rpcCredentials,
+                          rpcCert: bitcoin.rpcCert,
+                          networks: { bitcoin: network, kafka },
+                          image: gateway.images.streams,
+                          brokers: "kafka-1:9092",
+                          registryUrl: "http://schema-registry-1:8081",
+                          tier: "kafka",
+                      },
+                      { ...opts, provider: gateway.docker, dependsOn: [bitcoin] },
+                  )
+                : undefined;
         return pulumi.output({
+            ...(bridge ? { chainBridge: bridge.service.serviceName, chainTopics: bridge.topics } : {}),
             implementation,
             node: bitcoin.node.serviceName,
             lnd: bitcoin.lnd.serviceName,

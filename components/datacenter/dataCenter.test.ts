@@ -25,7 +25,7 @@ beforeAll(() =>
 );
 
 const controllerKey = "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nxjMEZ\n-----END PGP PUBLIC KEY BLOCK-----\n";
-const built = { debian: "bcm/debian:1", registry: "bcm/registry:1", tor: "bcm/tor:1", toolbox: "bcm/toolbox:1", kafka: "bcm/kafka:1", zookeeper: "bcm/zookeeper:1", btcd: "bcm/btcd:1", lnd: "bcm/lnd:1", electrum: "bcm/electrum:1" };
+const built = { debian: "bcm/debian:1", registry: "bcm/registry:1", tor: "bcm/tor:1", toolbox: "bcm/toolbox:1", kafka: "bcm/kafka:1", streams: "bcm/streams:1", btcd: "bcm/btcd:1", lnd: "bcm/lnd:1", electrum: "bcm/electrum:1" };
 const local = (name: string) => ({ name, mode: "local" as const, verify: false });
 
 /** A data center under mocks from stack settings, with a workload table; resolves every export. */
@@ -68,7 +68,15 @@ describe("DataCenter wiring (mocks)", () => {
         const volumes = mine.filter((r) => r.type === "lxd:index:StorageVolume").map((r) => r.inputs.name);
         expect(volumes.filter((v) => v.includes("chain"))).toEqual(["bcm-bitcoin-01-chain-regtest"]);
         const services = mine.filter((r) => r.type === "docker:index/service:Service").map((r) => r.name).sort();
-        expect(services).toEqual(["btcd-regtest", "electrum-regtest", "kafka-1", "kafka-2", "kafka-connect-1", "kafka-connect-2", "lnd-backup-regtest", "lnd-regtest", "registry", "registry-push", "tor", "zookeeper-1"]);
+        expect(services).toEqual([
+            "btcd-regtest", "chain-bridge-regtest", "electrum-regtest", "kafka-1", "kafka-2", "kafka-connect-1", "kafka-connect-2", "kafka-controller-1", "kafka-rest-1", "kafka-rest-2",
+            "lnd-backup-regtest", "lnd-regtest", "registry", "schema-registry-1", "schema-registry-2", "tor",
+        ]);
+        // The chain flows into Kafka: the bridge reaches the node and the brokers, with the RPC password and certificate as secrets.
+        const bridge = mine.find((r) => r.type === "docker:index/service:Service" && r.name === "chain-bridge-regtest")!.inputs;
+        expect(bridge.taskSpec.networksAdvanceds.map((n: { id: string }) => n.id)).toEqual(["dc1-gateway-bitcoin-net-id", "dc1-gateway-kafka-net-id"]);
+        expect(bridge.taskSpec.containerSpec.args).toEqual(expect.arrayContaining(["chain-bridge", "--chain=regtest", "--rpc-addr=btcd-regtest:18334", "--brokers=kafka-1:9092", "--registry=http://schema-registry-1:8081"]));
+        expect(bridge.taskSpec.containerSpec.secrets.map((s: { fileName: string; fileUid: string }) => `${s.fileName}:${s.fileUid}`)).toEqual(["rpc-password:8081", "rpc.cert:8081"]);
         // The bitcoin workload's channel backups reach the kafka tier's overlay, because that tier runs.
         const backups = mine.find((r) => r.type === "docker:index/service:Service" && r.name === "lnd-backup-regtest")!.inputs;
         expect(backups.taskSpec.networksAdvanceds.map((n: { id: string }) => n.id)).toEqual(["dc1-gateway-bitcoin-net-id", "dc1-gateway-kafka-net-id"]);
@@ -78,7 +86,7 @@ describe("DataCenter wiring (mocks)", () => {
         expect(Object.keys(dc.summary.networks)).toEqual(["gateway", "egress", "kafka", "bitcoin", "apps"]);
         // Only what the deployed workloads run is published (and debian, the base for users' own).
         const published = mine.filter((r) => r.name.endsWith("-image-transfer")).map((r) => r.inputs.environment.SOURCE).sort();
-        expect(published).toEqual(["bcm/btcd:1", "bcm/debian:1", "bcm/electrum:1", "bcm/kafka:1", "bcm/lnd:1", "bcm/registry:1", "bcm/toolbox:1", "bcm/tor:1", "bcm/zookeeper:1"]);
+        expect(published).toEqual(["bcm/btcd:1", "bcm/debian:1", "bcm/electrum:1", "bcm/kafka:1", "bcm/lnd:1", "bcm/registry:1", "bcm/streams:1", "bcm/toolbox:1", "bcm/tor:1"]);
         expect(Object.keys(dc.workloads)).toEqual(["kafka", "bitcoin"]);
         expect(await value(dc.workloads.kafka as never)).toMatchObject({ bootstrapServers: "kafka-1:9092,kafka-2:9092", replicationFactor: 2 });
     });
@@ -136,7 +144,7 @@ describe("images a data center runs", () => {
 
     it("name every missing image and its fix", () => {
         expect(() => resolveImages(spec({ gateway: {}, kafka: {} }), { registry: "r", tor: "t", toolbox: "x" })).toThrow(
-            /bcm:dockerImages\.kafka: missing; run `bash images\/docker\/build\.sh`.*; bcm:dockerImages\.zookeeper: missing/,
+            /^bcm:dockerImages\.kafka: missing; run `bash images\/docker\/build\.sh` and set it from its output; bcm:dockerImages\.streams: missing/,
         );
     });
 });

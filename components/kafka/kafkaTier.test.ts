@@ -5,10 +5,10 @@ import { KafkaTier } from "./kafkaTier";
 
 const registered: Registered[] = [];
 
-beforeAll(() => recordResources(registered));
+beforeAll(() => recordResources(registered, (type) => (type === "random:index/randomId:RandomId" ? { b64Url: "QkNNLWthZmthLWNsdXN0ZQ" } : {})));
 
 describe("KafkaTier wiring (mocks)", () => {
-    it("pins ZooKeeper to the first three of four containers, a broker and a Connect worker to each, topics through broker 1", async () => {
+    it("pins KRaft controllers to the first three of four containers, a broker and a Connect worker to each, topics through broker 1", async () => {
         const members = [1, 2, 3, 4].map((i) => ({
             containerName: `bcm-kafka-0${i}`,
             endpoint: {},
@@ -21,24 +21,55 @@ describe("KafkaTier wiring (mocks)", () => {
         const network = new docker.Network("n", { name: "bcm-kafka", driver: "overlay" }, { provider });
         const kafka = new KafkaTier(
             "k",
-            { tier, docker: provider, network, images: { kafka: "127.0.0.1:5010/bcm/kafka@sha256:1", zookeeper: "127.0.0.1:5010/bcm/zookeeper@sha256:2" }, topics: [{ name: "blocks", partitions: 3 }] },
+            { tier, docker: provider, network, images: { kafka: "127.0.0.1:5010/bcm/kafka@sha256:1", streams: "127.0.0.1:5010/bcm/streams@sha256:3" }, topics: [{ name: "blocks", partitions: 3 }],
+              apps: [{ name: "indexer", image: "me/indexer:1.0", topics: ["blocks"] }] },
         );
         await Promise.all([value(kafka.topics.blocks), ...kafka.services.map((s) => value(s.serviceName))]);
         const services = new Map(registered.filter((r) => r.type === "docker:index/service:Service").map((r) => [r.name, r.inputs]));
         expect([...services.keys()].sort()).toEqual(
-            ["kafka-1", "kafka-2", "kafka-3", "kafka-4", "kafka-connect-1", "kafka-connect-2", "kafka-connect-3", "kafka-connect-4", "zookeeper-1", "zookeeper-2", "zookeeper-3"],
+            ["kafka-1", "kafka-2", "kafka-3", "kafka-4", "kafka-app-indexer", "kafka-connect-1", "kafka-connect-2", "kafka-connect-3", "kafka-connect-4", "kafka-controller-1", "kafka-controller-2", "kafka-controller-3",
+             "kafka-rest-1", "kafka-rest-2", "kafka-rest-3", "kafka-rest-4", "schema-registry-1", "schema-registry-2", "schema-registry-3", "schema-registry-4"],
         );
         const spec = (n: string) => services.get(n)!.taskSpec;
-        expect(spec("zookeeper-3").containerSpec.env).toEqual({ ZOO_MY_ID: "3", ZOO_SERVERS: "1=zookeeper-1:2888:3888,2=zookeeper-2:2888:3888,3=zookeeper-3:2888:3888", ZOO_HEAP_MB: "256" });
+        const quorum = "1001@kafka-controller-1:9093,1002@kafka-controller-2:9093,1003@kafka-controller-3:9093";
+        const clusterId = spec("kafka-controller-1").containerSpec.env.KAFKA_CLUSTER_ID;
+        expect(clusterId).toBe("QkNNLWthZmthLWNsdXN0ZQ");
+        expect(spec("kafka-controller-3").containerSpec.env).toEqual({
+            KAFKA_NODE_ID: "1003",
+            KAFKA_CLUSTER_ID: clusterId,
+            KAFKA_CONTROLLER_QUORUM: quorum,
+            KAFKA_REPLICATION_FACTOR: "3",
+            KAFKA_MIN_INSYNC_REPLICAS: "2",
+            KAFKA_QUORUM_CHECK_SERVERS: "kafka-1:9092,kafka-2:9092,kafka-3:9092,kafka-4:9092",
+            KAFKA_HEAP_MB: "256",
+        });
+        expect(spec("kafka-controller-3").containerSpec.args).toEqual(["controller"]);
+        expect(spec("kafka-controller-3").placement.constraints).toEqual(["engine.labels.bcm-tier == kafka", "node.hostname == bcm-kafka-03"]);
         expect(spec("kafka-2").placement.constraints).toEqual(["engine.labels.bcm-tier == kafka", "node.hostname == bcm-kafka-02"]);
-        expect(spec("kafka-2").containerSpec.env).toMatchObject({ KAFKA_BROKER_ID: "2", KAFKA_ZOOKEEPER_CONNECT: "zookeeper-1:2181,zookeeper-2:2181,zookeeper-3:2181", KAFKA_REPLICATION_FACTOR: "4", KAFKA_ADVERTISED_HOST: "kafka-2" });
+        expect(spec("kafka-2").containerSpec.env).toMatchObject({ KAFKA_NODE_ID: "2", KAFKA_CLUSTER_ID: clusterId, KAFKA_CONTROLLER_QUORUM: quorum, KAFKA_REPLICATION_FACTOR: "3", KAFKA_MIN_INSYNC_REPLICAS: "2", KAFKA_ADVERTISED_HOST: "kafka-2" });
+        // Controller and broker data in volumes of their own.
+        expect(spec("kafka-2").containerSpec.mounts).toEqual([{ type: "volume", source: "bcm-kafka-broker-data", target: "/var/lib/kafka/data" }]);
+        expect(spec("kafka-controller-1").containerSpec.mounts).toEqual([{ type: "volume", source: "bcm-kafka-controller-data", target: "/var/lib/kafka/data" }]);
         expect(spec("kafka-connect-3").containerSpec.env.CONNECT_BOOTSTRAP_SERVERS).toBe("kafka-3:9092,kafka-1:9092,kafka-2:9092,kafka-4:9092");
+        // The schema registry and REST proxy beside every broker, their own broker first.
+        expect(spec("schema-registry-2").containerSpec.args).toEqual(["schema-registry", "--brokers=kafka-2:9092,kafka-1:9092,kafka-3:9092,kafka-4:9092", "--listen=:8081", "--replication-factor=3"]);
+        expect(spec("kafka-rest-4").containerSpec.args).toEqual([
+            "rest-proxy", "--brokers=kafka-4:9092,kafka-1:9092,kafka-2:9092,kafka-3:9092", "--listen=:8082", "--registry=http://schema-registry-4:8081", "--base-url=http://kafka-rest-4:8082",
+        ]);
+        expect(spec("kafka-rest-4").containerSpec.image).toBe("127.0.0.1:5010/bcm/streams@sha256:3");
+        expect(spec("kafka-rest-4").containerSpec.healthcheck.tests).toEqual(["CMD-SHELL", "bcm-streams probe http://127.0.0.1:8082/"]);
+        expect(kafka.schemaRegistryUrls).toBe("http://schema-registry-1:8081,http://schema-registry-2:8081,http://schema-registry-3:8081,http://schema-registry-4:8081");
+        // A user's app: its image from the private registry, told the tier's addresses and its topics, on the overlay only.
+        const app = services.get("kafka-app-indexer")!;
+        expect(app.taskSpec.containerSpec.image).toBe("127.0.0.1:5010/me/indexer:1.0");
+        expect(app.taskSpec.containerSpec.env).toMatchObject({ KAFKA_BOOTSTRAP_SERVERS: "kafka-1:9092,kafka-2:9092,kafka-3:9092,kafka-4:9092", BCM_KAFKA_TOPICS: "blocks" });
+        expect(app.taskSpec.networksAdvanceds).toHaveLength(1);
         // Nothing published, memory limited to twice the heap.
         for (const s of services.values()) expect(s.endpointSpec.ports).toEqual([]);
         expect(spec("kafka-1").resources.limits.memoryBytes).toBe(1024 * 1024 * 1024);
         const topic = registered.find((r) => r.name === "k-topic-blocks")!;
         expect(topic.type).toBe("lxd:index:Exec");
-        expect(topic.inputs.create[2]).toContain("--create --if-not-exists --topic 'blocks' --partitions 3 --replication-factor 4");
+        expect(topic.inputs.create[2]).toContain("--create --if-not-exists --topic 'blocks' --partitions 3 --replication-factor 3");
         expect(topic.inputs.delete).toBeUndefined();
     });
 });

@@ -1,9 +1,11 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import * as lxd from "../lxd/resources";
 import { SwarmService } from "../swarm/swarmService";
 import { SystemContainerTier } from "../tier/systemContainerTier";
-import { kafkaLayout, KafkaTopicSpec, topicScript, validateTopics } from "./layout";
+import { appEnvironment, KafkaApp } from "./apps";
+import { brokersFrom, kafkaLayout, KafkaTopicSpec, topicScript, validateTopics } from "./layout";
 
 export interface KafkaTierArgs {
     /** The tier's system containers (`bcm-kafka-NN`), joined to the swarm. */
@@ -12,31 +14,47 @@ export interface KafkaTierArgs {
     docker: docker.Provider;
     /** The tier's internal overlay: only the tier's own services and the gateway's Tor are on it. */
     network: docker.Network;
-    /** Image references in the private registry. */
-    images: { kafka: pulumi.Input<string>; zookeeper: pulumi.Input<string> };
+    /** Image references in the private registry: Kafka, and bcm-streams (schema registry, REST proxy). */
+    images: { kafka: pulumi.Input<string>; streams: pulumi.Input<string> };
+    /** KRaft controllers (odd); default quorumSize(containers). A grown stack names the quorum it was formed with. */
+    controllers?: number;
     /** Topics it keeps (see validateTopics); replication defaults to one copy per broker. */
     topics?: KafkaTopicSpec[];
+    /** Users' stream apps (bcm:kafka.apps): images in the private registry, on the tier's overlay only. */
+    apps?: KafkaApp[];
+    /** The private registry as the swarm's nodes reach it, for the apps' images; default 127.0.0.1:5010. */
+    registryHost?: string;
     /** JVM heap per broker and per Connect worker in MiB; default 512 (the container limit is twice that). */
     heapMiB?: number;
 }
 
 /** `bash` can test a TCP port without netcat: the images carry only a JRE. */
 const portOpen = (port: number) => `bash -c 'exec 3<>/dev/tcp/127.0.0.1/${port}'`;
+/** bcm-streams answers its own health check: its API's root. */
+const answers = (port: number) => `bcm-streams probe http://127.0.0.1:${port}/`;
 
 /**
- * The Kafka tier, the seed's "Kafka on BCM": a ZooKeeper ensemble on the first containers
- * (an odd number, at most 5), an Apache Kafka broker on every container and a Kafka Connect
- * worker beside each broker, every process pinned to its container so its data stays there.
- * Nothing is published: clients reach `kafka-N:9092` and `kafka-connect-N:8083` on the tier's
- * overlay. Topics are created (and grown) from the stack, never deleted by it.
+ * The Kafka tier, the seed's "Kafka on BCM" in KRaft mode: controllers (the metadata quorum)
+ * on the first containers (an odd number, at most 5), and on every container an Apache Kafka
+ * broker, a Kafka Connect worker, a schema registry and a REST proxy, every process pinned
+ * to its container so its data stays there. Nothing is published: clients reach
+ * `kafka-N:9092`, `kafka-connect-N:8083`, `schema-registry-N:8081` and `kafka-rest-N:8082` on
+ * the tier's overlay. Topics are created (and grown) from the
+ * stack, never deleted by it.
  */
 export class KafkaTier extends pulumi.ComponentResource {
     /** `kafka-1:9092,…` on the tier's overlay. */
     public readonly bootstrapServers: string;
-    /** `zookeeper-1:2181,…`. */
-    public readonly zookeeperConnect: string;
-    /** Copies of each partition by default: one per broker. */
+    /** `1001@kafka-controller-1:9093,…`. */
+    public readonly controllerQuorum: string;
+    /** The cluster id every node was formatted with (random, kept in the state). */
+    public readonly clusterId: pulumi.Output<string>;
+    /** Copies of each partition by default. */
     public readonly replicationFactor: number;
+    /** `http://schema-registry-1:8081,…`: Confluent-compatible, any one answers alike. */
+    public readonly schemaRegistryUrls: string;
+    /** `http://kafka-rest-1:8082,…`: Confluent REST v2/v3; a consumer instance lives in the proxy that made it. */
+    public readonly restProxyUrls: string;
     public readonly services: SwarmService[];
     /** Each topic's `--describe` output after it was made. */
     public readonly topics: Record<string, pulumi.Output<string>>;
@@ -44,27 +62,44 @@ export class KafkaTier extends pulumi.ComponentResource {
     constructor(name: string, args: KafkaTierArgs, opts?: pulumi.ComponentResourceOptions) {
         super("bcm:kafka:KafkaTier", name, {}, opts);
         const members = args.tier.members;
-        const layout = kafkaLayout(members.map((m) => m.containerName));
-        const topics = validateTopics(args.topics ?? [], layout.brokers.length, "kafka topics");
+        const layout = kafkaLayout(members.map((m) => m.containerName), args.controllers);
+        const topics = validateTopics(args.topics ?? [], layout.brokers.length, "kafka topics", layout.replicationFactor);
         const heap = args.heapMiB ?? 512;
         if (!Number.isInteger(heap) || heap < 128) throw new Error(`kafka heapMiB: ${heap} must be a whole number of MiB, at least 128`);
         const onDocker = { parent: this, provider: args.docker, dependsOn: args.tier.ready };
-        const common = { tier: "kafka", networks: [{ network: args.network }] };
+        const common = { tier: "kafka" };
         const pinned = (container: string) => [`node.hostname == ${container}`];
+        const on = (service: string) => [{ network: args.network, aliases: [service] }];
+        // KRaft's cluster id: 16 random bytes, base64url without padding (22 characters).
+        const clusterId = new random.RandomId(`${name}-cluster-id`, { byteLength: 16 }, { parent: this }).b64Url;
+        // Controllers apply the replication defaults to new topics, brokers to their internal ones.
+        const kraft = {
+            KAFKA_CLUSTER_ID: clusterId,
+            KAFKA_CONTROLLER_QUORUM: layout.controllerQuorum,
+            KAFKA_REPLICATION_FACTOR: String(layout.replicationFactor),
+            KAFKA_MIN_INSYNC_REPLICAS: String(layout.minInsyncReplicas),
+        };
 
-        const zookeepers = layout.zookeepers.map(
-            (z) =>
+        const controllers = layout.controllers.map(
+            (c) =>
                 new SwarmService(
-                    z.service,
+                    c.service,
                     {
                         ...common,
-                        networks: [{ network: args.network, aliases: [z.service] }],
-                        image: args.images.zookeeper,
-                        constraints: pinned(z.container),
-                        env: { ZOO_MY_ID: String(z.id), ZOO_SERVERS: layout.zookeeperServers, ZOO_HEAP_MB: "256" },
-                        volumes: { "bcm-zookeeper-data": "/var/lib/zookeeper" },
-                        // Listening, not serving: a member waiting for its quorum (peers still starting) must not be killed for it.
-                        healthcheck: portOpen(2181),
+                        networks: on(c.service),
+                        image: args.images.kafka,
+                        args: ["controller"],
+                        constraints: pinned(c.container),
+                        env: {
+                            ...kraft,
+                            KAFKA_NODE_ID: String(c.id),
+                            // A new controller of a running cluster asks its brokers for the quorum before it formats.
+                            KAFKA_QUORUM_CHECK_SERVERS: layout.bootstrapServers,
+                            KAFKA_HEAP_MB: "256",
+                        },
+                        volumes: { "bcm-kafka-controller-data": "/var/lib/kafka/data" },
+                        // Listening, not leading: a voter waiting for its quorum (peers still starting) must not be killed for it.
+                        healthcheck: portOpen(9093),
                         memoryMiB: 512,
                     },
                     onDocker,
@@ -76,37 +111,36 @@ export class KafkaTier extends pulumi.ComponentResource {
                     b.service,
                     {
                         ...common,
-                        networks: [{ network: args.network, aliases: [b.service] }],
+                        networks: on(b.service),
                         image: args.images.kafka,
                         args: ["broker"],
                         constraints: pinned(b.container),
                         env: {
-                            KAFKA_BROKER_ID: String(b.id),
-                            KAFKA_ZOOKEEPER_CONNECT: layout.zookeeperConnect,
+                            ...kraft,
+                            KAFKA_NODE_ID: String(b.id),
                             KAFKA_ADVERTISED_HOST: b.service,
-                            KAFKA_REPLICATION_FACTOR: String(layout.replicationFactor),
                             KAFKA_HEAP_MB: String(heap),
                         },
-                        volumes: { "bcm-kafka-data": "/var/lib/kafka" },
+                        volumes: { "bcm-kafka-broker-data": "/var/lib/kafka/data" },
                         healthcheck: portOpen(9092),
                         memoryMiB: heap * 2,
                     },
-                    { ...onDocker, dependsOn: [...args.tier.ready, ...zookeepers] },
+                    { ...onDocker, dependsOn: [...args.tier.ready, ...controllers] },
                 ),
         );
         const connects = layout.connects.map(
-            (c, i) =>
+            (c) =>
                 new SwarmService(
                     c.service,
                     {
                         ...common,
-                        networks: [{ network: args.network, aliases: [c.service] }],
+                        networks: on(c.service),
                         image: args.images.kafka,
                         args: ["connect"],
                         constraints: pinned(c.container),
                         env: {
                             // Its own broker first: the one on the same container.
-                            CONNECT_BOOTSTRAP_SERVERS: [layout.brokers[i], ...layout.brokers.filter((_, j) => j !== i)].map((b) => `${b.service}:9092`).join(","),
+                            CONNECT_BOOTSTRAP_SERVERS: brokersFrom(layout, c.container),
                             CONNECT_GROUP_ID: "bcm-connect",
                             CONNECT_REPLICATION_FACTOR: String(layout.replicationFactor),
                             CONNECT_ADVERTISED_HOST: c.service,
@@ -118,7 +152,68 @@ export class KafkaTier extends pulumi.ComponentResource {
                     { ...onDocker, dependsOn: [...args.tier.ready, ...brokers] },
                 ),
         );
-        this.services = [...zookeepers, ...brokers, ...connects];
+        // The schema registry and the REST proxy, one of each per container: bcm-streams
+        // (services/streams), stateless (the schemas are in the topic _schemas).
+        const registries = layout.schemaRegistries.map(
+            (r) =>
+                new SwarmService(
+                    r.service,
+                    {
+                        ...common,
+                        networks: on(r.service),
+                        image: args.images.streams,
+                        args: ["schema-registry", `--brokers=${brokersFrom(layout, r.container)}`, "--listen=:8081", `--replication-factor=${layout.replicationFactor}`],
+                        constraints: pinned(r.container),
+                        healthcheck: answers(8081),
+                        memoryMiB: 128,
+                    },
+                    { ...onDocker, dependsOn: [...args.tier.ready, ...brokers] },
+                ),
+        );
+        const restProxies = layout.restProxies.map(
+            (r, i) =>
+                new SwarmService(
+                    r.service,
+                    {
+                        ...common,
+                        networks: on(r.service),
+                        image: args.images.streams,
+                        args: [
+                            "rest-proxy",
+                            `--brokers=${brokersFrom(layout, r.container)}`,
+                            "--listen=:8082",
+                            `--registry=http://${layout.schemaRegistries[i].service}:8081`,
+                            `--base-url=http://${r.service}:8082`,
+                        ],
+                        constraints: pinned(r.container),
+                        healthcheck: answers(8082),
+                        memoryMiB: 256,
+                    },
+                    { ...onDocker, dependsOn: [...args.tier.ready, ...registries] },
+                ),
+        );
+        const addresses = {
+            bootstrapServers: layout.bootstrapServers,
+            schemaRegistryUrls: layout.schemaRegistries.map((r) => `http://${r.service}:8081`).join(","),
+            restProxyUrls: layout.restProxies.map((r) => `http://${r.service}:8082`).join(","),
+        };
+        // Users' apps: anywhere on the tier, only on its internal overlay (no egress), told where everything is.
+        const apps = (args.apps ?? []).map(
+            (app) =>
+                new SwarmService(
+                    `kafka-app-${app.name}`,
+                    {
+                        ...common,
+                        networks: on(`kafka-app-${app.name}`),
+                        image: `${args.registryHost ?? "127.0.0.1:5010"}/${app.image}`,
+                        env: appEnvironment(app, addresses),
+                        replicas: app.replicas ?? 1,
+                        memoryMiB: 512,
+                    },
+                    { ...onDocker, dependsOn: [...args.tier.ready, ...registries] },
+                ),
+        );
+        this.services = [...controllers, ...brokers, ...connects, ...registries, ...restProxies, ...apps];
 
         const first = members[0];
         this.topics = Object.fromEntries(
@@ -132,8 +227,13 @@ export class KafkaTier extends pulumi.ComponentResource {
             ]),
         );
         this.bootstrapServers = layout.bootstrapServers;
-        this.zookeeperConnect = layout.zookeeperConnect;
+        this.controllerQuorum = layout.controllerQuorum;
+        this.clusterId = clusterId;
         this.replicationFactor = layout.replicationFactor;
-        this.registerOutputs({ bootstrapServers: this.bootstrapServers, zookeeperConnect: this.zookeeperConnect, replicationFactor: this.replicationFactor, topics: this.topics });
+        this.schemaRegistryUrls = addresses.schemaRegistryUrls;
+        this.restProxyUrls = addresses.restProxyUrls;
+        this.registerOutputs({
+            schemaRegistryUrls: this.schemaRegistryUrls,
+            restProxyUrls: this.restProxyUrls, bootstrapServers: this.bootstrapServers, controllerQuorum: this.controllerQuorum, clusterId, replicationFactor: this.replicationFactor, topics: this.topics });
     }
 }

@@ -1,54 +1,72 @@
 import fc from "fast-check";
-import { ensembleSize, kafkaLayout, topicScript, validateTopics } from "./layout";
+import { brokersFrom, kafkaLayout, quorumSize, replication, topicScript, validateTopics } from "./layout";
 
 const names = (n: number) => Array.from({ length: n }, (_, i) => `bcm-kafka-${String(i + 1).padStart(2, "0")}`);
 
 describe("kafkaLayout", () => {
-    it("puts ZooKeeper on the first containers, an odd number of them, at most 5", () => {
-        expect([1, 2, 3, 4, 5, 6, 9].map(ensembleSize)).toEqual([1, 1, 3, 3, 5, 5, 5]);
+    it("puts KRaft controllers on the first containers, an odd number of them, at most 5", () => {
+        expect([1, 2, 3, 4, 5, 6, 9].map(quorumSize)).toEqual([1, 1, 3, 3, 5, 5, 5]);
         const l = kafkaLayout(names(4));
-        expect(l.zookeepers.map((z) => [z.service, z.container, z.id])).toEqual([
-            ["zookeeper-1", "bcm-kafka-01", 1],
-            ["zookeeper-2", "bcm-kafka-02", 2],
-            ["zookeeper-3", "bcm-kafka-03", 3],
+        expect(l.controllers.map((c) => [c.service, c.container, c.id])).toEqual([
+            ["kafka-controller-1", "bcm-kafka-01", 1001],
+            ["kafka-controller-2", "bcm-kafka-02", 1002],
+            ["kafka-controller-3", "bcm-kafka-03", 1003],
         ]);
-        expect(l.zookeeperServers).toBe("1=zookeeper-1:2888:3888,2=zookeeper-2:2888:3888,3=zookeeper-3:2888:3888");
-        expect(l.zookeeperConnect).toBe("zookeeper-1:2181,zookeeper-2:2181,zookeeper-3:2181");
+        expect(l.controllerQuorum).toBe("1001@kafka-controller-1:9093,1002@kafka-controller-2:9093,1003@kafka-controller-3:9093");
     });
 
-    it("runs a broker and a Connect worker on every container, replication one copy per broker", () => {
+    it("runs a broker, a Connect worker, a schema registry and a REST proxy on every container", () => {
         const l = kafkaLayout(names(2));
         expect(l.brokers.map((b) => `${b.service}@${b.container}#${b.id}`)).toEqual(["kafka-1@bcm-kafka-01#1", "kafka-2@bcm-kafka-02#2"]);
         expect(l.connects.map((c) => `${c.service}@${c.container}`)).toEqual(["kafka-connect-1@bcm-kafka-01", "kafka-connect-2@bcm-kafka-02"]);
+        expect(l.schemaRegistries.map((c) => `${c.service}@${c.container}`)).toEqual(["schema-registry-1@bcm-kafka-01", "schema-registry-2@bcm-kafka-02"]);
+        expect(l.restProxies.map((c) => `${c.service}@${c.container}`)).toEqual(["kafka-rest-1@bcm-kafka-01", "kafka-rest-2@bcm-kafka-02"]);
         expect(l.bootstrapServers).toBe("kafka-1:9092,kafka-2:9092");
-        expect(l.replicationFactor).toBe(2);
+        expect([l.replicationFactor, l.minInsyncReplicas]).toEqual([2, 1]);
+        expect(brokersFrom(l, "bcm-kafka-02")).toBe("kafka-2:9092,kafka-1:9092");
     });
 
-    it("holds for any number of containers: ZooKeeper a majority-safe prefix, one broker and worker each", () => {
+    it("replicates three times at most, and a write waits for all copies but one", () => {
+        expect([1, 2, 3, 4, 7].map(replication)).toEqual([
+            { replicationFactor: 1, minInsyncReplicas: 1 },
+            { replicationFactor: 2, minInsyncReplicas: 1 },
+            { replicationFactor: 3, minInsyncReplicas: 2 },
+            { replicationFactor: 3, minInsyncReplicas: 2 },
+            { replicationFactor: 3, minInsyncReplicas: 2 },
+        ]);
+    });
+
+    it("holds for any number of containers: an odd controller prefix, one of everything else each, new containers only add", () => {
         fc.assert(
-            fc.property(fc.integer({ min: 1, max: 40 }), (n) => {
+            fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 5 }), (n, more) => {
                 const l = kafkaLayout(names(n));
-                expect(l.zookeepers.length % 2).toBe(1);
-                expect(l.zookeepers.length).toBeLessThanOrEqual(Math.min(5, n));
-                expect(l.zookeepers.length).toBeGreaterThanOrEqual(Math.min(5, n) - 1);
-                expect(l.zookeepers.map((z) => z.container)).toEqual(names(n).slice(0, l.zookeepers.length));
-                expect(l.brokers.map((b) => b.container)).toEqual(names(n));
-                expect(new Set(l.brokers.map((b) => b.id)).size).toBe(n);
-                expect(l.connects.map((c) => c.container)).toEqual(names(n));
-                expect(l.replicationFactor).toBe(n);
+                expect(l.controllers.length % 2).toBe(1);
+                expect(l.controllers.length).toBeLessThanOrEqual(Math.min(5, n));
+                expect(l.controllers.length).toBeGreaterThanOrEqual(Math.min(5, n) - 1);
+                expect(l.controllers.map((c) => c.container)).toEqual(names(n).slice(0, l.controllers.length));
+                for (const procs of [l.brokers, l.connects, l.schemaRegistries, l.restProxies]) expect(procs.map((p) => p.container)).toEqual(names(n));
+                const ids = [...l.controllers, ...l.brokers].map((p) => p.id);
+                expect(new Set(ids).size).toBe(ids.length);
+                expect(l.minInsyncReplicas).toBeLessThan(Math.max(2, l.replicationFactor));
+                // With the quorum kept, more containers only add processes: every old one keeps its name, container and id.
+                const grown = kafkaLayout(names(n + more), l.controllers.length);
+                expect(grown.controllers).toEqual(l.controllers);
+                expect(grown.brokers.slice(0, n)).toEqual(l.brokers);
             }),
         );
     });
 
-    it("refuses no containers and repeated names", () => {
+    it("refuses no containers, repeated names, an even quorum and more controllers than containers", () => {
         expect(() => kafkaLayout([])).toThrow(/no containers; place the tier on at least one endpoint/);
         expect(() => kafkaLayout(["a", "a"])).toThrow(/repeat a name/);
+        expect(() => kafkaLayout(names(4), 2)).toThrow(/^bcm:kafka\.controllers: 2 must be an odd whole number/);
+        expect(() => kafkaLayout(names(2), 3)).toThrow(/^bcm:kafka\.controllers: 3 needs 3 kafka containers, there are 2; place the tier on more endpoints or set controllers to 1$/);
     });
 });
 
 describe("validateTopics", () => {
-    it("defaults partitions to 1 and replication to one copy per broker", () => {
-        expect(validateTopics([{ name: "blocks" }, { name: "tx.raw", partitions: 6, replicationFactor: 1 }], 3)).toEqual([
+    it("defaults partitions to 1 and replication to the tier's", () => {
+        expect(validateTopics([{ name: "blocks" }, { name: "tx.raw", partitions: 6, replicationFactor: 1 }], 5)).toEqual([
             { name: "blocks", partitions: 1, replicationFactor: 3 },
             { name: "tx.raw", partitions: 6, replicationFactor: 1 },
         ]);

@@ -7,7 +7,7 @@ import { KafkaSettings, readKafkaSettings } from "./settings";
 export const kafkaWorkload = defineWorkload<KafkaSettings>({
     name: "kafka",
     readSettings: (raw, _chain, problems) => readKafkaSettings(raw, problems),
-    images: () => ({ kafka: undefined, zookeeper: undefined }),
+    images: () => ({ kafka: undefined, streams: undefined }),
     deploy(name, { settings, tier, network, gateway }, opts) {
         const kafka = new KafkaTier(
             name,
@@ -15,17 +15,23 @@ export const kafkaWorkload = defineWorkload<KafkaSettings>({
                 tier,
                 docker: gateway.docker,
                 network,
-                images: { kafka: gateway.images.kafka, zookeeper: gateway.images.zookeeper },
+                images: { kafka: gateway.images.kafka, streams: gateway.images.streams },
                 topics: settings.topics,
                 ...(settings.heapMiB ? { heapMiB: settings.heapMiB } : {}),
+                ...(settings.controllers ? { controllers: settings.controllers } : {}),
+                ...(settings.apps ? { apps: settings.apps } : {}),
             },
             opts,
         );
         return pulumi.output({
             bootstrapServers: kafka.bootstrapServers,
-            zookeeperConnect: kafka.zookeeperConnect,
+            controllerQuorum: kafka.controllerQuorum,
+            clusterId: kafka.clusterId,
             replicationFactor: kafka.replicationFactor,
+            schemaRegistryUrls: kafka.schemaRegistryUrls,
+            restProxyUrls: kafka.restProxyUrls,
             topics: Object.keys(kafka.topics),
+            apps: (settings.apps ?? []).map((a) => `kafka-app-${a.name}`),
         });
     },
 });

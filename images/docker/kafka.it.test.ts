@@ -3,12 +3,12 @@ import * as path from "node:path";
 import { execa } from "execa";
 import { docker, lastLine, waitFor } from "../../test/testing/support";
 
-// BCM's ZooKeeper and Kafka images (images/docker/zookeeper, images/docker/kafka), built by
-// build.sh on the local dockerd and run for real on a private, internal Docker network (no
-// route out): a standalone ZooKeeper, a broker and a Kafka Connect worker that carry a message
-// and run a FileStream connector, then a three-server ZooKeeper ensemble that elects a leader
-// and replicates a znode. Everything this test creates is named bcm-it-kafka-<run>-... and
-// removed afterwards, even when a test fails.
+// BCM's Kafka image (images/docker/kafka), built by build.sh on the local dockerd and run for
+// real on a private, internal Docker network (no route out): a KRaft controller, a broker and a
+// Kafka Connect worker that carry a message and run a FileStream connector, then a quorum of
+// three controllers with two brokers that loses its leader, takes back a broker killed and
+// started again at once, and refuses a controller outside its static voter set. Everything this
+// test creates is named bcm-it-kafka-<run>-... and removed afterwards, even when a test fails.
 
 const repo = path.resolve(__dirname, "../..");
 const buildScript = path.join(repo, "images/docker/build.sh");
@@ -24,7 +24,7 @@ async function exec(container: string, ...cmd: string[]): Promise<Result> {
 
 
 
-describe("BCM's ZooKeeper and Kafka images (images/docker/zookeeper, images/docker/kafka)", () => {
+describe("BCM's Kafka image (images/docker/kafka), KRaft mode", () => {
     const network = `${run}-net`;
     const containers: string[] = [];
     const volumes: string[] = [];
@@ -48,17 +48,17 @@ describe("BCM's ZooKeeper and Kafka images (images/docker/zookeeper, images/dock
     const runOnce = (...args: string[]) =>
         execa("docker", ["run", "--rm", "--network", network, ...args], { reject: false, stdin: "ignore", timeout: 120_000 });
     const userOfPid1 = async (container: string) => (await docker("exec", container, "ps", "-o", "user:20=", "-p", "1")).trim();
-    /**
-     * The answer of a ZooKeeper four-letter word, asked from inside the container. printf, not
-     * echo: a newline after the word is left unread when ZooKeeper closes the connection, the
-     * kernel then resets it, and the answer can be lost (1 time in 20 here).
-     */
-    const fourLetters = async (container: string, word: string) =>
-        (await exec(container, "sh", "-c", `printf ${word} | nc -w 5 127.0.0.1 2181`)).stdout;
-    const zkMode = async (container: string) => /^Mode: (\w+)$/m.exec(await fourLetters(container, "srvr"))?.[1];
+    /** A new KRaft cluster id, from Kafka's own tool. */
+    const newClusterId = async () => (await runOnce(tags.kafka, "storage", "random-uuid")).stdout.trim();
+    /** `kafka-metadata-quorum describe --status`, through a broker. */
+    const quorumStatus = async (container: string, broker: string) => {
+        const r = await exec(container, "bcm-kafka", "metadata-quorum", "--bootstrap-server", broker, "describe", "--status");
+        if (r.exitCode !== 0) throw new Error(r.stderr || r.stdout);
+        return r.stdout;
+    };
 
     beforeAll(async () => {
-        const built = await execa("bash", [buildScript, "zookeeper", "kafka", "toolbox"], {
+        const built = await execa("bash", [buildScript, "kafka", "toolbox"], {
             reject: false,
             stdin: "ignore",
             cwd: repo,
@@ -76,32 +76,27 @@ describe("BCM's ZooKeeper and Kafka images (images/docker/zookeeper, images/dock
         if (networkCreated) await execa("docker", ["network", "rm", network], { reject: false });
     });
 
-    it("are built as bcm/zookeeper and bcm/kafka, Kafka 3.9.2 on Java 17", async () => {
-        expect(tags.zookeeper).toMatch(/^bcm\/zookeeper:[0-9a-f]{16}$/);
+    it("is built as bcm/kafka, Kafka 3.9.2 on Java 17", async () => {
         expect(tags.kafka).toMatch(/^bcm\/kafka:[0-9a-f]{16}$/);
         expect((await runOnce(tags.kafka, "version")).stdout.trim()).toBe("3.9.2");
         const java = await runOnce("--entrypoint", "java", tags.kafka, "-version");
         expect(java.stderr).toMatch(/openjdk version "17\./);
-        // The two images share the JRE's layer (same parent, same first step).
-        const layers = async (tag: string) => JSON.parse(await docker("image", "inspect", "-f", "{{json .RootFS.Layers}}", tag)) as string[];
-        const [zk, kafka] = [await layers(tags.zookeeper), await layers(tags.kafka)];
-        expect(zk.slice(0, 2)).toEqual(kafka.slice(0, 2));
     });
 
-    it("stop at once with a message naming the variable when a required setting is missing or wrong", async () => {
+    it("stops at once with a message naming the variable when a required setting is missing or wrong", async () => {
+        const id = "QkNNLWthZmthLWl0LXRlcw";
         const cases: { args: string[]; message: string }[] = [
-            { args: [tags.zookeeper], message: "ZOO_MY_ID is not set" },
-            { args: ["-e", "ZOO_MY_ID=0", tags.zookeeper], message: "ZOO_MY_ID must be a whole number from 1 to 255" },
+            { args: [tags.kafka, "broker"], message: "KAFKA_NODE_ID is not set" },
+            { args: ["-e", "KAFKA_NODE_ID=1", tags.kafka, "broker"], message: "KAFKA_CLUSTER_ID is not set" },
+            { args: ["-e", "KAFKA_NODE_ID=1", "-e", "KAFKA_CLUSTER_ID=short", tags.kafka, "broker"], message: "KAFKA_CLUSTER_ID must be 22 characters of base64url" },
+            { args: ["-e", "KAFKA_NODE_ID=1", "-e", `KAFKA_CLUSTER_ID=${id}`, tags.kafka, "broker"], message: "KAFKA_CONTROLLER_QUORUM is not set" },
             {
-                args: ["-e", "ZOO_MY_ID=4", "-e", "ZOO_SERVERS=1=a:2888:3888,2=b:2888:3888", tags.zookeeper],
-                message: "has no entry for this server, ZOO_MY_ID=4",
+                args: ["-e", "KAFKA_NODE_ID=1", "-e", `KAFKA_CLUSTER_ID=${id}`, "-e", "KAFKA_CONTROLLER_QUORUM=c1:9093", tags.kafka, "broker"],
+                message: "KAFKA_CONTROLLER_QUORUM: 'c1:9093' is not ID@HOST:PORT",
             },
-            { args: ["-e", "ZOO_MY_ID=1", "-e", "ZOO_SERVERS=1=a:2888", tags.zookeeper], message: "ZOO_SERVERS entry '1=a:2888' is not" },
-            { args: ["-e", "KAFKA_ZOOKEEPER_CONNECT=zk:2181", tags.kafka, "broker"], message: "KAFKA_BROKER_ID is not set" },
-            { args: ["-e", "KAFKA_BROKER_ID=1", tags.kafka, "broker"], message: "KAFKA_ZOOKEEPER_CONNECT is not set" },
             {
-                args: ["-e", "KAFKA_BROKER_ID=1", "-e", "KAFKA_ZOOKEEPER_CONNECT=zk", tags.kafka, "broker"],
-                message: "KAFKA_ZOOKEEPER_CONNECT: 'zk' is not HOST:PORT",
+                args: ["-e", "KAFKA_NODE_ID=1002", "-e", `KAFKA_CLUSTER_ID=${id}`, "-e", "KAFKA_CONTROLLER_QUORUM=1001@c1:9093", tags.kafka, "controller"],
+                message: "KAFKA_CONTROLLER_QUORUM (1001@c1:9093) does not name this controller, KAFKA_NODE_ID=1002",
             },
             { args: [tags.kafka, "connect"], message: "CONNECT_BOOTSTRAP_SERVERS is not set" },
             { args: [tags.kafka, "nonsense"], message: "unknown command 'nonsense'" },
@@ -111,17 +106,17 @@ describe("BCM's ZooKeeper and Kafka images (images/docker/zookeeper, images/dock
             expect({ args, exitCode: r.exitCode }).toEqual({ args, exitCode: 1 });
             expect(r.stderr).toContain(message);
         }
-        expect((await runOnce(tags.kafka, "--help")).stdout).toContain("KAFKA_REPLICATION_FACTOR");
-        expect((await runOnce(tags.zookeeper, "--help")).stdout).toContain("ZOO_SERVERS");
+        expect((await runOnce(tags.kafka, "--help")).stdout).toContain("KAFKA_CONTROLLER_QUORUM");
     });
 
-    describe("a standalone ZooKeeper, a broker and a Kafka Connect worker", () => {
-        const zkData = volume("zk1-data");
+    describe("a KRaft controller, a broker and a Kafka Connect worker", () => {
+        const controllerData = volume("c1-data");
         const kafkaData = volume("kafka1-data");
-        let zk = "";
+        let controller = "";
         let kafka = "";
         let connect = "";
         let box = "";
+        let clusterId = "";
         /** curl from the toolbox container, on the test network. */
         const curl = async (...args: string[]) => docker("exec", box, "curl", "-fsS", "--max-time", "30", ...args);
         const kafkaTool = (...args: string[]) => exec(kafka, "bcm-kafka", ...args);
@@ -133,33 +128,27 @@ describe("BCM's ZooKeeper and Kafka images (images/docker/zookeeper, images/dock
         };
 
         beforeAll(async () => {
-            zk = await start("zookeeper-1", "-v", `${zkData}:/var/lib/zookeeper`, "-e", "ZOO_MY_ID=1", tags.zookeeper);
-            kafka = await start("kafka-1", "-v", `${kafkaData}:/var/lib/kafka/data`,
-                "-e", "KAFKA_BROKER_ID=1", "-e", "KAFKA_ZOOKEEPER_CONNECT=zookeeper-1:2181", tags.kafka, "broker");
+            clusterId = await newClusterId();
+            const kraft = ["-e", `KAFKA_CLUSTER_ID=${clusterId}`, "-e", "KAFKA_CONTROLLER_QUORUM=1001@controller-1:9093"];
+            controller = await start("controller-1", "-v", `${controllerData}:/var/lib/kafka/data`, "-e", "KAFKA_NODE_ID=1001", ...kraft, tags.kafka, "controller");
+            kafka = await start("kafka-1", "-v", `${kafkaData}:/var/lib/kafka/data`, "-e", "KAFKA_NODE_ID=1", ...kraft, tags.kafka, "broker");
             connect = await start("connect-1", "-e", "CONNECT_BOOTSTRAP_SERVERS=kafka-1:9092", tags.kafka, "connect");
             box = await start("toolbox", tags.toolbox);
         });
 
-        it("ZooKeeper serves, standalone, as user zookeeper, in its volume", async () => {
-            expect(await waitFor("ZooKeeper to serve (srvr)", 120, () => zkMode(zk))).toBe("standalone");
-            expect(await fourLetters(zk, "ruok")).toBe("imok");
-            const health = await exec(zk, "bcm-zookeeper", "health");
-            expect(health.exitCode).toBe(0);
-            expect(health.stdout).toMatch(/^Mode: standalone$/m);
-            // Through the network too, from another container.
-            const srvr = await docker("exec", box, "sh", "-c", "printf srvr | nc -w 5 zookeeper-1 2181");
-            expect(srvr).toMatch(/^Zookeeper version: 3\.8\./m);
-            expect(srvr).toMatch(/^Mode: standalone$/m);
-            expect(await userOfPid1(zk)).toBe("zookeeper");
-            expect(await docker("exec", zk, "stat", "-c", "%U %a", "/var/lib/zookeeper")).toBe("zookeeper 750");
-            expect(await docker("exec", zk, "cat", "/var/lib/zookeeper/myid")).toBe("1");
-            expect(await docker("exec", zk, "cat", "/run/bcm-zookeeper/zoo.cfg")).toMatch(/^4lw\.commands\.whitelist=ruok,srvr,mntr,stat$/m);
-            // Its log is the container's: no log files.
-            expect((await execa("docker", ["logs", zk])).stdout).toContain("binding to port 0.0.0.0/0.0.0.0:2181");
+        it("the controller leads its quorum of one, as user kafka, in its volume, and the broker is its observer", async () => {
+            const status = await waitFor("the quorum through the broker", 180, () => quorumStatus(kafka, "kafka-1:9092"));
+            expect(status).toMatch(new RegExp(`^ClusterId:\\s+${clusterId}$`, "m"));
+            expect(status).toMatch(/^LeaderId:\s+1001$/m);
+            expect(status).toMatch(/^CurrentObservers:.*"id": 1\b/m);
+            expect(await userOfPid1(controller)).toBe("kafka");
+            expect(await docker("exec", controller, "cat", "/var/lib/kafka/data/meta.properties")).toMatch(/^node\.id=1001$/m);
+            expect(await docker("exec", controller, "cat", "/var/lib/kafka/data/bcm-quorum")).toBe("1001@controller-1:9093");
+            expect(await docker("exec", controller, "cat", "/run/bcm-kafka/controller.properties")).toMatch(/^process\.roles=controller$/m);
         });
 
         it("the broker takes a topic, a message from console-producer, and gives it back to console-consumer", async () => {
-            // The first tool to succeed shows the broker up and registered in ZooKeeper.
+            // The first tool to succeed shows the broker up and unfenced by the controller.
             const created = await waitFor("the broker to create topic t", 180, async () => {
                 const r = await kafkaTool("topics", "--bootstrap-server", "kafka-1:9092", "--create", "--topic", "t",
                     "--partitions", "1", "--replication-factor", "1");
@@ -179,9 +168,11 @@ describe("BCM's ZooKeeper and Kafka images (images/docker/zookeeper, images/dock
         it("the broker runs as kafka, in its volume, logging to stdout", async () => {
             expect(await userOfPid1(kafka)).toBe("kafka");
             expect(await docker("exec", kafka, "stat", "-c", "%U", "/var/lib/kafka/data")).toBe("kafka");
-            expect(await docker("exec", kafka, "cat", "/var/lib/kafka/data/meta.properties")).toMatch(/^broker\.id=1$/m);
+            const meta = await docker("exec", kafka, "cat", "/var/lib/kafka/data/meta.properties");
+            expect(meta).toMatch(/^node\.id=1$/m);
+            expect(meta).toMatch(new RegExp(`^cluster\\.id=${clusterId}$`, "m"));
             expect(await docker("exec", kafka, "cat", "/run/bcm-kafka/server.properties")).toMatch(/^advertised\.listeners=PLAINTEXT:\/\/kafka-1:9092$/m);
-            expect((await execa("docker", ["logs", kafka])).stdout).toMatch(/\[KafkaServer id=1\] started/);
+            expect((await execa("docker", ["logs", kafka])).stdout).toMatch(/\[KafkaRaftServer nodeId=1\] Kafka Server started/);
             // No log files anywhere Kafka would put them.
             expect(await docker("exec", kafka, "sh", "-c",
                 "find / -xdev -type f \\( -name 'server.log*' -o -name 'controller.log*' -o -name 'state-change.log*' -o -name '*gc.log*' \\)")).toBe("");
@@ -223,73 +214,93 @@ describe("BCM's ZooKeeper and Kafka images (images/docker/zookeeper, images/dock
             expect(record).toEqual({ schema: { type: "string", optional: false }, payload: line });
         });
 
-        it("a ZooKeeper volume refuses another server's id", async () => {
-            await docker("stop", zk);
-            const r = await runOnce("-v", `${zkData}:/var/lib/zookeeper`, "-e", "ZOO_MY_ID=2", tags.zookeeper);
+        it("a broker volume of another cluster is refused, naming both ids", async () => {
+            await docker("stop", kafka);
+            const other = "QkNNLW90aGVyLWNsdXN0ZQ";
+            const r = await runOnce("-v", `${kafkaData}:/var/lib/kafka/data`, "-e", "KAFKA_NODE_ID=1", "-e", `KAFKA_CLUSTER_ID=${other}`,
+                "-e", "KAFKA_CONTROLLER_QUORUM=1001@controller-1:9093", tags.kafka, "broker");
             expect(r.exitCode).toBe(1);
-            expect(r.stderr).toContain("/var/lib/zookeeper/myid says this data belongs to server 1, but ZOO_MY_ID=2");
+            expect(r.stderr).toContain(`/var/lib/kafka/data belongs to Kafka cluster ${clusterId}, not KAFKA_CLUSTER_ID=${other}`);
         });
     });
 
-    describe("a three-server ZooKeeper ensemble", () => {
-        const servers = [1, 2, 3].map((n) => `${n}=ensemble-${n}:2888:3888`).join(",");
-        const members: string[] = [];
-
-        const member = (n: number) => start(`ensemble-${n}`, "-e", `ZOO_MY_ID=${n}`, "-e", `ZOO_SERVERS=${servers}`, tags.zookeeper);
+    describe("a quorum of three controllers and two brokers", () => {
+        const quorum = [1, 2, 3].map((n) => `100${n}@quorum-c${n}:9093`).join(",");
+        let clusterId = "";
+        const controllers: string[] = [];
+        const brokers: string[] = [];
+        const data = (n: string) => volume(`q-${n}-data`);
+        const kraft = () => ["-e", `KAFKA_CLUSTER_ID=${clusterId}`, "-e", `KAFKA_CONTROLLER_QUORUM=${quorum}`];
+        const controllerArgs = (n: number) => ["-v", `${data(`c${n}`)}:/var/lib/kafka/data`, "-e", `KAFKA_NODE_ID=100${n}`, ...kraft(), "-e", "KAFKA_REPLICATION_FACTOR=2",
+            "-e", "KAFKA_QUORUM_CHECK_SERVERS=quorum-b1:9092,quorum-b2:9092", tags.kafka, "controller"];
+        const leader = async () => Number(/^LeaderId:\s+(\d+)$/m.exec(await quorumStatus(brokers[0], "quorum-b1:9092,quorum-b2:9092"))?.[1]);
 
         beforeAll(async () => {
-            members.push(await member(1));
-        });
-
-        it("does not serve with one server of three, and its health check says so", async () => {
-            // Up, answering, but without a quorum.
-            const answer = await waitFor("ensemble-1 to answer srvr", 120, async () => (await fourLetters(members[0], "srvr")) || undefined);
-            expect(answer).toContain("This ZooKeeper instance is not currently serving requests");
-            const health = await exec(members[0], "bcm-zookeeper", "health");
-            expect(health.exitCode).toBe(1);
-            // The others, one after another; the first started while their names did not resolve.
-            members.push(await member(2), await member(3));
-        });
-
-        it("elects one leader and two followers", async () => {
-            const modes = await waitFor("a leader and two followers", 180, async () => {
-                const m = await Promise.all(members.map(zkMode));
-                return m.filter((x) => x === "leader").length === 1 && m.filter((x) => x === "follower").length === 2 ? m : undefined;
-            });
-            expect([...modes].sort()).toEqual(["follower", "follower", "leader"]);
-            const leader = members[modes.indexOf("leader")];
-            expect(await fourLetters(leader, "mntr")).toMatch(/^zk_synced_followers\s+2$/m);
-            for (const m of members) expect(await userOfPid1(m)).toBe("zookeeper");
-        });
-
-        it("replicates a znode written on one server to the others", async () => {
-            const value = `v-${run}`;
-            const cli = (container: string, ...args: string[]) => exec(container, "bcm-zookeeper", "cli", ...args);
-            const created = await cli(members[0], "-server", "ensemble-1:2181", "create", "/bcm-it", value);
-            expect(`${created.stdout}${created.stderr}`).toContain("Created /bcm-it");
-            for (const m of [members[1], members[2]]) {
-                const got = await waitFor(`/bcm-it on ${m}`, 60, async () => {
-                    const r = await cli(m, "get", "/bcm-it");
-                    return r.stdout.includes(value) ? r.stdout : undefined;
-                });
-                expect(got.split("\n")).toContain(value);
+            clusterId = await newClusterId();
+            for (const n of [1, 2, 3]) controllers.push(await start(`quorum-c${n}`, ...controllerArgs(n)));
+            for (const n of [1, 2]) {
+                brokers.push(await start(`quorum-b${n}`, "-v", `${data(`b${n}`)}:/var/lib/kafka/data`, "-e", `KAFKA_NODE_ID=${n}`, ...kraft(),
+                    "-e", "KAFKA_REPLICATION_FACTOR=2", tags.kafka, "broker"));
             }
         });
 
-        it("survives the loss of its leader: the other two elect one, and the old leader rejoins as a follower", async () => {
-            const modes = await Promise.all(members.map(zkMode));
-            const old = members[modes.indexOf("leader")];
-            expect(old).toBeDefined();
-            await docker("stop", old);
-            const rest = members.filter((m) => m !== old);
-            await waitFor("a new leader among the other two", 120, async () => {
-                const m = await Promise.all(rest.map(zkMode));
-                return [...m].sort().join(",") === "follower,leader" ? m : undefined;
+        it("elects a leader among three voters, and the brokers replicate a topic twice with one copy needed", async () => {
+            const status = await waitFor("the quorum with its leader", 240, () => quorumStatus(brokers[0], "quorum-b1:9092"));
+            expect((status.match(/"id": 100[123]/g) ?? []).length).toBeGreaterThanOrEqual(3);
+            expect([1001, 1002, 1003]).toContain(await leader());
+            const created = await waitFor("topic r2", 180, async () => {
+                const r = await exec(brokers[0], "bcm-kafka", "topics", "--bootstrap-server", "quorum-b1:9092", "--create", "--topic", "r2", "--partitions", "2");
+                if (r.exitCode === 0 || /already exists/.test(r.stderr)) return true;
+                throw new Error(r.stderr || r.stdout);
             });
-            await docker("start", old);
-            expect(await waitFor(`${old} to rejoin`, 120, () => zkMode(old))).toBe("follower");
-            // The znode written before is there (the restarted container kept its data directory).
-            expect((await exec(old, "bcm-zookeeper", "cli", "get", "/bcm-it")).stdout).toContain(`v-${run}`);
+            expect(created).toBe(true);
+            const described = (await exec(brokers[0], "bcm-kafka", "topics", "--bootstrap-server", "quorum-b1:9092", "--describe", "--topic", "r2")).stdout;
+            expect(described).toMatch(/ReplicationFactor: 2\s+Configs: min\.insync\.replicas=1/);
+        });
+
+        it("loses its leader and elects another; the old one comes back as a follower", async () => {
+            const old = await leader();
+            const oldContainer = controllers[old - 1001];
+            await docker("stop", oldContainer);
+            const next = await waitFor("a new leader", 120, async () => {
+                const l = await leader();
+                return l !== old && l > 1000 ? l : undefined;
+            });
+            expect(next).not.toBe(old);
+            await docker("start", oldContainer);
+            await waitFor(`${old} to follow again`, 120, async () => {
+                const s = await exec(brokers[0], "bcm-kafka", "metadata-quorum", "--bootstrap-server", "quorum-b1:9092", "describe", "--replication");
+                return new RegExp(`^${old}\\s.*\\sFollower`, "m").test(s.stdout) ? true : undefined;
+            });
+        });
+
+        it("takes back a broker killed and started again at once (its old registration still within the session timeout)", async () => {
+            await docker("kill", brokers[1]);
+            await docker("start", brokers[1]);
+            const logs = await waitFor("broker 2 started again", 120, async () => {
+                const l = (await execa("docker", ["logs", "--since", "2m", brokers[1]], { reject: false })).stdout;
+                return (l.match(/Kafka Server started/g) ?? []).length >= 1 && (await execa("docker", ["inspect", "-f", "{{.RestartCount}} {{.State.Running}}", brokers[1]])).stdout.endsWith("true") ? l : undefined;
+            });
+            expect(logs).toContain("[KafkaRaftServer nodeId=2] Kafka Server started");
+            const described = await waitFor("r2 back in sync on both", 120, async () => {
+                const d = (await exec(brokers[0], "bcm-kafka", "topics", "--bootstrap-server", "quorum-b1:9092", "--describe", "--topic", "r2")).stdout;
+                return (d.match(/Isr: (1,2|2,1)\b/g) ?? []).length === 2 ? d : undefined;
+            });
+            expect(described).toMatch(/PartitionCount: 2/);
+        });
+
+        it("refuses to change a formed quorum: a voter given other voters, and a new controller outside the running quorum", async () => {
+            await docker("stop", controllers[2]);
+            const grown = `${quorum},1004@quorum-c4:9093,1005@quorum-c5:9093`;
+            const changed = await runOnce("-v", `${data("c3")}:/var/lib/kafka/data`, "-e", "KAFKA_NODE_ID=1003", "-e", `KAFKA_CLUSTER_ID=${clusterId}`,
+                "-e", `KAFKA_CONTROLLER_QUORUM=${grown}`, tags.kafka, "controller");
+            expect(changed.exitCode).toBe(1);
+            expect(changed.stderr).toContain(`this controller was formatted in the quorum ${quorum}, not KAFKA_CONTROLLER_QUORUM=${grown}`);
+            const newcomer = await runOnce("-e", "KAFKA_NODE_ID=1004", "-e", `KAFKA_CLUSTER_ID=${clusterId}`, "-e", `KAFKA_CONTROLLER_QUORUM=${grown}`,
+                "-e", "KAFKA_QUORUM_CHECK_SERVERS=quorum-b1:9092", tags.kafka, "controller");
+            expect(newcomer.exitCode).toBe(1);
+            expect(newcomer.stderr).toMatch(/the running cluster's quorum \(.*\) does not hold controller 1004: a static KRaft quorum cannot grow/);
+            await docker("start", controllers[2]);
         });
     });
 });

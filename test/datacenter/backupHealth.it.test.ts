@@ -307,7 +307,7 @@ describe("backups, restore and health on a data center (real engine, LXD, Swarm,
         backupDir = /^backup of \S+: (\S+) /m.exec(created.stdout)![1];
         process.stdout.write(`backup made in ${((Date.now() - started) / 1000).toFixed(1)} s:\n${created.stdout}\n`);
         expect(fs.readdirSync(backupDir).sort()).toEqual(["bitcoin.tar.pgp", "gateway.tar.pgp", "kafka.tar.pgp", "manifest.json", "manifest.json.asc"]);
-        expect(created.stderr).toMatch(/pausing kafka-connect-1 \(1 → 0\)[\s\S]*pausing zookeeper-1[\s\S]*resuming zookeeper-1[\s\S]*resuming kafka-connect-1/);
+        expect(created.stderr).toMatch(/pausing kafka-connect-1 \(1 → 0\)[\s\S]*pausing kafka-controller-1[\s\S]*resuming kafka-controller-1[\s\S]*resuming kafka-connect-1/);
         for (const f of fs.readdirSync(backupDir)) expect(fs.statSync(path.join(backupDir, f)).mode & 0o777).toBe(0o600);
         // Nothing of lnd's data in clear: the invoice's memo is in its channel database.
         for (const f of ["bitcoin.tar.pgp", "gateway.tar.pgp"]) expect(fs.readFileSync(path.join(backupDir, f)).includes(Buffer.from("bcm-backup-marker"))).toBe(false);
@@ -363,7 +363,7 @@ describe("backups, restore and health on a data center (real engine, LXD, Swarm,
         expect(info.identity_pubkey).toBe(before.identity);
         const invoice = JSON.parse(await lncli(`lookupinvoice ${before.rHash}`)) as { memo: string; value: string; payment_request: string };
         expect(invoice).toMatchObject({ memo: "bcm-backup-marker", value: "1234", payment_request: before.invoice });
-        // Kafka's topic with its message, from the brokers' and ZooKeeper's restored data.
+        // Kafka's topic with its message, from the brokers' and the controllers' restored data.
         const read = await waitFor("the backed-up message", 300, async () =>
             (await inTask("bcm-kafka-01", "kafka-1", "bcm-kafka console-consumer --bootstrap-server kafka-1:9092 --topic e2e --from-beginning --max-messages 1 --timeout-ms 30000 2>/dev/null")) || undefined,
             5000,

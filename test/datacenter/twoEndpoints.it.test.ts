@@ -15,13 +15,16 @@ import {
     startSecondDaemon,
     stopSecondDaemon,
 } from "../../components/testing/secondDaemon";
+import { pythonClient } from "../testing/kafkaRest";
 import { makeClientCertificate } from "../../components/testing/lxd/testCertificate";
 
 // The data center across two endpoints, end to end: the root program (stacks/) with this
 // machine's LXD (mode "local") and a second LXD daemon in its own network and mount
 // namespace (scripts/host/lxd-second-daemon.sh), bootstrapped over SSH and used over HTTPS
-// like another machine. The gateway and apps tiers get one container on each; gateway-01 and
-// gateway-02 are swarm managers (the first up-to-5 endpoints), the apps containers workers.
+// like another machine. The gateway, kafka and apps tiers get one container on each; gateway-01
+// and gateway-02 are swarm managers (the first up-to-5 endpoints), the others workers. The
+// kafka tier runs two brokers, Connect workers, schema registries and REST proxies, and its
+// topics survive one of its containers stopping.
 //
 // Between real machines the tier containers must reach each other's bridge addresses (swarm
 // 2377/tcp, 7946/tcp+udp, 4789/udp, and the registry's 5010 on gateway-01, which the other
@@ -71,9 +74,9 @@ describe("a data center across two endpoints (real engine, two LXD daemons, Swar
         return execa("lxc", args, { stdin: "ignore", env, extendEnv: false });
     };
     const instances = async (lxdDir: string | undefined) =>
-        (await lxcOn(lxdDir, ["list", "--format", "csv", "-c", "n", "^bcm-(gateway|apps)-"])).stdout.split("\n").filter(Boolean).sort();
+        (await lxcOn(lxdDir, ["list", "--format", "csv", "-c", "n", "^bcm-(gateway|kafka|apps)-"])).stdout.split("\n").filter(Boolean).sort();
     const dockerVolumes = (lxdDir: string | undefined) =>
-        lxcQuery<string[]>(lxdDir, "/1.0/storage-pools/default/volumes/custom").map((v) => decodeURIComponent(v.split("/").pop()!)).filter((n) => /^bcm-(gateway|apps)-\d+-docker$/.test(n));
+        lxcQuery<string[]>(lxdDir, "/1.0/storage-pools/default/volumes/custom").map((v) => decodeURIComponent(v.split("/").pop()!)).filter((n) => /^bcm-(gateway|kafka|apps)-\d+-docker$/.test(n));
 
     beforeAll(async () => {
         const existing = await instances(undefined);
@@ -114,7 +117,7 @@ describe("a data center across two endpoints (real engine, two LXD daemons, Swar
                     bridge: { ipv4Address: secondBridge, ipv4Nat: false },
                 },
             ]),
-            "bcm:tiers": JSON.stringify({ gateway: {}, apps: {} }),
+            "bcm:tiers": JSON.stringify({ gateway: {}, kafka: {}, apps: {} }),
             "bcm:tor": JSON.stringify({ network: "offline" }),
             // No ESP in this kernel; with two endpoints "auto" would (rightly) refuse.
             "bcm:overlayEncryption": "off",
@@ -137,15 +140,17 @@ describe("a data center across two endpoints (real engine, two LXD daemons, Swar
         const up = await timed("first up", () => stack!.up({ onOutput: (l) => process.env.BCM_TEST_VERBOSE && process.stdout.write(l) }));
         expect(up.summary.result).toBe("succeeded");
         dc = (await stack!.outputs()).dataCenter.value;
-        expect(dc.containers.map((c: { name: string }) => c.name)).toEqual(["bcm-gateway-01", "bcm-gateway-02", "bcm-apps-01", "bcm-apps-02"]);
+        expect(dc.containers.map((c: { name: string }) => c.name)).toEqual(["bcm-gateway-01", "bcm-gateway-02", "bcm-kafka-01", "bcm-kafka-02", "bcm-apps-01", "bcm-apps-02"]);
         expect(dc.overlayEncrypted).toBe(false);
-        expect(await instances(undefined)).toEqual(["bcm-apps-01", "bcm-gateway-01"]);
-        expect(await instances(daemon.lxdDir)).toEqual(["bcm-apps-02", "bcm-gateway-02"]);
+        expect(await instances(undefined)).toEqual(["bcm-apps-01", "bcm-gateway-01", "bcm-kafka-01"]);
+        expect(await instances(daemon.lxdDir)).toEqual(["bcm-apps-02", "bcm-gateway-02", "bcm-kafka-02"]);
         const address = (n: string) => dc.containers.find((c: { name: string }) => c.name === n).address as string;
-        for (const n of ["bcm-gateway-02", "bcm-apps-02"]) expect(address(n)).toMatch(/^10\.78\.2\.\d+$/);
+        for (const n of ["bcm-gateway-02", "bcm-kafka-02", "bcm-apps-02"]) expect(address(n)).toMatch(/^10\.78\.2\.\d+$/);
 
         const nodes = await docker(dc.dockerHost, ["node", "ls", "--format", "{{.Hostname}} {{.Status}} {{.ManagerStatus}}"]);
-        expect(nodes.stdout.split("\n").sort()).toEqual(["bcm-apps-01 Ready ", "bcm-apps-02 Ready ", "bcm-gateway-01 Ready Leader", "bcm-gateway-02 Ready Reachable"]);
+        expect(nodes.stdout.split("\n").sort()).toEqual([
+            "bcm-apps-01 Ready ", "bcm-apps-02 Ready ", "bcm-gateway-01 Ready Leader", "bcm-gateway-02 Ready Reachable", "bcm-kafka-01 Ready ", "bcm-kafka-02 Ready ",
+        ]);
         // Each node advertises its own bridge address (no NAT between the endpoints).
         for (const n of ["bcm-gateway-02", "bcm-apps-02"]) {
             const addr = await docker(dc.dockerHost, ["node", "inspect", n, "--format", "{{.Status.Addr}}"]);
@@ -190,6 +195,64 @@ describe("a data center across two endpoints (real engine, two LXD daemons, Swar
         const again = await timed("second up", () => stack!.up());
         expect(again.summary.result).toBe("succeeded");
         expect(Object.keys(again.summary.resourceChanges ?? {})).toEqual(["same"]);
+    });
+
+    it("runs two brokers, Connect workers, schema registries and REST proxies; a topic with two copies goes on while one kafka container is stopped", async () => {
+        expect(dc.workloads.kafka).toMatchObject({
+            bootstrapServers: "kafka-1:9092,kafka-2:9092",
+            controllerQuorum: "1001@kafka-controller-1:9093",
+            replicationFactor: 2,
+            schemaRegistryUrls: "http://schema-registry-1:8081,http://schema-registry-2:8081",
+            restProxyUrls: "http://kafka-rest-1:8082,http://kafka-rest-2:8082",
+        });
+        const services = await docker(dc.dockerHost, ["service", "ls", "--format", "{{.Name}} {{.Replicas}}"]);
+        for (const n of [1, 2]) {
+            for (const s of [`kafka-${n}`, `kafka-connect-${n}`, `schema-registry-${n}`, `kafka-rest-${n}`]) expect(services.stdout.split("\n")).toContain(`${s} 1/1`);
+        }
+        const placed = await docker(dc.dockerHost, ["service", "ps", "kafka-2", "kafka-rest-2", "schema-registry-2", "--filter", "desired-state=running", "--format", "{{.Node}}"]);
+        expect(placed.stdout.split("\n")).toEqual(["bcm-kafka-02", "bcm-kafka-02", "bcm-kafka-02"]);
+        /** A python3 script in a one-shot toolbox task on bcm-kafka-01: HTTP to the REST proxies, JSON out. */
+        const throughRest = (name: string, body: string) =>
+            timed(name, () =>
+                runOnce(dc.dockerHost, name, dc.images.toolbox, ["bcm-kafka"], "node.hostname == bcm-kafka-01", [
+                    "python3 - <<'EOF'",
+                    pythonClient,
+                    "J = 'application/vnd.kafka.json.v2+json'",
+                    body,
+                    "EOF",
+                ].join("\n")),
+            );
+        const before = await throughRest("e2e-ha-before", [
+            "cid = call('GET', 'http://kafka-rest-2:8082/v3/clusters', ctype='application/json')['data'][0]['cluster_id']",
+            "t = call('POST', 'http://kafka-rest-2:8082/v3/clusters/' + cid + '/topics', {'topic_name': 'ha', 'partitions_count': 2, 'replication_factor': 2}, 'application/json')",
+            "out = call('POST', 'http://kafka-rest-2:8082/topics/ha', {'records': [{'key': 'k%d' % i, 'value': {'n': i, 'when': 'before'}} for i in range(4)]}, J)",
+            "print(json.dumps({'topic': t, 'produced': out}))",
+        ].join("\n"));
+        const b = JSON.parse(before.out.trim().split("\n").pop()!);
+        expect(b.topic).toMatchObject({ topic_name: "ha", partitions_count: 2, replication_factor: 2 });
+        expect(b.produced.offsets.every((o: { error: unknown }) => o.error === null)).toBe(true);
+
+        // The second endpoint's kafka container stops (its broker, worker, registry and proxy with it).
+        await timed("stop bcm-kafka-02", () => lxcOn(daemon.lxdDir, ["stop", "--timeout", "60", "bcm-kafka-02"]));
+        try {
+            const after = await throughRest("e2e-ha-after", [
+                "out = call('POST', 'http://kafka-rest-1:8082/topics/ha', {'records': [{'key': 'k%d' % i, 'value': {'n': i, 'when': 'after'}} for i in range(4)]}, J)",
+                "call('POST', 'http://kafka-rest-1:8082/consumers/ha', {'name': 'c1', 'format': 'json', 'auto.offset.reset': 'earliest'})",
+                "call('POST', 'http://kafka-rest-1:8082/consumers/ha/instances/c1/subscription', {'topics': ['ha']})",
+                "records = []",
+                "for i in range(40):",
+                "    records += call('GET', 'http://kafka-rest-1:8082/consumers/ha/instances/c1/records?timeout=2000', accept=J)",
+                "    if len(records) >= 8: break",
+                "print(json.dumps({'produced': out, 'values': sorted([r['value']['when'] + str(r['value']['n']) for r in records])}))",
+            ].join("\n"));
+            const a = JSON.parse(after.out.trim().split("\n").pop()!);
+            expect(a.produced.offsets.map((o: { error: unknown }) => o.error)).toEqual([null, null, null, null]);
+            expect(a.values).toEqual(["after0", "after1", "after2", "after3", "before0", "before1", "before2", "before3"]);
+        } finally {
+            await timed("start bcm-kafka-02", () => lxcOn(daemon.lxdDir, ["start", "bcm-kafka-02"]));
+        }
+        // Its services come back on it (pinned there, with their data).
+        await timed("kafka-2 back", () => waitForTask(dc.dockerHost, "kafka-2", /^Running/, 300));
     });
 
     it("destroys everything: both daemons are left as they were", async () => {

@@ -11,6 +11,7 @@ import { verifyCluster } from "../../automation/cluster/inspect";
 import { prepareDeploy } from "../../automation/cluster/deviceValues";
 import type { ElectrumConnection } from "../../automation/cluster/electrum";
 import { TEST_MNEMONIC } from "../../device/testing/testMnemonic";
+import { avroThroughRestScript } from "../testing/kafkaRest";
 import { waitFor } from "../testing/support";
 import { bdkPython, BdkSession, BdkTarget, startBdk } from "../testing/bdk";
 import { deviceWallet, scriptHash } from "../testing/deviceWallet";
@@ -18,9 +19,10 @@ import { ElectrumError, electrumSession, ElectrumSession } from "../testing/elec
 import { electrumView, NodeBlock, NodeTx } from "../testing/nodeView";
 import { freePort, startTorNetwork, TorClient, TorNetwork } from "../tornet";
 
-// The workload tiers end to end on the standalone data center: gateway, kafka and bitcoin
-// (btcd and lnd on regtest), deployed with the policy pack, the gateway's Tor on a private
-// Tor network this test runs on the LXD bridge (never the public one).
+// The workload tiers end to end on the standalone data center: gateway, kafka (KRaft, the
+// schema registry, the REST proxy, the chain bridge) and bitcoin (btcd and lnd on regtest),
+// deployed with the policy pack, the gateway's Tor on a private Tor network this test runs on
+// the LXD bridge (never the public one).
 const bridge = "10.218.0.1";
 const chainVolume = "bcm-bitcoin-01-chain-regtest";
 
@@ -101,7 +103,21 @@ async function answersMatchTheNode(session: ElectrumSession) {
     return matched;
 }
 
-const zookeeperMode = () => inTask("bcm-kafka-01", "zookeeper-1", "exec 3<>/dev/tcp/127.0.0.1/2181; printf srvr >&3; cat <&3", {});
+/** The KRaft quorum as the broker reports it (LeaderId, CurrentVoters, …). */
+const quorumStatus = () => inTask("bcm-kafka-01", "kafka-1", "bcm-kafka metadata-quorum --bootstrap-server kafka-1:9092 describe --status 2>/dev/null");
+const quorumLed = async () => (/^LeaderId:\s+1001$/m.test(await quorumStatus().catch(() => "")) ? true : undefined);
+/** A topic's keys, in order, as a read_committed consumer sees them. */
+const topicKeys = async (topic: string) =>
+    (await inTask("bcm-kafka-01", "kafka-1",
+        `bcm-kafka console-consumer --bootstrap-server kafka-1:9092 --topic ${topic} --from-beginning --isolation-level read_committed --property print.key=true --property print.value=false --timeout-ms 20000 2>/dev/null`,
+    )).split("\n").filter((l) => l !== "");
+/** Every block hash of btcd's best chain from height 0, and each block's txids, in one exec. */
+async function chainFromNode(tip: number): Promise<{ hashes: string[]; txids: string[] }> {
+    const out = await inTask("bcm-bitcoin-01", "btcd-regtest",
+        `c="btcctl --configfile=/run/secrets/btcctl.conf"; for h in $(seq 0 ${tip}); do b=$($c getblockhash $h); echo "B $b"; $c getblock $b | tr -d ' ",' | sed -n '/^tx:\[/,/^\]/p' | grep -E '^[0-9a-f]{64}$' | sed 's/^/T /'; done`);
+    const lines = out.split("\n");
+    return { hashes: lines.filter((l) => l.startsWith("B ")).map((l) => l.slice(2)), txids: lines.filter((l) => l.startsWith("T ")).map((l) => l.slice(2)) };
+}
 const blockCount = async () => Number(await inTask("bcm-bitcoin-01", "btcd-regtest", "btcctl --configfile=/run/secrets/btcctl.conf getblockcount"));
 const lndInfo = async () =>
     JSON.parse(await inTask("bcm-bitcoin-01", "lnd-regtest", "lncli --network=regtest --lnddir=/var/lib/lnd getinfo")) as { block_height: number; synced_to_chain: boolean; identity_pubkey: string };
@@ -188,10 +204,18 @@ describe("workload tiers: kafka and bitcoin on the standalone data center (real 
         await up();
         expect(dc.containers.map((c: { name: string }) => c.name)).toEqual(["bcm-gateway-01", "bcm-kafka-01", "bcm-bitcoin-01"]);
         const services = await docker(dc.dockerHost, ["service", "ls", "--format", "{{.Name}} {{.Replicas}}"]);
-        for (const s of ["zookeeper-1", "kafka-1", "kafka-connect-1", "btcd-regtest", "lnd-regtest", "electrum-regtest", "tor", "registry"]) {
+        for (const s of ["kafka-controller-1", "kafka-1", "kafka-connect-1", "schema-registry-1", "kafka-rest-1", "chain-bridge-regtest", "btcd-regtest", "lnd-regtest", "electrum-regtest", "tor", "registry"]) {
             expect(services.stdout.split("\n")).toContain(`${s} 1/1`);
         }
-        expect(dc.workloads.kafka).toMatchObject({ bootstrapServers: "kafka-1:9092", zookeeperConnect: "zookeeper-1:2181", replicationFactor: 1, topics: ["e2e"] });
+        expect(dc.workloads.kafka).toMatchObject({
+            bootstrapServers: "kafka-1:9092",
+            controllerQuorum: "1001@kafka-controller-1:9093",
+            replicationFactor: 1,
+            schemaRegistryUrls: "http://schema-registry-1:8081",
+            restProxyUrls: "http://kafka-rest-1:8082",
+            topics: ["e2e"],
+        });
+        expect(dc.workloads.bitcoin.chainTopics).toEqual({ blocks: "bitcoin.regtest.blocks", transactions: "bitcoin.regtest.transactions" });
         expect(dc.workloads.bitcoin).toMatchObject({
             implementation: "btcd", node: "btcd-regtest", lnd: "lnd-regtest", rpc: "btcd-regtest:18334",
             electrum: { service: "electrum-regtest", address: "electrum-regtest:50001" },
@@ -260,8 +284,8 @@ describe("workload tiers: kafka and bitcoin on the standalone data center (real 
         }
     }, 10 * 60_000);
 
-    it("has a healthy ZooKeeper and round-trips a message through the broker on the stack's topic", async () => {
-        expect(await waitFor("ZooKeeper serving", 120, async () => ((await zookeeperMode()).includes("Mode: standalone") ? await zookeeperMode() : undefined), 2000)).toMatch(/Zookeeper version: 3\.8/);
+    it("has a KRaft quorum led by its controller and round-trips a message through the broker on the stack's topic", async () => {
+        expect(await waitFor("the controller leading", 120, quorumLed, 2000)).toBe(true);
         const described = await inTask("bcm-kafka-01", "kafka-1", "bcm-kafka topics --bootstrap-server kafka-1:9092 --describe --topic e2e");
         expect(described).toMatch(/PartitionCount: 2/);
         const message = `hello-${process.pid}`;
@@ -292,6 +316,52 @@ describe("workload tiers: kafka and bitcoin on the standalone data center (real 
         expect(identity).toBe(dc.workloads.bitcoin.lightning.nodePubkey);
     }, 10 * 60_000);
 
+    it("registers a schema in the registry, produces Avro with it through the REST proxy, and reads it back through a consumer instance", async () => {
+        const script = avroThroughRestScript("http://schema-registry-1:8081", "http://kafka-rest-1:8082", "e2e-avro");
+        const r = await runOnce(dc.dockerHost, "wl-streams-probe", dc.images.toolbox, ["bcm-kafka"], "engine.labels.bcm-tier == kafka", script);
+        const answer = JSON.parse(r.out.trim().split("\n").pop()!);
+        expect(answer.produced).toMatchObject({ value_schema_id: answer.schema_id, offsets: [{ partition: 0, offset: 0, error_code: null }] });
+        expect(answer.records).toEqual([{ topic: "e2e-avro", key: null, value: { n: 42, note: { string: "through the proxy" } }, partition: 0, offset: 0 }]);
+        // The record in Kafka is in the registry's wire format: magic byte 0, then the schema's id.
+        const head = await inTask("bcm-kafka-01", "kafka-1",
+            "bcm-kafka console-consumer --bootstrap-server kafka-1:9092 --topic e2e-avro --from-beginning --max-messages 1 --timeout-ms 30000 2>/dev/null | head -c 5 | od -An -tu1");
+        expect(head.trim().split(/\s+/).map(Number)).toEqual([0, 0, 0, 0, answer.schema_id]);
+    }, 10 * 60_000);
+
+    it("carries the chain into Kafka: every block and transaction once and in order, through a bridge killed mid-way", async () => {
+        const blocks = "bitcoin.regtest.blocks";
+        const txs = "bitcoin.regtest.transactions";
+        // The 101 blocks mined above (and the genesis block) are in.
+        expect(await waitFor("blocks 0..101 in Kafka", 240, async () => ((await topicKeys(blocks)).length >= 102 ? true : undefined), 3000)).toBe(true);
+        await btcctl("generate 25 >/dev/null");
+        // Killed while it writes: the swarm starts it again (restart policy), and it resumes after the last committed block.
+        await execa("lxc", ["exec", "bcm-kafka-01", "--", "sh", "-c", "docker kill $(docker ps -q --filter label=com.docker.swarm.service.name=chain-bridge-regtest)"], { stdin: "ignore" });
+        await btcctl("generate 25 >/dev/null");
+        const node = await chainFromNode(151);
+        expect(node.hashes).toHaveLength(152);
+        const got = await waitFor("blocks 0..151 in Kafka", 300, async () => {
+            const keys = await topicKeys(blocks);
+            return keys.length >= 152 ? keys : undefined;
+        }, 3000);
+        expect(got).toEqual(node.hashes);
+        expect(await topicKeys(txs)).toEqual(node.txids);
+        const restarts = await docker(dc.dockerHost, ["service", "ps", "chain-bridge-regtest", "--format", "{{.CurrentState}}"]);
+        expect(restarts.stdout.split("\n").length).toBeGreaterThanOrEqual(2);
+    }, 15 * 60_000);
+
+    it("restarts broker kafka-1 through a Swarm update ten times in a row, each converging, with the topic's data kept", async () => {
+        for (let i = 1; i <= 10; i++) {
+            const r = await docker(dc.dockerHost, ["service", "update", "--force", "--detach=false", "--quiet", "kafka-1"], { reject: false });
+            const state = (await docker(dc.dockerHost, ["service", "inspect", "kafka-1", "--format", "{{.UpdateStatus.State}}"])).stdout.trim();
+            expect({ update: i, exitCode: r.exitCode, state, stderr: r.stderr }).toEqual({ update: i, exitCode: 0, state: "completed", stderr: "" });
+        }
+        const read = await waitFor("the first message after ten restarts", 120, async () =>
+            (await inTask("bcm-kafka-01", "kafka-1", "bcm-kafka console-consumer --bootstrap-server kafka-1:9092 --topic e2e --from-beginning --max-messages 1 --timeout-ms 30000 2>/dev/null")) || undefined,
+            2000,
+        );
+        expect(read).toContain(`hello-${process.pid}`);
+    }, 20 * 60_000);
+
     it("keeps RPC off every published port, and serves it to the controller only through the authenticated onion service", async () => {
         const published = await docker(dc.dockerHost, ["service", "inspect", "btcd-regtest", "lnd-regtest", "electrum-regtest", "--format", "{{json .Endpoint.Ports}}"]);
         expect(published.stdout.split("\n")).toEqual(["null", "null", "null"]);
@@ -309,7 +379,7 @@ describe("workload tiers: kafka and bitcoin on the standalone data center (real 
                 "-d", '{"jsonrpc":"1.0","id":1,"method":"getblockcount","params":[]}',
                 `https://${rpcOnion.address}:18334/`,
             ]);
-            expect(JSON.parse(rpc.stdout)).toMatchObject({ result: 101 });
+            expect(JSON.parse(rpc.stdout)).toMatchObject({ result: 151 });
             // Without the client key the RPC onion is unreachable; the P2P and lnd onions are open to anyone.
             const stranger = await execa("curl", ["-sk", "--max-time", "30", "--socks5-hostname", clients[1].socks, `https://${rpcOnion.address}:18334/`], { reject: false });
             expect(stranger.exitCode).not.toBe(0);
@@ -479,7 +549,7 @@ describe("workload tiers: kafka and bitcoin on the standalone data center (real 
         await up();
         const state = await execa("lxc", ["list", "--format", "csv", "-c", "ns", "^bcm-(kafka|bitcoin)-01$"], { stdin: "ignore" });
         expect(state.stdout.split("\n").sort()).toEqual(["bcm-bitcoin-01,RUNNING", "bcm-kafka-01,RUNNING"]);
-        expect(await waitFor("ZooKeeper serving again", 240, async () => ((await zookeeperMode()).includes("Mode: standalone") ? true : undefined), 2000)).toBe(true);
+        expect(await waitFor("the quorum led again", 240, quorumLed, 2000)).toBe(true);
         expect(await waitFor("btcd's RPC again", 240, async () => ((await blockCount()) >= 0 ? true : undefined), 2000)).toBe(true);
         expect(await waitFor("lnd with the same wallet", 240, async () => ((await lndIdentity()) === identity ? true : undefined), 2000)).toBe(true);
         // The Electrum server resumes from its index on the kept volume and follows btcd's new (wiped) regtest chain down.

@@ -23,7 +23,7 @@ export function registerBackup(program: Command): void {
         .description("back up every tier's data that cannot be made again: one archive per tier, encrypted to the controller's certificate, a manifest of SHA-256 sums signed by the device")
         .addOption(clusterOption())
         .option("--to <dir>", "the directory the backup's own directory is made in (default $BCM_HOME/backups/<cluster>)")
-        .option("--kafka", "also take Kafka's topics: the brokers' and ZooKeeper's data, the kafka tier paused meanwhile")
+        .option("--kafka", "also take Kafka's topics: the brokers' and the KRaft controllers' data, the kafka tier paused meanwhile")
         .addHelpText(
             "after",
             "\nWhat is taken: the stack's state (its drawn keys: the onion services' keys, the RPC password and\n" +
