@@ -15,10 +15,12 @@ import * as path from "node:path";
 import { bcmHome, developmentDeviceEnv, openStack, Progress, stackPassphrase } from "../engine";
 import { clusterWorkDir } from "./cluster/workdir";
 import { readDataCenterSpec } from "../components/datacenter/dataCenterSpec";
-import { deployWithPolicy } from "./cluster/deploy";
+import { deployWithPolicy, engineFailure, interrupted, recoverStack } from "./cluster/deploy";
 import { writePolicyConfig } from "./cluster/policyConfig";
 import { execa } from "execa";
 import { CliError } from "./cli/errors";
+import { ExitCode } from "./cli/exitCodes";
+import { parseUpArguments, UpArguments, upUsage } from "./upArguments";
 
 const stackName = "standalone";
 
@@ -68,6 +70,8 @@ export interface StandaloneOptions {
     say?: (line: string) => void;
     /** Ctrl-C: cancels the engine cleanly. */
     signal?: AbortSignal;
+    /** up: refresh the state from the daemons first, so objects changed or deleted behind BCM's back are put right. */
+    refresh?: boolean;
 }
 
 interface Resolved {
@@ -99,7 +103,7 @@ export async function standaloneUp(options: StandaloneOptions = {}): Promise<Rec
     const stack = await standaloneStack(r);
     await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, value]) => [k, { value }])));
     const policyConfig = writePolicyConfig(r.home, stackName, r.env, config);
-    await deployWithPolicy(stack, { cluster: stackName, what: "up", policyConfig, ctx: { say: r.say, signal: options.signal } }, new Progress("up"));
+    await deployWithPolicy(stack, { cluster: stackName, what: "up", policyConfig, ctx: { say: r.say, signal: options.signal }, refresh: options.refresh }, new Progress("up"));
     return ((await stack.outputs()).dataCenter?.value ?? {}) as Record<string, unknown>;
 }
 
@@ -107,7 +111,13 @@ export async function standaloneUp(options: StandaloneOptions = {}): Promise<Rec
 export async function standaloneDestroy(options: StandaloneOptions = {}): Promise<string[]> {
     const r = resolve(options);
     const stack = await standaloneStack(r);
-    await stack.destroy({ onEvent: new Progress("destroy").onEvent, signal: options.signal });
+    await recoverStack(stack, "destroy", { say: r.say });
+    try {
+        await stack.destroy({ onEvent: new Progress("destroy").onEvent, signal: options.signal });
+    } catch (err) {
+        if (options.signal?.aborted) throw interrupted(`destroy of ${stackName}`);
+        throw new CliError(`stack ${stackName}: destroy failed: ${engineFailure(err)}; fix the cause and run \`npm run up -- --destroy\` again`);
+    }
     const volumes = await execa("lxc", ["storage", "volume", "list", "default", "--format", "csv", "-c", "n"], { reject: false, stdin: "ignore" });
     return volumes.stdout.split("\n").filter((n) => /^bcm-bitcoin-\d+-chain-/.test(n));
 }
@@ -137,14 +147,24 @@ function report(home: string, dc: Record<string, unknown>): void {
 }
 
 async function main(): Promise<void> {
+    let args: UpArguments;
+    try {
+        args = parseUpArguments(process.argv.slice(2));
+    } catch (err) {
+        throw new CliError(`${(err as Error).message}`, ExitCode.usage);
+    }
+    if (args.help) {
+        console.log(upUsage);
+        return;
+    }
     const home = bcmHome();
-    if (process.argv.includes("--destroy")) {
+    if (args.destroy) {
         const kept = await standaloneDestroy({ home });
         console.log(`stack ${stackName} destroyed; its state stays in ${home}/state`);
         for (const v of kept) console.log(`kept: the chain volume ${v} (the next up takes it back; to delete it: lxc storage volume delete default ${v})`);
         return;
     }
-    report(home, await standaloneUp({ home }));
+    report(home, await standaloneUp({ home, refresh: args.refresh }));
 }
 
 if (require.main === module) {

@@ -39,7 +39,7 @@ export function tiersAfter(current: Record<string, object>, op: "deploy" | "remo
 }
 
 /** Deploys or removes a tier on a cluster: config, policy preview, up; the old config comes back on refusal. */
-export async function changeTier(cluster: string, op: "deploy" | "remove", tier: string, opts: { tor?: string }, ctx: ClusterContext): Promise<Record<string, unknown>> {
+export async function changeTier(cluster: string, op: "deploy" | "remove", tier: string, opts: { tor?: string; refresh?: boolean }, ctx: ClusterContext): Promise<Record<string, unknown>> {
     const stack = await selectCluster(cluster, ctx);
     const before = await plainConfig(stack);
     const current = JSON.parse(before["bcm:tiers"] ?? "{}") as Record<string, object>;
@@ -78,6 +78,7 @@ export async function changeTier(cluster: string, op: "deploy" | "remove", tier:
             what: `stack ${op} ${tier}`,
             policyConfig: writePolicyConfig(ctx.home, cluster, ctx.env, after),
             ctx,
+            refresh: opts.refresh,
             undo: async () => {
                 await restore();
                 writePolicyConfig(ctx.home, cluster, ctx.env, before);

@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import { Command } from "commander";
 import { endpointsFromFile, endpointsFromFlags } from "../../cluster/flags";
 import { ClusterContext } from "../../cluster/workspace";
-import { createCluster, destroyCluster, listClusters } from "../../cluster/lifecycle";
+import { createCluster, destroyCluster, listClusters, refreshCluster } from "../../cluster/lifecycle";
 import { showClusters, swarmStatus, verifyCluster } from "../../cluster/inspect";
 import { checkClusterName, SpecError } from "../../../components/datacenter/spec";
 import { cullCluster, startCluster, stopCluster } from "../../cluster/maintenance";
@@ -102,6 +102,20 @@ export function registerCluster(program: Command): void {
             usage(() => checkClusterName(name));
             await withContext((ctx) => destroyCluster(name, ctx));
             console.log(`cluster ${name} destroyed and removed`);
+        });
+
+    cluster
+        .command("refresh <name>")
+        .description("read every resource back from the cluster's endpoints (drift: objects changed or deleted behind BCM's back), then deploy the stack as configured, which puts them right")
+        .addHelpText(
+            "after",
+            "\nThe deploy after the refresh is previewed with the policy pack like any other (exit 3 on a\n" +
+                "mandatory violation). A run interrupted earlier is finished first (stale lock, pending operations).",
+        )
+        .action(async (name: string) => {
+            usage(() => checkClusterName(name));
+            await withContext((ctx) => refreshCluster(name, ctx));
+            console.log(`cluster ${name} refreshed and in step with its configuration`);
         });
 
     cluster

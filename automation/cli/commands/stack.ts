@@ -15,10 +15,11 @@ export function registerStack(program: Command): void {
         .description("deploy a tier (gateway, or another tier joined to the gateway's swarm, which comes with it): preview with the policy pack, then up")
         .addOption(clusterOption())
         .addOption(new Option("--tor <network>", "the Tor network the gateway joins; needed on the first deploy").choices(["public", "offline"]))
+        .option("--refresh", "read every resource back from the endpoints first, so drift (objects changed or deleted behind BCM's back) is put right by this deploy")
         .addHelpText("after", "\nA mandatory policy violation stops before anything changes (exit 3) and the cluster's config is put back.")
-        .action(async (tier: string, o: { cluster: string; tor?: string }) => {
+        .action(async (tier: string, o: { cluster: string; tor?: string; refresh?: boolean }) => {
             usage(() => checkClusterName(o.cluster) && checkTierName(tier));
-            const dc = await withContext((ctx) => changeTier(o.cluster, "deploy", tier, { tor: o.tor }, ctx));
+            const dc = await withContext((ctx) => changeTier(o.cluster, "deploy", tier, { tor: o.tor, refresh: o.refresh }, ctx));
             console.log(`tier ${tier} is up on cluster ${o.cluster}`);
             for (const c of (dc.containers ?? []) as { name: string; address: string }[]) console.log(`  ${c.name}  ${c.address}`);
             if (dc.socks) console.log(`  Tor SOCKS ${dc.socks}, DNS ${dc.dns}, private registry ${dc.registry}, Docker API ${dc.dockerHost}`);
