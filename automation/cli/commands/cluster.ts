@@ -157,12 +157,17 @@ export function registerCluster(program: Command): void {
 
     cluster
         .command("cull <name>")
-        .description("find containers and volumes this cluster made that its stack no longer holds (left by an interrupted run); delete them with --yes")
+        .description("find containers and volumes this cluster made, and Docker services, secrets, configs, networks and volumes in its swarm, that its stack no longer holds (left by an interrupted run); delete them with --yes")
         .option("--yes", "delete what was found (without it, only list)")
+        .addHelpText(
+            "after",
+            "\nOwnership is read from each object: user.bcm.cluster=<name> on LXD containers and volumes,\n" +
+                "the label bcm.cluster=<name> on Docker objects. Another cluster's objects are never listed.",
+        )
         .action(async (name: string, o: { yes?: boolean }) => {
             usage(() => checkClusterName(name));
             const found = await withContext((ctx) => cullCluster(name, ctx, o.yes === true));
-            for (const f of found) console.log(`${o.yes ? "deleted" : "orphan"}  ${f.endpoint}  ${f.kind}  ${f.pool ? `${f.pool}/` : ""}${f.name}`);
+            for (const f of found) console.log(`${o.yes ? "deleted" : "orphan"}  ${f.endpoint}  ${f.kind}  ${f.pool ? `${f.pool}/` : ""}${f.name}${f.container ? `  (in ${f.container})` : ""}`);
             if (found.length === 0) console.log(`cluster ${name}: nothing to cull`);
             else if (!o.yes) console.log(`run \`bcm cluster cull ${name} --yes\` to delete them`);
         });
