@@ -82,7 +82,8 @@ interface Resolved {
 
 function resolve(o: StandaloneOptions): Resolved {
     const home = o.home ?? bcmHome();
-    const say = o.say ?? ((line: string) => console.error(`[bcm up] ${line}`));
+    // Lines from deployWithPolicy carry their own "[bcm <what>]" prefix already.
+    const say = o.say ?? ((line: string) => console.error(line.startsWith("[bcm ") ? line : `[bcm up] ${line}`));
     return { home, say, env: o.env ?? developmentDeviceEnv(home, process.env, say) };
 }
 
