@@ -11,9 +11,9 @@ started=$SECONDS
 bash scripts/setup.sh
 say "type-checking (tsc --noEmit)"
 npx tsc --noEmit -p tsconfig.json
-say "Go tests of the toolchain (engine watch, language host, command provider)"
+say "Go tests of the toolchain (engine watch, Docker socket forwarder, language host, command provider)"
 export GOCACHE="${GOCACHE:-${BCM_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/bcm}/go-build}" GOFLAGS="${GOFLAGS:--buildvcs=false}"
-for module in toolchain/enginewatch toolchain/langhost toolchain/providers/command; do
+for module in toolchain/enginewatch toolchain/dockerforward toolchain/langhost toolchain/providers/command; do
   (cd "$module" && go test -count=1 ./...)
 done
 say "unit tests"

@@ -55,6 +55,8 @@ describe("reading a run's output", () => {
     it("counts progress lines and knows which steps were under way", () => {
         const t = new StepTracker();
         expect(t.feed("[bcm up] previewing standalone with the policy pack")).toBe(false);
+        expect(t.feed("[bcm up    10.0s] creating bcm:gateway:GatewayTier standalone-gateway")).toBe(false);
+        expect(t.feed("[bcm up    10.0s] creating pulumi:pulumi:Stack bcm-cluster-standalone")).toBe(false);
         t.feed("[bcm up    10.1s] creating lxd:index:Instance bcm-gateway-01-container");
         t.feed("[bcm up    12.0s] creating docker:index/service:Service registry");
         t.feed("[bcm up    40.0s] created lxd:index:Instance bcm-gateway-01-container [1/2 done]");

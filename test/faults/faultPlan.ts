@@ -8,7 +8,7 @@ export type Phase = "up" | "destroy";
 export interface KillPoint {
     id: string;
     phase: Phase;
-    /** 0..1 of the progress lines the whole run prints (each step prints two: "creating X", "created X"). */
+    /** 0..1 of the progress lines the whole run prints for custom resources (each prints two: "creating X", "created X"). */
     fraction: number;
 }
 
@@ -61,15 +61,20 @@ export function killTarget(point: KillPoint, plannedSteps: number): number {
 const progress = /^\[bcm (?:up|destroy) +[\d.]+s\] (creating replacement for|created replacement for|deleting replaced|deleted replaced|creating|created|updating|updated|deleting|deleted|replacing|replaced|reading|read|importing|imported) (\S+) (\S+)/;
 const starts = new Set(["creating", "updating", "deleting", "replacing", "creating replacement for", "deleting replaced", "reading", "importing"]);
 
+/** Component resources (BCM's own `bcm:` types and the stack): they take no time of their own. */
+export function isComponent(type: string): boolean {
+    return type.startsWith("bcm:") || type === "pulumi:pulumi:Stack";
+}
+
 /** Follows a run's progress: lines seen and steps under way. */
 export class StepTracker {
     public lines = 0;
     private readonly running = new Map<string, string>();
 
-    /** Feeds one line; returns whether it was a progress line. */
+    /** Feeds one line; returns whether it was a progress line of a custom resource (components are not counted: they only group). */
     public feed(line: string): boolean {
         const m = progress.exec(line);
-        if (!m) return false;
+        if (!m || isComponent(m[2])) return false;
         this.lines++;
         const key = `${m[2]} ${m[3]}`;
         // "docker:index/service:Service" → "docker Service": the package and the type's own name.

@@ -17,7 +17,7 @@ import { execa } from "execa";
 import { developmentDeviceEnv, openStack, repoRoot, stackPassphrase } from "../../engine";
 import { standaloneConfig } from "../../automation/standalone";
 import { clusterWorkDir } from "../../automation/cluster/workdir";
-import { changesIn, FaultRow, killTarget, KillPoint, Scenario, StepTracker } from "./faultPlan";
+import { changesIn, FaultRow, isComponent, killTarget, KillPoint, Scenario, StepTracker } from "./faultPlan";
 import { markerVariable, roleOf, waitForNoProcesses } from "../testing/processes";
 
 const stackName = "standalone";
@@ -85,14 +85,20 @@ function runStandalone(home: string, args: string[], o: HarnessOptions, label: s
     });
 }
 
-/** Steps a cold up of the full data center plans (a preview of a fresh stack in `home`). */
+/** Custom-resource steps a cold up of the full data center plans (a preview of a fresh stack in `home`). */
 async function plannedSteps(home: string): Promise<number> {
     // The same device the runs will use: the development one made in this home, unless BCM_DEVICE says otherwise.
     const env = developmentDeviceEnv(home, process.env, () => undefined);
     const stack = await openStack({ workDir: clusterWorkDir(home), stackName, passphrase: await stackPassphrase(stackName, env), home });
     await stack.setAllConfig(Object.fromEntries(Object.entries(standaloneConfig(dataCenterEnv)).map(([k, value]) => [k, { value }])));
-    const preview = await stack.preview();
-    return Object.entries(preview.changeSummary).reduce((n, [op, c]) => (op === "same" ? n : n + c), 0);
+    let steps = 0;
+    await stack.preview({
+        onEvent: (e) => {
+            const m = e.resourcePreEvent?.metadata;
+            if (m && m.op !== "same" && !isComponent(m.type)) steps++;
+        },
+    });
+    return steps;
 }
 
 /** The stack's LXD objects on the local daemon: containers and volumes it labelled, its profile, the operator's socket. */
