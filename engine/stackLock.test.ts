@@ -57,6 +57,21 @@ describe("this host's processes", () => {
         expect(probeHolder(0)).toEqual({ exists: false });
     });
 
+    it("counts a zombie as gone: killed with its parent and not yet reaped, it holds nothing", () => {
+        const proc = fs.mkdtempSync(path.join(os.tmpdir(), "bcm-proc-"));
+        try {
+            // This process exists (signal 0 reaches it); the fake /proc says it is a zombie.
+            fs.mkdirSync(path.join(proc, String(process.pid)));
+            fs.writeFileSync(path.join(proc, String(process.pid), "stat"), `${process.pid} (pulumi) Z 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 100 0 0\n`);
+            fs.writeFileSync(path.join(proc, "stat"), "btime 1700000000\n");
+            expect(probeHolder(process.pid, proc)).toEqual({ exists: false });
+            fs.writeFileSync(path.join(proc, String(process.pid), "stat"), `${process.pid} (pulumi) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 100 0 0\n`);
+            expect(probeHolder(process.pid, proc)).toEqual({ exists: true, startedAtMs: (1700000000 + 1) * 1000 });
+        } finally {
+            fs.rmSync(proc, { recursive: true, force: true });
+        }
+    });
+
     it("reads the start time from a stat line whose command name has spaces and parentheses", () => {
         const proc = fs.mkdtempSync(path.join(os.tmpdir(), "bcm-proc-"));
         try {

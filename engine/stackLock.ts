@@ -96,11 +96,21 @@ function ticksPerSecond(): number {
     return clockTicks;
 }
 
+/** The fields of /proc/<pid>/stat after the parenthesised name (state first), if readable. */
+function statFields(pid: number, procRoot: string): string[] | undefined {
+    try {
+        const stat = fs.readFileSync(path.join(procRoot, String(pid), "stat"), "utf8");
+        return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    } catch {
+        return undefined;
+    }
+}
+
 /** Start time of a process from /proc (field 22 of stat, after the parenthesised name), if readable. */
 export function processStart(pid: number, procRoot = "/proc"): number | undefined {
     try {
-        const stat = fs.readFileSync(path.join(procRoot, String(pid), "stat"), "utf8");
-        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        const fields = statFields(pid, procRoot);
+        if (!fields) return undefined;
         const ticks = Number(fields[19]);
         const btime = Number(/^btime (\d+)$/m.exec(fs.readFileSync(path.join(procRoot, "stat"), "utf8"))?.[1]);
         if (!Number.isFinite(ticks) || !Number.isFinite(btime)) return undefined;
@@ -110,8 +120,11 @@ export function processStart(pid: number, procRoot = "/proc"): number | undefine
     }
 }
 
-/** Whether a pid exists on this host (signal 0), and when it started. */
-export function probeHolder(pid: number): HolderProbe {
+/**
+ * Whether a pid is a living process on this host (signal 0), and when it started. A zombie
+ * (killed, not yet reaped: its parent was killed with it) holds nothing and counts as gone.
+ */
+export function probeHolder(pid: number, procRoot = "/proc"): HolderProbe {
     if (!Number.isInteger(pid) || pid <= 0) return { exists: false };
     try {
         process.kill(pid, 0);
@@ -119,7 +132,8 @@ export function probeHolder(pid: number): HolderProbe {
         // EPERM: it exists but belongs to another user.
         if ((err as NodeJS.ErrnoException).code === "ESRCH") return { exists: false };
     }
-    return { exists: true, startedAtMs: processStart(pid) };
+    if (statFields(pid, procRoot)?.[0] === "Z") return { exists: false };
+    return { exists: true, startedAtMs: processStart(pid, procRoot) };
 }
 
 /** What clearing found: locks removed (with the reason) and locks left in place. */
