@@ -13,8 +13,9 @@
 //   object; a command's create is written to be run again);
 // - updating: the resource keeps its last recorded inputs and outputs; the next run diffs
 //   against them and updates again (updates converge on the inputs);
-// - deleting: the resource stays in the state; the next run deletes it again, and a Delete
-//   of an object that is already gone succeeds;
+// - deleting: the resource stays in the state and is read back at once (a refresh of just
+//   those resources): an object the interrupted delete removed leaves the state, one still
+//   there is deleted again by the next destroy, or kept by the next up;
 // - reading, importing: nothing was changed outside; the next run reads again.
 
 /** A pending operation as it is stored in a deployment (apitype.OperationV2). */

@@ -17,7 +17,8 @@ export function stateDirOf(backendUrl: string | undefined): string | undefined {
 /**
  * Finishes what a killed run left on a stack, before the next run touches it: a lock whose
  * holder is provably gone is removed (one line each), and pending operations are dropped
- * from the state (one line; the contract that makes this safe is in pendingOperations.ts).
+ * from the state (one line; the contract that makes this safe is in pendingOperations.ts),
+ * and the resources whose delete was interrupted are read back (a targeted refresh).
  * A lock whose holder may still be running is an error naming it: never cleared.
  * Every BCM deploy, refresh and destroy calls this first.
  */
@@ -40,6 +41,14 @@ export async function recoverInterruptedRun(stack: Stack, say: (line: string) =>
     if (ops.length > 0) {
         await stack.importStack({ ...exported, deployment: withoutPendingOperations(exported.deployment) });
         say(describePendingOperations(name, ops));
+        // An interrupted delete may have deleted the object: read those back, so a resource
+        // whose object is gone leaves the state instead of failing the next delete with "not found".
+        const deleting = [...new Set(ops.filter((o) => o.type === "deleting").map((o) => o.urn))];
+        if (deleting.length > 0) {
+            const r = await stack.refresh({ target: deleting });
+            const gone = r.summary.resourceChanges?.delete ?? 0;
+            say(`stack ${name}: read back ${deleting.length} resource(s) whose delete was interrupted: ${gone} already gone, ${deleting.length - gone} still there`);
+        }
     }
     return { clearedLocks, droppedOperations: ops.length };
 }

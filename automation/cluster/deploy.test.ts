@@ -32,6 +32,18 @@ describe("deployWithPolicy finishes an interrupted run first", () => {
         cluster: "standalone", what: "up", policyConfig: "/dev/null", ctx: { say: (l: string) => lines.push(l) }, ...extra,
     });
 
+    it("reads back the resources whose delete was interrupted", async () => {
+        const urn = "urn:pulumi:s::bcm::docker:index/service:Service::tor";
+        const { stack, calls } = fakeStack(state, [{ type: "deleting", resource: { urn, type: "docker:index/service:Service" } }]);
+        const refreshed: unknown[] = [];
+        (stack as unknown as { refresh: (o: unknown) => unknown }).refresh = async (o: unknown) => (refreshed.push(o), { summary: { resourceChanges: { delete: 1 } } });
+        const lines: string[] = [];
+        await deployWithPolicy(stack, settings(lines), new Progress("up", () => undefined));
+        expect(refreshed).toEqual([{ target: [urn] }]);
+        expect(calls).toEqual(["export", "import(null)", "preview", "up"]);
+        expect(lines).toContain("[bcm up] stack standalone: read back 1 resource(s) whose delete was interrupted: 1 already gone, 0 still there");
+    });
+
     it("drops pending operations, refreshes when asked, then previews and updates, in that order", async () => {
         const { stack, calls } = fakeStack(state, [{ type: "creating", resource: { urn: "urn:pulumi:s::bcm::docker:index/service:Service::registry", type: "docker:index/service:Service" } }]);
         const lines: string[] = [];
