@@ -18,6 +18,7 @@ describe("a killed engine leaves nothing running, and the next run finishes (rea
     const home = fs.mkdtempSync(path.join(os.tmpdir(), "bcm-orphans-"));
     const stackName = `orph${process.pid}`;
     const marker = `orphans-${process.pid}-${Date.now()}`;
+    const holdFile = path.join(home, "hold-delete");
     let engine: Engine;
     let stack: Stack;
     let policy: { policyPacks: string[]; policyPackConfigs: string[] };
@@ -85,9 +86,35 @@ describe("a killed engine leaves nothing running, and the next run finishes (rea
         // Nothing is left to clear the second time.
         expect(await recoverInterruptedRun(stack, (l) => lines.push(l))).toEqual({ clearedLocks: 0, droppedOperations: 0 });
         await stack.setConfig("holdSeconds", { value: "0" });
+        await stack.setConfig("holdFile", { value: holdFile });
         const up = await stack.up(policy);
         expect(up.summary.result).toBe("succeeded");
         const again = await stack.up(policy);
         expect(Object.keys(again.summary.resourceChanges ?? {})).toEqual(["same"]);
+    }, 10 * 60_000);
+
+    it("finishes a destroy killed in the middle of a delete: the resource is read back, the next destroy deletes the rest", async () => {
+        fs.writeFileSync(holdFile, "");
+        const destroy = stack.destroy().then(
+            () => "finished",
+            (err: unknown) => (err instanceof Error ? err.message : String(err)),
+        );
+        const pulumi = await waitFor("the delete command running", 300, async () => {
+            const procs = processesWithMarker(marker);
+            return procs.some((p) => roleOf(p) === "sleep") ? procs.find((p) => roleOf(p) === "engine") : undefined;
+        });
+        process.kill(pulumi.pid, "SIGKILL");
+        expect(await destroy).not.toBe("finished");
+        expect(await waitForNoProcesses(marker, secondsAllowed)).toEqual([]);
+        fs.rmSync(holdFile);
+
+        const lines: string[] = [];
+        expect(await recoverInterruptedRun(stack, (l) => lines.push(l))).toEqual({ clearedLocks: 1, droppedOperations: 1 });
+        expect(lines[1]).toMatch(/1 operation\(s\) interrupted by an earlier run \(deleting command:local:Command slow\)/);
+        expect(lines[2]).toBe(`stack ${stackName}: read back 1 resource(s) whose delete was interrupted: 0 already gone, 1 still there`);
+        const done = await stack.destroy();
+        expect(done.summary.result).toBe("succeeded");
+        expect((await execa("lxc", ["profile", "show", `bcm-orphans-${stackName}`], { reject: false, stdin: "ignore" })).exitCode).not.toBe(0);
+        expect((await execa("docker", ["network", "inspect", `bcm-orphans-${stackName}`], { reject: false })).exitCode).not.toBe(0);
     }, 10 * 60_000);
 });
