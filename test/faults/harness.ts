@@ -111,8 +111,25 @@ async function lxdObjects(home: string): Promise<string[]> {
     const profiles = JSON.parse((await execa("lxc", ["profile", "list", "--format", "json"], { stdin: "ignore" })).stdout) as { name: string; description: string }[];
     for (const p of profiles) if (p.description.endsWith(`cluster ${stackName}`)) found.push(`profile ${p.name}`);
     const sockets = path.join(home, "sockets", stackName);
-    if (fs.existsSync(sockets)) for (const s of fs.readdirSync(sockets)) found.push(`socket ${s}`);
+    if (fs.existsSync(sockets)) for (const s of fs.readdirSync(sockets).filter((f) => f.endsWith(".sock"))) found.push(`socket ${s}`);
+    for (const pid of forwardersOf(home)) found.push(`forwarder ${pid}`);
     return found;
+}
+
+/** Socket forwarders (bcm-docker-forward) serving a socket of this home. */
+function forwardersOf(home: string): number[] {
+    return fs
+        .readdirSync("/proc")
+        .filter((e) => /^\d+$/.test(e))
+        .filter((pid) => {
+            try {
+                const args = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+                return path.basename(args[0]) === "bcm-docker-forward" && (args[args.indexOf("-listen") + 1] ?? "").startsWith(home + path.sep);
+            } catch {
+                return false;
+            }
+        })
+        .map(Number);
 }
 
 /** After a failed pass: deletes what the stack left, so the next pass starts from nothing. Only objects this stack labelled. */
@@ -123,6 +140,7 @@ async function forceClean(home: string, say: (l: string) => void): Promise<void>
         if (kind === "container") await execa("lxc", ["delete", "--force", name], { reject: false, stdin: "ignore" });
         if (kind === "volume") await execa("lxc", ["storage", "volume", "delete", "default", name], { reject: false, stdin: "ignore" });
         if (kind === "profile") await execa("lxc", ["profile", "delete", name], { reject: false, stdin: "ignore" });
+        if (kind === "forwarder") process.kill(Number(name), "SIGTERM");
     }
 }
 

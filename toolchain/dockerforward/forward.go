@@ -23,6 +23,8 @@ type forwarder struct {
 	resolve  func() (int, error)
 	procRoot string
 	logf     func(string, ...any)
+	// onGone ends the process when the socket's directory is gone (tests watch it instead).
+	onGone func()
 
 	mu       sync.Mutex
 	listener *net.UnixListener
@@ -73,6 +75,13 @@ func (f *forwarder) keepBound(every time.Duration) {
 		var st syscall.Stat_t
 		if err := syscall.Stat(f.path, &st); err == nil && st.Ino == inode {
 			continue
+		}
+		if _, err := os.Stat(filepath.Dir(f.path)); os.IsNotExist(err) {
+			// The socket's directory itself is gone (its BCM home was deleted): nothing left to serve.
+			f.logf("%s is gone; exiting", filepath.Dir(f.path))
+			f.close()
+			f.onGone()
+			return
 		}
 		f.logf("%s was removed or replaced; listening again", f.path)
 		if err := f.bind(); err != nil {

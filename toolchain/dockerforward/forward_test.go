@@ -41,7 +41,7 @@ func serveOnce(t *testing.T, path string, handle func(c *net.UnixConn)) {
 // start runs a forwarder whose "instance" is this test process: /proc/<self>/root/<target>
 // is the target itself.
 func start(t *testing.T, d, target string) *forwarder {
-	f := &forwarder{path: filepath.Join(d, "operator.sock"), target: target, resolve: func() (int, error) { return os.Getpid(), nil }, procRoot: "/proc", logf: t.Logf}
+	f := &forwarder{path: filepath.Join(d, "operator.sock"), target: target, resolve: func() (int, error) { return os.Getpid(), nil }, procRoot: "/proc", logf: t.Logf, onGone: func() {}}
 	if err := f.bind(); err != nil {
 		t.Fatal(err)
 	}
@@ -192,5 +192,20 @@ func TestTheInitPidComesFromLXD(t *testing.T) {
 	}
 	if _, err := lxdInitPid(sock, "gone")(); err == nil || !strings.Contains(err.Error(), "Instance not found") {
 		t.Fatalf("a missing instance: %v", err)
+	}
+}
+
+func TestItEndsWhenTheSocketsDirectoryIsGone(t *testing.T) {
+	d := filepath.Join(dir(t), "home")
+	_ = os.Mkdir(d, 0o700)
+	f := start(t, d, "/run/docker.sock")
+	gone := make(chan struct{})
+	f.onGone = func() { close(gone) }
+	go f.keepBound(20 * time.Millisecond)
+	_ = os.RemoveAll(d)
+	select {
+	case <-gone:
+	case <-time.After(3 * time.Second):
+		t.Fatal("the forwarder went on after its directory was deleted")
 	}
 }

@@ -36,7 +36,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: bcm-docker-forward -listen <socket> -instance <name> [-connect /run/docker.sock] [-lxd /var/lib/lxd/unix.socket]")
 		os.Exit(2)
 	}
-	f := &forwarder{path: *listen, target: *target, resolve: lxdInitPid(*lxdSocket, *instance), procRoot: "/proc", logf: logf}
+	f := &forwarder{path: *listen, target: *target, resolve: lxdInitPid(*lxdSocket, *instance), procRoot: "/proc", logf: logf, onGone: func() { os.Exit(0) }}
 	if err := f.bind(); err != nil {
 		logf("cannot listen on %s: %v", *listen, err)
 		os.Exit(1)
