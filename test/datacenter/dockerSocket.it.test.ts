@@ -78,14 +78,27 @@ describe("the operator's Docker socket (real engine, LXD, Swarm)", () => {
         expect([stdin.exitCode, stdin.stdout]).toEqual([5, "through stdin"]);
     });
 
-    it("returns attach's output and exit code (docker run, docker attach)", async () => {
+    it("returns attach's output and exit code (docker run, docker attach), stdin included", async () => {
         const run = await docker(["run", "--rm", "-i", toolbox, "sh", "-c", "read l; echo got $l; exit 6"], "hello\n");
         expect([run.exitCode, run.stdout]).toEqual([6, "got hello"]);
         const name = `attach-${process.pid}`;
-        await docker(["run", "-d", "-i", "--name", name, toolbox, "sh", "-c", "read l; echo attached $l; exit 7"]);
         try {
-            const attach = await docker(["attach", name], "again\n");
-            expect([attach.exitCode, attach.stdout]).toEqual([7, "attached again"]);
+            await docker(["run", "-d", "--name", name, toolbox, "sh", "-c", "sleep 3; echo attached; exit 7"]);
+            const attach = await docker(["attach", "--no-stdin", name]);
+            expect([attach.exitCode, attach.stdout]).toEqual([7, "attached"]);
+            await docker(["rm", "-f", name]);
+            // Docker ends an attach when the client's stdin ends (for a container not started
+            // with stdin-once, on its own socket too): stdin stays open until the answer is in.
+            await docker(["run", "-d", "-i", "--name", name, toolbox, "sh", "-c", "read l; echo attached $l; sleep 2; exit 8"]);
+            const p = execa("docker", ["-H", host, "attach", name], { reject: false });
+            let out = "";
+            p.stdout!.on("data", (b: Buffer) => {
+                out += b.toString();
+                if (out.includes("attached again")) p.stdin!.end();
+            });
+            p.stdin!.write("again\n");
+            const done = await p;
+            expect([done.exitCode, done.stdout]).toEqual([8, "attached again"]);
         } finally {
             await docker(["rm", "-f", name]);
         }
