@@ -173,6 +173,7 @@ export async function runScenario(s: Scenario, o: HarnessOptions): Promise<Fault
     const home = fs.mkdtempSync(path.join(os.tmpdir(), "bcm-faults-home-"));
     const rows: FaultRow[] = [];
     let clean = true;
+    let upFailed = false;
     try {
         const steps = await plannedSteps(home);
         o.say(`pass ${s.up?.id ?? "up"} → ${s.destroy?.id ?? "destroy"}: a cold up plans ${steps} steps`);
@@ -223,10 +224,11 @@ export async function runScenario(s: Scenario, o: HarnessOptions): Promise<Fault
             clean = false;
         }
 
-        let destroyRow: FaultRow | undefined;
-        if (s.destroy) {
-            destroyRow = await killed(s.destroy, ["--destroy"]);
-            rows.push(destroyRow);
+        // A destroy point is judged on a data center that came up whole: after a failed up it
+        // gets a pass of its own (below), and this pass ends with a plain destroy.
+        upFailed = upRow !== undefined && upRow.rerun !== "ok";
+        if (s.destroy && !upFailed) {
+            rows.push(await killed(s.destroy, ["--destroy"]));
         } else {
             const destroy = await runStandalone(home, ["--destroy"], o, "destroy");
             if (destroy.exitCode !== 0) {
@@ -241,6 +243,10 @@ export async function runScenario(s: Scenario, o: HarnessOptions): Promise<Fault
     } finally {
         if (!clean || (await lxdObjects(home)).length > 0) await forceClean(home, o.say);
         fs.rmSync(home, { recursive: true, force: true });
+    }
+    if (s.up && s.destroy && upFailed) {
+        o.say(`${s.destroy.id}: the up of this pass failed, so it gets a pass of its own`);
+        rows.push(...(await runScenario({ destroy: s.destroy }, o)));
     }
     return rows;
 }
