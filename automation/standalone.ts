@@ -14,7 +14,7 @@ import { bcmHome, developmentDeviceEnv, openStack, Progress, stackPassphrase } f
 import { clusterWorkDir } from "./cluster/workdir";
 import { readDataCenterSpec } from "../components/datacenter/dataCenterSpec";
 import { attestedDeviceKind } from "../device/attestedDeviceKind";
-import { deployWithPolicy } from "./cluster/deploy";
+import { deployWithPolicy, engineFailure, interrupted, recoverStack } from "./cluster/deploy";
 import { currentConfigText, snapshotHooks } from "./snapshots/hooks";
 import { prepareDeploy } from "./cluster/deviceValues";
 import { writePolicyConfig } from "./cluster/policyConfig";
@@ -22,6 +22,8 @@ import { execa } from "execa";
 import { CliError } from "./cli/errors";
 import { DataCenterOutput, formatSummary, summaryJson, writeClientKeys } from "./summary";
 import { withLndRefusal } from "./lightning/lndRefusal";
+import { ExitCode } from "./cli/exitCodes";
+import { parseUpArguments, UpArguments, upUsage } from "./upArguments";
 
 const stackName = "standalone";
 
@@ -63,6 +65,8 @@ export interface StandaloneOptions {
     say?: (line: string) => void;
     /** Ctrl-C: cancels the engine cleanly. */
     signal?: AbortSignal;
+    /** up: refresh the state from the daemons first, so objects changed or deleted behind BCM's back are put right. */
+    refresh?: boolean;
 }
 
 interface Resolved {
@@ -73,7 +77,8 @@ interface Resolved {
 
 function resolve(o: StandaloneOptions): Resolved {
     const home = o.home ?? bcmHome();
-    const say = o.say ?? ((line: string) => console.error(`[bcm up] ${line}`));
+    // Lines from deployWithPolicy carry their own "[bcm <what>]" prefix already.
+    const say = o.say ?? ((line: string) => console.error(line.startsWith("[bcm ") ? line : `[bcm up] ${line}`));
     return { home, say, env: o.env ?? developmentDeviceEnv(home, process.env, say) };
 }
 
@@ -105,7 +110,7 @@ export async function standaloneUp(options: StandaloneOptions = {}): Promise<Rec
     // Snapshots before the update, the rollback when it or its health gate fails (bcm:snapshots).
     const hooks = spec ? snapshotHooks({ stack, cluster: stackName, ctx, settings: spec.snapshots, previousConfig, spec }) : undefined;
     await withLndRefusal(prepared, stackName, r.home, () =>
-        deployWithPolicy(stack, { cluster: stackName, what: "up", policyConfig, ctx, ...(hooks ? { hooks } : {}) }, new Progress("up")),
+        deployWithPolicy(stack, { cluster: stackName, what: "up", policyConfig, ctx, refresh: options.refresh, ...(hooks ? { hooks } : {}) }, new Progress("up")),
     );
     return ((await stack.outputs()).dataCenter?.value ?? {}) as Record<string, unknown>;
 }
@@ -114,56 +119,40 @@ export async function standaloneUp(options: StandaloneOptions = {}): Promise<Rec
 export async function standaloneDestroy(options: StandaloneOptions = {}): Promise<string[]> {
     const r = resolve(options);
     const stack = await standaloneStack(r);
-    await stack.destroy({ onEvent: new Progress("destroy").onEvent, signal: options.signal });
+    await recoverStack(stack, "destroy", { say: r.say });
+    try {
+        await stack.destroy({ onEvent: new Progress("destroy").onEvent, signal: options.signal });
+    } catch (err) {
+        if (options.signal?.aborted) throw interrupted(`destroy of ${stackName}`);
+        throw new CliError(`stack ${stackName}: destroy failed: ${engineFailure(err)}; fix the cause and run \`npm run up -- --destroy\` again`);
+    }
     const volumes = await execa("lxc", ["storage", "volume", "list", "default", "--format", "csv", "-c", "n"], { reject: false, stdin: "ignore" });
     return volumes.stdout.split("\n").filter((n) => /^bcm-bitcoin-\d+-chain-/.test(n));
 }
 
-/** `npm run up -- [flags]`: what each flag does, for --help. */
-export const usage = `Usage: npm run up [-- FLAGS]
-
-Brings up the standalone data center on this machine's LXD (the stack "standalone" of your
-BCM home), previewed and deployed with the policy pack, with live progress; prints how to
-reach it. A second run changes only what changed.
-
-Flags:
-  --destroy   tear it down (the chain volume stays when bcm:bitcoin.keepChainData says so)
-  --json      print the data center as JSON instead of the summary
-  --help      this text
-
-Environment:
-  BCM_TIERS          tiers, comma-separated (default gateway,kafka,bitcoin)
-  BCM_CHAIN          regtest (default), signet, testnet or mainnet
-  BCM_TOR_NETWORK    offline (default), public, or private (with BCM_TOR_DIR_AUTHORITIES)
-  BCM_DEVICE         the device; unset: the development software device (BCM_HOME/development.mnemonic)
-  BCM_HOME           BCM's state (default ~/.bcm)`;
-
-/** The flags of `npm run up`; a wrong one is a usage error naming it. */
-export function upFlags(argv: string[]): { destroy: boolean; json: boolean; help: boolean } {
-    const known = new Set(["--destroy", "--json", "--help", "-h"]);
-    const wrong = argv.find((a) => !known.has(a));
-    if (wrong !== undefined) throw new CliError(`unknown argument ${JSON.stringify(wrong)}; see npm run up -- --help`, 2);
-    return { destroy: argv.includes("--destroy"), json: argv.includes("--json"), help: argv.includes("--help") || argv.includes("-h") };
-}
-
 async function main(): Promise<void> {
-    const flags = upFlags(process.argv.slice(2));
-    if (flags.help) {
-        console.log(usage);
+    let args: UpArguments;
+    try {
+        args = parseUpArguments(process.argv.slice(2));
+    } catch (err) {
+        throw new CliError(`${(err as Error).message}`, ExitCode.usage);
+    }
+    if (args.help) {
+        console.log(upUsage);
         return;
     }
     const home = bcmHome();
-    if (flags.destroy) {
+    if (args.destroy) {
         const kept = await standaloneDestroy({ home });
         console.log(`stack ${stackName} destroyed; its state stays in ${home}/state`);
         for (const v of kept) console.log(`kept: the chain volume ${v} (the next up takes it back; to delete it: lxc storage volume delete default ${v})`);
         return;
     }
-    const dc = (await standaloneUp({ home })) as DataCenterOutput;
+    const dc = (await standaloneUp({ home, refresh: args.refresh })) as DataCenterOutput;
     const keyFiles = writeClientKeys(home, stackName, dc.onions);
-    if (flags.json) console.log(summaryJson(dc, keyFiles));
+    if (args.json) console.log(summaryJson(dc, keyFiles));
     else console.log(["", ...formatSummary(`The standalone data center is up (state in ${home}/state).`, dc, keyFiles)].join("\n"));
-    if (!flags.json && typeof dc.workloads?.bitcoin?.electrum === "object") {
+    if (!args.json && typeof dc.workloads?.bitcoin?.electrum === "object") {
         console.log(`\nwallets (Electrum): npx bcm electrum connect --cluster ${stackName}   (the onion address, port and client key for Sparrow, Electrum, Tor Browser)`);
     }
 }

@@ -12,6 +12,8 @@ export function engineEnv(engine: Engine, home: string, passphrase: string): Rec
     const { stateDir, pulumiHome } = homeLayout(home);
     return {
         PATH: [engine.binDir, process.env.PATH ?? "/usr/bin:/bin"].join(path.delimiter),
+        // The program keeps per-home files (the operator's Docker sockets) under this home.
+        BCM_HOME: home,
         PULUMI_HOME: pulumiHome,
         PULUMI_BACKEND_URL: backendUrl(stateDir),
         PULUMI_SKIP_UPDATE_CHECK: "true",

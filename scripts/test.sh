@@ -11,11 +11,11 @@ started=$SECONDS
 bash scripts/setup.sh
 # The Go tests (their own daemons on 127.0.0.1, no LXD) run beside the type-check and the
 # unit tests; their output is shown when they end, and a failure stops the run there.
-say "Go tests, in the background (language host, command provider; the Electrum server against a real btcd and BDK; the lnd tools against real btcd, lnd and Kafka; bcm-streams against real Kafka and btcd)"
+say "Go tests, in the background (engine watch, Docker socket forwarder, language host, command provider; the Electrum server against a real btcd and BDK; the lnd tools against real btcd, lnd and Kafka; bcm-streams against real Kafka and btcd)"
 export GOCACHE="${GOCACHE:-${BCM_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/bcm}/go-build}" GOFLAGS="${GOFLAGS:--buildvcs=false}"
 go_log=$(mktemp /tmp/bcm-go-tests.XXXXXX)
 (
-  for module in toolchain/langhost toolchain/providers/command services/electrum services/lnd services/streams; do
+  for module in toolchain/enginewatch toolchain/dockerforward toolchain/langhost toolchain/providers/command services/electrum services/lnd services/streams; do
     echo "== go test ./... in $module"
     (cd "$module" && go test -count=1 -timeout 40m ./...) || exit 1
   done

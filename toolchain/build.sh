@@ -76,7 +76,7 @@ export CGO_ENABLED=0 GOFLAGS="${GOFLAGS:--buildvcs=false}"
 export GOCACHE="${GOCACHE:-$cache_root/go-build}"
 ldv="github.com/pulumi/pulumi/sdk/v3/go/common/version.Version"
 started=$SECONDS
-step() { say "[$1/5] $2 (elapsed $((SECONDS - started))s)"; }
+step() { say "[$1/6] $2 (elapsed $((SECONDS - started))s)"; }
 
 step 1 "pulumi CLI v$PULUMI_CLI_VERSION"
 (cd "$here/engine" && go build -trimpath -tags osusergo,grpcnotrace \
@@ -88,13 +88,16 @@ step 2 "Node.js language host (toolchain/langhost, on sdk/v3 v$PULUMI_CLI_VERSIO
 # Dynamic providers run through this script, shipped with the @pulumi/pulumi npm package.
 install -m 0755 "$(cd "$repo" && node -p 'require("path").dirname(require.resolve("@pulumi/pulumi/package.json"))')/pulumi-resource-pulumi-nodejs" "$work/bin/"
 
-step 3 "resource plugin command v$COMMAND_VERSION"
+step 3 "the operator's Docker socket forwarder (toolchain/dockerforward)"
+(cd "$here/dockerforward" && go build -trimpath -ldflags "-s -w" -o "$work/bin/bcm-docker-forward" .)
+
+step 4 "resource plugin command v$COMMAND_VERSION"
 bash "$here/providers/command/build.sh" "$work/plugins" "$COMMAND_VERSION"
 
-step 4 "resource plugin random v$RANDOM_VERSION"
+step 5 "resource plugin random v$RANDOM_VERSION"
 VERSION=$RANDOM_VERSION bash "$here/providers/random/build.sh" "$work/plugins" "$RANDOM_VERSION"
 
-step 5 "resource plugin docker v$DOCKER_VERSION"
+step 6 "resource plugin docker v$DOCKER_VERSION"
 VERSION=$DOCKER_VERSION bash "$here/providers/docker/build.sh" "$work/plugins" "$DOCKER_VERSION"
 
 cat > "$work/versions.json" <<EOF

@@ -1,9 +1,10 @@
 // The one way BCM deploys a stack: preview with the policy pack, refuse (exit 3, nothing
 // changed) on a mandatory violation, then update with the same pack, with Ctrl-C and engine
 // failures turned into one-line errors. `npm run up`, `bcm cluster …` and `bcm stack …` all
-// deploy through deployWithPolicy.
+// deploy through deployWithPolicy, which first finishes what a killed run left (a stale lock,
+// pending operations) and, when asked, refreshes the state from the endpoints.
 import { EngineEvent, Stack, UpResult } from "@pulumi/pulumi/automation";
-import { Progress, stripColor, urnName } from "../../engine";
+import { Progress, recoverInterruptedRun, stripColor, urnName } from "../../engine";
 import { CliError } from "../cli/errors";
 import { ExitCode } from "../cli/exitCodes";
 import { ClusterContext } from "./workspace";
@@ -116,14 +117,46 @@ export interface DeploySettings {
     fix?: string;
     /** Around the update (DeployHooks). */
     hooks?: DeployHooks;
+    /** Refresh the state from the endpoints before the preview, so drift made behind BCM's back is put right. */
+    refresh?: boolean;
+}
+
+/**
+ * Before any run that changes a stack: a lock or pending operations left by a killed run
+ * are resolved (engine/recovery.ts), each said in one line; a lock another run still holds
+ * is a one-line error.
+ */
+export async function recoverStack(stack: Stack, what: string, ctx: Pick<ClusterContext, "say">): Promise<void> {
+    try {
+        await recoverInterruptedRun(stack, (line) => ctx.say(`[bcm ${what}] ${line}`));
+    } catch (err) {
+        throw new CliError(engineFailure(err));
+    }
+}
+
+/** Reads every resource back from its endpoint into the state (`pulumi refresh`), with progress. */
+export async function refreshStack(stack: Stack, cluster: string, what: string, ctx: Pick<ClusterContext, "signal" | "say">): Promise<void> {
+    ctx.say(`[bcm ${what}] refreshing ${cluster}: reading every resource back from its endpoint`);
+    try {
+        const r = await stack.refresh({ onEvent: new Progress("refresh").onEvent, signal: ctx.signal });
+        const changed = Object.entries(r.summary.resourceChanges ?? {})
+            .filter(([op]) => op !== "same")
+            .map(([op, n]) => `${n} ${op}`);
+        ctx.say(`[bcm ${what}] refreshed ${cluster}: ${changed.length > 0 ? `the state now says ${changed.join(", ")} (drift found)` : "no drift"}`);
+    } catch (err) {
+        if (ctx.signal?.aborted) throw interrupted(`refresh of ${cluster}`);
+        throw new CliError(`cluster ${cluster}: refresh failed: ${engineFailure(err)}; fix the cause and run the command again`);
+    }
 }
 
 /** Preview with the pack, refusal with nothing changed, update with the pack. */
 export async function deployWithPolicy(stack: Stack, s: DeploySettings, progress: Progress): Promise<UpResult> {
     const unchanged = s.unchanged ?? "nothing was changed";
-    s.ctx.say(`[bcm ${s.what}] previewing ${s.cluster} with the policy pack`);
     let preview: Awaited<ReturnType<typeof previewWithPolicy>>;
     try {
+        await recoverStack(stack, s.what, s.ctx);
+        if (s.refresh) await refreshStack(stack, s.cluster, s.what, s.ctx);
+        s.ctx.say(`[bcm ${s.what}] previewing ${s.cluster} with the policy pack`);
         preview = await previewWithPolicy(stack, s.policyConfig, s.ctx);
     } catch (err) {
         await s.undo?.();

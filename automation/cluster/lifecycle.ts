@@ -7,9 +7,9 @@ import { EndpointSpec, ImageSpec, validateEndpoints } from "../../components/dat
 import { builtSystemImages } from "../../engine/artifacts";
 import { Progress, stackPassphrase } from "../../engine";
 import { CliError } from "../cli/errors";
-import { deployWithPolicy, engineFailure, interrupted } from "./deploy";
+import { deployWithPolicy, engineFailure, interrupted, recoverStack } from "./deploy";
 import { writePolicyConfig } from "./policyConfig";
-import { ClusterContext, clusterNames, clusterWorkspace, deviceKindOf, selectCluster } from "./workspace";
+import { ClusterContext, clusterNames, clusterWorkspace, deviceKindOf, plainConfig, selectCluster } from "./workspace";
 
 /** The split images' paths (built ones only); a one-line error naming the build command otherwise. */
 export async function imagePaths(): Promise<Record<string, ImageSpec>> {
@@ -56,6 +56,7 @@ export async function createCluster(name: string, endpoints: EndpointSpec[], ctx
 /** `bcm cluster destroy`: destroys every resource and removes the stack. */
 export async function destroyCluster(name: string, ctx: ClusterContext): Promise<void> {
     const stack = await selectCluster(name, ctx);
+    await recoverStack(stack, "cluster destroy", ctx);
     try {
         await stack.destroy({ onEvent: new Progress("cluster destroy").onEvent, signal: ctx.signal });
     } catch (err) {
@@ -64,6 +65,23 @@ export async function destroyCluster(name: string, ctx: ClusterContext): Promise
     }
     await stack.workspace.removeStack(name);
     fs.rmSync(path.join(ctx.home, "clusters", `${name}.policy.json`), { force: true });
+}
+
+/**
+ * `bcm cluster refresh`: reads every resource of the cluster back from its endpoints (so
+ * drift made behind BCM's back, e.g. a Swarm service deleted by hand, is seen), then
+ * deploys the stack as it is configured, through deployWithPolicy: the drift is put right.
+ */
+export async function refreshCluster(name: string, ctx: ClusterContext): Promise<Record<string, unknown>> {
+    const stack = await selectCluster(name, ctx);
+    const config = await plainConfig(stack);
+    await deployWithPolicy(
+        stack,
+        { cluster: name, what: "cluster refresh", policyConfig: writePolicyConfig(ctx.home, name, await deviceKindOf(ctx), config), ctx, refresh: true },
+        new Progress("cluster refresh"),
+    );
+    const outputs = await stack.outputs();
+    return Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, o.value]));
 }
 
 /** A cluster in `bcm cluster list`: its name and endpoints (from its config). */

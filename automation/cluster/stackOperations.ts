@@ -67,7 +67,7 @@ async function applyConfig(stack: Stack, changes: ConfigChange[]): Promise<void>
 }
 
 /** Deploys or removes a tier on a cluster: config, policy preview, up; the old config comes back on refusal. */
-export async function changeTier(cluster: string, op: "deploy" | "remove", tier: string, opts: { tor?: string }, ctx: ClusterContext): Promise<Record<string, unknown>> {
+export async function changeTier(cluster: string, op: "deploy" | "remove", tier: string, opts: { tor?: string; refresh?: boolean }, ctx: ClusterContext): Promise<Record<string, unknown>> {
     const stack = await selectCluster(cluster, ctx);
     const all = await stack.getAllConfig();
     const secretKeys = new Set(Object.entries(all).filter(([, v]) => v.secret).map(([k]) => k));
@@ -111,6 +111,7 @@ export async function changeTier(cluster: string, op: "deploy" | "remove", tier:
             what: `stack ${op} ${tier}`,
             policyConfig,
             ctx,
+            refresh: opts.refresh,
             undo: async () => {
                 await restore();
                 writePolicyConfig(ctx.home, cluster, await deviceKindOf(ctx), before);

@@ -59,10 +59,16 @@ describe("GatewayTier wiring (mocks)", () => {
         expect(registry.taskSpec.containerSpec.image).toBe("127.0.0.1:5010/bcm/x@sha256:ab");
         const load = mine.find((r) => r.name === "g1-registry-load-transfer")!;
         expect(load.inputs.environment).toMatchObject({ SOURCE: "bcm/registry:1", PUSH: "false" });
-        // Every image the tiers need is published once (the socket command is the tier's own).
+        // Every image the tiers need is published once.
         expect(mine.filter((r) => r.type === "command:local:Command").map((r) => r.name).sort()).toEqual(
-            ["g1-registry-image-transfer", "g1-registry-load-transfer", "g1-tier-bcm-gateway-01-socket", "g1-toolbox-image-transfer", "g1-tor-image-transfer"],
+            ["g1-registry-image-transfer", "g1-registry-load-transfer", "g1-toolbox-image-transfer", "g1-tor-image-transfer"],
         );
+        // The operator's Docker socket is the tier's InstanceSocket (a forwarder), not an LXD proxy device.
+        expect(mine.filter((r) => r.type === "lxd:index:InstanceSocket").map((r) => [r.name, r.inputs.instance, r.inputs.path])).toEqual([
+            ["g1-tier-bcm-gateway-01-socket", "bcm-gateway-01", "/tmp/bcm-gw-test/bcm-gateway-01.sock"],
+        ]);
+        const container = mine.find((r) => r.type === "lxd:index:Instance" && r.inputs.name === "bcm-gateway-01")!;
+        expect(Object.values(container.inputs.devices as Record<string, { type: string }>).map((d) => d.type)).not.toContain("proxy");
 
         const tor = service("tor")!;
         // Tor joins the gateway overlay and every tier's, always as `tor`, plus egress (its own way out).

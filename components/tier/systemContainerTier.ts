@@ -1,6 +1,5 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as lxd from "../lxd/resources";
 import { dockerDaemonConfig } from "../swarm/daemonConfig";
@@ -112,6 +111,7 @@ export class SystemContainerTier extends pulumi.ComponentResource {
         let init: lxd.Exec | undefined;
         let managerAddress: pulumi.Output<string> | undefined;
         let tokens: pulumi.Output<{ worker: string; manager: string }> | undefined;
+        let socket: lxd.InstanceSocket | undefined;
 
         args.members.forEach((m, i) => {
             const first = i === 0;
@@ -146,28 +146,7 @@ export class SystemContainerTier extends pulumi.ComponentResource {
                 );
                 devices[`data-${d.name}`] = { type: "disk", pool: data.pool, source: data.name, path: d.path };
             }
-            let socketPath: string | undefined;
-            let socketCleanup: command.local.Command | undefined;
-            if (starts && first) {
-                fs.mkdirSync(args.dockerSocketDir!, { recursive: true, mode: 0o700 });
-                socketPath = path.join(args.dockerSocketDir!, `${m.containerName}.sock`);
-                // LXD leaves the socket file behind when the container goes; this removes it
-                // after the container (it is created first, so it is deleted last).
-                socketCleanup = new command.local.Command(
-                    child("socket"),
-                    { create: "true", delete: 'rm -f "$SOCKET"', environment: { SOCKET: socketPath } },
-                    { parent: this },
-                );
-                // The controller's only way to this dockerd: a root-only unix socket on the host,
-                // never a TCP Docker port on the LAN.
-                devices.dockersock = {
-                    type: "proxy",
-                    listen: `unix:${socketPath}`,
-                    connect: "unix:/var/run/docker.sock",
-                    bind: "host",
-                    mode: "0600",
-                };
-            } else {
+            if (!(starts && first)) {
                 for (const f of args.forwardedPorts ?? []) {
                     devices[`forward${f.port}`] = {
                         type: "proxy",
@@ -189,8 +168,21 @@ export class SystemContainerTier extends pulumi.ComponentResource {
                     waitForAddress: { interface: "eth0" },
                     endpoint: m.endpoint,
                 },
-                { parent: this, dependsOn: socketCleanup ? [socketCleanup] : [] },
+                { parent: this },
             );
+            if (starts && first) {
+                // The controller's only way to this dockerd: a root-only unix socket on the host,
+                // never a TCP Docker port on the LAN. Not an LXD proxy device: LXD 5.0.2's relay
+                // closes both directions when one ends, which loses `docker exec`/`attach`
+                // output (toolchain/dockerforward); the InstanceSocket's forwarder passes
+                // half-closes on.
+                fs.mkdirSync(args.dockerSocketDir!, { recursive: true, mode: 0o700 });
+                socket = new lxd.InstanceSocket(
+                    child("socket"),
+                    { instance: instance.name, path: path.join(args.dockerSocketDir!, `${m.containerName}.sock`), endpoint: m.endpoint },
+                    { parent: this },
+                );
+            }
             const uuid = instance.config.apply((c) => c["volatile.uuid"] ?? "");
             const configure = new lxd.Exec(
                 child("dockerd"),
@@ -246,9 +238,8 @@ export class SystemContainerTier extends pulumi.ComponentResource {
         });
 
         if (starts) {
-            // Known only once the swarm exists, so nothing dials the socket before dockerd is there.
-            const socket = `unix://${path.join(args.dockerSocketDir!, `${args.members[0].containerName}.sock`)}`;
-            this.dockerHost = init!.id.apply(() => socket);
+            // Known only once the swarm exists and the socket is served, so nothing dials it before dockerd is there.
+            this.dockerHost = pulumi.all([init!.id, socket!.path]).apply(([, p]) => `unix://${p}`);
             this.joinTokens = tokens;
             this.managerAddress = managerAddress;
         }

@@ -83,3 +83,7 @@ require (
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20260401024825-9d38bb4040a9 // indirect
 	lukechampine.com/frand v1.4.2 // indirect
 )
+
+require bcm.invalid/toolchain/enginewatch v0.0.0
+
+replace bcm.invalid/toolchain/enginewatch => ../enginewatch

@@ -13,6 +13,7 @@ import (
 	"os"
 	"strings"
 
+	"bcm.invalid/toolchain/enginewatch"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/grpc"
@@ -40,6 +41,9 @@ func main() {
 	}
 	// The engine reads the port from the first line of standard output.
 	fmt.Printf("%d\n", handle.Port)
+	// Nothing tells a language host that a killed engine is gone: watch it, and end this
+	// host with the program and policy packs it runs (they are in its process group).
+	enginewatch.ExitWhenEngineGone("pulumi-language-nodejs", os.Args[1:], nil)
 	if err := <-handle.Done; err != nil {
 		fmt.Fprintf(os.Stderr, "pulumi-language-nodejs: %v\n", err)
 		os.Exit(1)

@@ -8,7 +8,7 @@ import { Command } from "commander";
 import { endpointsFromFlags, rawEndpointsFromFile } from "../../cluster/flags";
 import { pinHostKey } from "../../cluster/hostKeys";
 import { ClusterContext } from "../../cluster/workspace";
-import { createCluster, destroyCluster, listClusters } from "../../cluster/lifecycle";
+import { createCluster, destroyCluster, listClusters, refreshCluster } from "../../cluster/lifecycle";
 import { showClusters, swarmStatus, verifyCluster } from "../../cluster/inspect";
 import { checkClusterName, parseSshTarget, SpecError, validateEndpoints } from "../../../components/datacenter/spec";
 import { cullCluster, startCluster, stopCluster } from "../../cluster/maintenance";
@@ -144,6 +144,20 @@ export function registerCluster(program: Command): void {
         });
 
     cluster
+        .command("refresh <name>")
+        .description("read every resource back from the cluster's endpoints (drift: objects changed or deleted behind BCM's back), then deploy the stack as configured, which puts them right")
+        .addHelpText(
+            "after",
+            "\nThe deploy after the refresh is previewed with the policy pack like any other (exit 3 on a\n" +
+                "mandatory violation). A run interrupted earlier is finished first (stale lock, pending operations).",
+        )
+        .action(async (name: string) => {
+            usage(() => checkClusterName(name));
+            await withContext((ctx) => refreshCluster(name, ctx));
+            console.log(`cluster ${name} refreshed and in step with its configuration`);
+        });
+
+    cluster
         .command("list")
         .description("list the clusters of this BCM home with their endpoints")
         .option("--json", "print JSON")
@@ -182,12 +196,17 @@ export function registerCluster(program: Command): void {
 
     cluster
         .command("cull <name>")
-        .description("find containers and volumes this cluster made that its stack no longer holds (left by an interrupted run); delete them with --yes")
+        .description("find containers and volumes this cluster made, and Docker services, secrets, configs, networks and volumes in its swarm, that its stack no longer holds (left by an interrupted run); delete them with --yes")
         .option("--yes", "delete what was found (without it, only list)")
+        .addHelpText(
+            "after",
+            "\nOwnership is read from each object: user.bcm.cluster=<name> on LXD containers and volumes,\n" +
+                "the label bcm.cluster=<name> on Docker objects. Another cluster's objects are never listed.",
+        )
         .action(async (name: string, o: { yes?: boolean }) => {
             usage(() => checkClusterName(name));
             const found = await withContext((ctx) => cullCluster(name, ctx, o.yes === true));
-            for (const f of found) console.log(`${o.yes ? "deleted" : "orphan"}  ${f.endpoint}  ${f.kind}  ${f.pool ? `${f.pool}/` : ""}${f.name}`);
+            for (const f of found) console.log(`${o.yes ? "deleted" : "orphan"}  ${f.endpoint}  ${f.kind}  ${f.pool ? `${f.pool}/` : ""}${f.name}${f.container ? `  (in ${f.container})` : ""}`);
             if (found.length === 0) console.log(`cluster ${name}: nothing to cull`);
             else if (!o.yes) console.log(`run \`bcm cluster cull ${name} --yes\` to delete them`);
         });

@@ -17,11 +17,12 @@ export function registerStack(program: Command): void {
         .description("deploy a tier (gateway, or another tier joined to the gateway's swarm, which comes with it): preview with the policy pack, then up")
         .addOption(clusterOption())
         .addOption(new Option("--tor <network>", "the Tor network the gateway joins; needed on the first deploy").choices(["public", "offline"]))
+        .option("--refresh", "read every resource back from the endpoints first, so drift (objects changed or deleted behind BCM's back) is put right by this deploy")
         .addHelpText("after", "\nA mandatory policy violation stops before anything changes (exit 3) and the cluster's config is put back.")
         .option("--json", "print the data center as JSON (credentials and client keys left out) instead of the summary")
-        .action(async (tier: string, o: { cluster: string; tor?: string; json?: boolean }) => {
+        .action(async (tier: string, o: { cluster: string; tor?: string; json?: boolean; refresh?: boolean }) => {
             usage(() => checkClusterName(o.cluster) && checkTierName(tier));
-            const dc = (await withContext((ctx) => changeTier(o.cluster, "deploy", tier, { tor: o.tor }, ctx))) as DataCenterOutput;
+            const dc = (await withContext((ctx) => changeTier(o.cluster, "deploy", tier, { tor: o.tor, refresh: o.refresh }, ctx))) as DataCenterOutput;
             const keyFiles = writeClientKeys(bcmHome(), o.cluster, dc.onions);
             if (o.json) console.log(summaryJson(dc, keyFiles));
             else console.log(formatSummary(`tier ${tier} is up on cluster ${o.cluster}`, dc, keyFiles).join("\n"));

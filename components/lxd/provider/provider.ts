@@ -6,6 +6,7 @@ import { execHandler } from "./exec";
 import { ResourceHandler, PartialCreateError, Props } from "./handler";
 import { imageHandler } from "./image";
 import { instanceHandler } from "./instance";
+import { instanceSocketHandler } from "./instanceSocket";
 import { networkHandler } from "./network";
 import { profileHandler } from "./profile";
 import { annotateSecrets, hasProgramSecrets, markSecret, protectClientKey, redact, secretStrings, unwrapSecrets } from "./rpc";
@@ -21,6 +22,7 @@ export const handlers: Record<string, ResourceHandler> = {
     "lxd:index:StorageVolume": storageVolumeHandler,
     "lxd:index:Image": imageHandler,
     "lxd:index:Exec": execHandler,
+    "lxd:index:InstanceSocket": instanceSocketHandler,
 };
 
 /** The package.json of the package this file is in (the repository's, or node_modules/bcm's): the nearest one above. */

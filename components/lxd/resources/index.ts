@@ -5,6 +5,8 @@ export { Image } from "./image";
 export type { ImageArgs } from "./image";
 export { Instance } from "./instance";
 export type { AddressWaitArgs, InstanceArgs } from "./instance";
+export { InstanceSocket } from "./instanceSocket";
+export type { InstanceSocketArgs } from "./instanceSocket";
 export { Network } from "./network";
 export type { NetworkArgs } from "./network";
 export { Profile } from "./profile";

@@ -117,3 +117,7 @@ require (
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 	lukechampine.com/frand v1.5.1 // indirect
 )
+
+require bcm.invalid/toolchain/enginewatch v0.0.0
+
+replace bcm.invalid/toolchain/enginewatch => ../../enginewatch

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 
+	"bcm.invalid/toolchain/enginewatch"
 	"github.com/pulumi/pulumi/pkg/v3/resource/provider"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 )
@@ -18,6 +19,9 @@ import (
 var version = "1.2.1"
 
 func main() {
+	// provider.Main checks the engine only every 5 minutes; a killed engine must not leave
+	// this provider (or the commands it runs) behind for that long.
+	enginewatch.ExitWhenEngineGone("pulumi-resource-command", os.Args[1:], killRunningGroups)
 	err := provider.Main("command", func(host *provider.HostClient) (pulumirpc.ResourceProviderServer, error) {
 		if host == nil { // attach mode: no engine to log to
 			return newServer(nil), nil

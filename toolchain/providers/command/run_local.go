@@ -67,6 +67,7 @@ func (r localRunner) run(ctx context.Context, req runRequest) (runResult, error)
 	cmd.WaitDelay = 10 * time.Second
 
 	err := cmd.Run()
+	finished(cmd)
 	res := runResult{stdout: stdout.text(), stderr: stderr.text()}
 	if err == nil {
 		return res, nil

@@ -358,3 +358,7 @@ replace (
 	// Our shim module (see shim/shim.go).
 	github.com/terraform-providers/terraform-provider-docker/shim => ./shim
 )
+
+require bcm.invalid/toolchain/enginewatch v0.0.0
+
+replace bcm.invalid/toolchain/enginewatch => ../../enginewatch

@@ -238,3 +238,7 @@ require (
 )
 
 replace github.com/terraform-providers/terraform-provider-random/shim => ./shim
+
+require bcm.invalid/toolchain/enginewatch v0.0.0
+
+replace bcm.invalid/toolchain/enginewatch => ../../enginewatch

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 
+	"bcm.invalid/toolchain/enginewatch"
 	"github.com/pulumi/pulumi-terraform-bridge/v3/pkg/tfbridge"
 
 	docker "bcm.invalid/toolchain/providers/docker"
@@ -23,6 +24,9 @@ var schema []byte
 var metadata []byte
 
 func main() {
+	// The bridge's provider.Main checks the engine only every 5 minutes; a killed engine
+	// must not leave this plugin behind for that long.
+	enginewatch.ExitWhenEngineGone("pulumi-resource-docker", os.Args[1:], nil)
 	info := docker.Provider(metadata)
 	spec, err := withVersion(schema, info.Version)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 
+	"bcm.invalid/toolchain/enginewatch"
 	pftfbridge "github.com/pulumi/pulumi-terraform-bridge/v3/pkg/pf/tfbridge"
 
 	random "bcm.invalid/toolchain/providers/random"
@@ -24,6 +25,9 @@ var schema []byte
 var metadata []byte
 
 func main() {
+	// The bridge's provider.Main checks the engine only every 5 minutes; a killed engine
+	// must not leave this plugin behind for that long.
+	enginewatch.ExitWhenEngineGone("pulumi-resource-random", os.Args[1:], nil)
 	info := random.Provider(metadata)
 	spec, err := withVersion(schema, info.Version)
 	if err != nil {

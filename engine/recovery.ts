@@ -1,0 +1,54 @@
+import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { describePendingOperations, pendingOperations, withoutPendingOperations } from "./pendingOperations";
+import { clearStaleLocks, heldLockLine } from "./stackLock";
+
+/** What recovery did, for the caller's report and for tests. */
+export interface Recovery {
+    clearedLocks: number;
+    droppedOperations: number;
+}
+
+/** The state directory of a `file://` backend URL; undefined for any other backend. */
+export function stateDirOf(backendUrl: string | undefined): string | undefined {
+    if (!backendUrl?.startsWith("file://")) return undefined;
+    return decodeURIComponent(backendUrl.slice("file://".length));
+}
+
+/**
+ * Finishes what a killed run left on a stack, before the next run touches it: a lock whose
+ * holder is provably gone is removed (one line each), and pending operations are dropped
+ * from the state (one line; the contract that makes this safe is in pendingOperations.ts),
+ * and the resources whose delete was interrupted are read back (a targeted refresh).
+ * A lock whose holder may still be running is an error naming it: never cleared.
+ * Every BCM deploy, refresh and destroy calls this first.
+ */
+export async function recoverInterruptedRun(stack: Stack, say: (line: string) => void): Promise<Recovery> {
+    const ws = stack.workspace as LocalWorkspace;
+    const name = stack.name.split("/").pop()!;
+    let clearedLocks = 0;
+    const stateDir = stateDirOf(ws.envVars?.PULUMI_BACKEND_URL);
+    if (stateDir !== undefined) {
+        const project = (await ws.projectSettings()).name;
+        const report = clearStaleLocks(stateDir, project, name);
+        for (const c of report.cleared) {
+            say(`stack ${name}: cleared the lock of an interrupted run (pid ${c.lock.pid}, since ${c.lock.timestamp}): ${c.why}`);
+        }
+        clearedLocks = report.cleared.length;
+        if (report.held.length > 0) throw new Error(heldLockLine(name, report.held[0]));
+    }
+    const exported = await stack.exportStack();
+    const ops = pendingOperations(exported.deployment);
+    if (ops.length > 0) {
+        await stack.importStack({ ...exported, deployment: withoutPendingOperations(exported.deployment) });
+        say(describePendingOperations(name, ops));
+        // An interrupted delete may have deleted the object: read those back, so a resource
+        // whose object is gone leaves the state instead of failing the next delete with "not found".
+        const deleting = [...new Set(ops.filter((o) => o.type === "deleting").map((o) => o.urn))];
+        if (deleting.length > 0) {
+            const r = await stack.refresh({ target: deleting });
+            const gone = r.summary.resourceChanges?.delete ?? 0;
+            say(`stack ${name}: read back ${deleting.length} resource(s) whose delete was interrupted: ${gone} already gone, ${deleting.length - gone} still there`);
+        }
+    }
+    return { clearedLocks, droppedOperations: ops.length };
+}

@@ -1,0 +1,144 @@
+// The fault-injection plan and its report: where a run of the standalone data center is
+// killed, and how the outcome is judged and printed. Pure: tested directly
+// (faultPlan.test.ts); the harness (harness.ts) does the killing.
+
+export type Phase = "up" | "destroy";
+
+/** A point at which the engine's process group gets SIGKILL: a fraction of the run's progress lines. */
+export interface KillPoint {
+    id: string;
+    phase: Phase;
+    /** 0..1 of the progress lines the whole run prints for custom resources (each prints two: "creating X", "created X"). */
+    fraction: number;
+}
+
+/** Eight points spread over a cold up, from its first steps (the LXD objects) to its last (the workloads). */
+export const upPoints: KillPoint[] = [0.02, 0.12, 0.25, 0.38, 0.5, 0.62, 0.75, 0.9].map((fraction, i) => ({ id: `up-${i + 1}`, phase: "up", fraction }));
+
+/** Three points of a destroy: the services going, the middle, the containers and volumes going. */
+export const destroyPoints: KillPoint[] = [0.1, 0.5, 0.85].map((fraction, i) => ({ id: `destroy-${i + 1}`, phase: "destroy", fraction }));
+
+export const allPoints: KillPoint[] = [...upPoints, ...destroyPoints];
+
+/** One pass over the data center: an up (killed at `up`, or not), then a destroy (killed at `destroy`, or not). */
+export interface Scenario {
+    up?: KillPoint;
+    destroy?: KillPoint;
+}
+
+/**
+ * Every point: eight cold ups, each killed once; three of their destroys (the 2nd, 5th and
+ * 8th, spread over the run) killed too, so every pass starts from nothing.
+ */
+export function fullPlan(): Scenario[] {
+    const withDestroy: Record<number, KillPoint> = { 1: destroyPoints[0], 4: destroyPoints[1], 7: destroyPoints[2] };
+    return upPoints.map((up, i) => ({ up, ...(withDestroy[i] ? { destroy: withDestroy[i] } : {}) }));
+}
+
+/** `count` distinct points chosen with `random` (0 ≤ r < 1), each its own pass. */
+export function samplePlan(random: () => number, count = 2): Scenario[] {
+    const pool = [...allPoints];
+    const chosen: KillPoint[] = [];
+    while (chosen.length < count && pool.length > 0) chosen.push(pool.splice(Math.floor(random() * pool.length), 1)[0]);
+    return chosen.map((p) => (p.phase === "up" ? { up: p } : { destroy: p }));
+}
+
+/** Passes for the named points only (`npm run test:faults -- up-3 destroy-1`); an unknown name is an error listing the known ones. */
+export function planFor(ids: string[]): Scenario[] {
+    return ids.map((id) => {
+        const p = allPoints.find((x) => x.id === id);
+        if (!p) throw new Error(`unknown kill point ${id}; the points are ${allPoints.map((x) => x.id).join(", ")}`);
+        return p.phase === "up" ? { up: p } : { destroy: p };
+    });
+}
+
+/** The progress line count at which to kill: at least the first line, at most the last but one. */
+export function killTarget(point: KillPoint, plannedSteps: number): number {
+    const lines = 2 * plannedSteps;
+    return Math.min(Math.max(1, Math.ceil(point.fraction * lines)), Math.max(1, lines - 1));
+}
+
+const progress = /^\[bcm (?:up|destroy) +[\d.]+s\] (creating replacement for|created replacement for|deleting replaced|deleted replaced|creating|created|updating|updated|deleting|deleted|replacing|replaced|reading|read|importing|imported) (\S+) (\S+)/;
+const starts = new Set(["creating", "updating", "deleting", "replacing", "creating replacement for", "deleting replaced", "reading", "importing"]);
+
+/** Component resources (BCM's own `bcm:` types and the stack): they take no time of their own. */
+export function isComponent(type: string): boolean {
+    return type.startsWith("bcm:") || type === "pulumi:pulumi:Stack";
+}
+
+/** Follows a run's progress: lines seen and steps under way. */
+export class StepTracker {
+    public lines = 0;
+    private readonly running = new Map<string, string>();
+
+    /** Feeds one line; returns whether it was a progress line of a custom resource (components are not counted: they only group). */
+    public feed(line: string): boolean {
+        const m = progress.exec(line);
+        if (!m || isComponent(m[2])) return false;
+        this.lines++;
+        const key = `${m[2]} ${m[3]}`;
+        // "docker:index/service:Service" → "docker Service": the package and the type's own name.
+        if (starts.has(m[1])) this.running.set(key, `${m[1]} ${m[2].split(":")[0]} ${m[2].split(":").pop()} ${m[3]}`);
+        else this.running.delete(key);
+        return true;
+    }
+
+    /** What was under way, for the report: the steps started and not yet finished. */
+    public underWay(): string {
+        const steps = [...this.running.values()];
+        if (steps.length === 0) return "between steps";
+        return steps.length <= 2 ? steps.join("; ") : `${steps.slice(0, 2).join("; ")} (+${steps.length - 2})`;
+    }
+}
+
+/** The changes a run's summary line reports ("finished in 7s: 86 same" → 0; "2 create, 84 same" → 2). */
+export function changesIn(summary: string): number | undefined {
+    const m = /finished in [\d.]+s: (.*)$/.exec(summary);
+    if (!m) return undefined;
+    if (m[1] === "nothing to do") return 0;
+    return m[1]
+        .split(", ")
+        .map((part) => /^(\d+) (\S+)$/.exec(part))
+        .filter((x): x is RegExpExecArray => x !== null && x[2] !== "same")
+        .reduce((n, x) => n + Number(x[1]), 0);
+}
+
+/** One killed point, as the table prints it. */
+export interface FaultRow {
+    point: string;
+    /** "line 41/170 at 63.2s", or why it was not reached. */
+    killedAt: string;
+    running: string;
+    /** Processes of the killed run still alive after the grace period ("none", or their roles). */
+    leftProcesses: string;
+    /** "ok", or "FAILED: <first error line>". */
+    rerun: string;
+    rerunSeconds: number;
+    /** After an up point: the following up's changes ("0 changes"); after a destroy point: "-". */
+    nextUp: string;
+    /** After an up point: what `bcm cluster cull` found ("nothing"); after a destroy point: "-". */
+    cull: string;
+    /** LXD objects of the stack after the pass's destroy ("none", or what). */
+    leftObjects: string;
+}
+
+/** Whether a row is a pass: everything the acceptance asks of a killed point. */
+export function rowPassed(r: FaultRow): boolean {
+    return (
+        r.leftProcesses === "none" &&
+        r.rerun === "ok" &&
+        (r.nextUp === "-" || r.nextUp === "0 changes") &&
+        (r.cull === "-" || r.cull === "nothing") &&
+        r.leftObjects === "none" &&
+        !r.killedAt.startsWith("not reached")
+    );
+}
+
+/** The report: one line per point, columns padded, a verdict per row. */
+export function formatTable(rows: FaultRow[]): string {
+    const header = ["point", "killed at", "what was running", "left processes", "rerun", "s", "next up", "cull", "left objects", "verdict"];
+    const cells = rows.map((r) => [r.point, r.killedAt, r.running, r.leftProcesses, r.rerun, r.rerunSeconds.toFixed(0), r.nextUp, r.cull, r.leftObjects, rowPassed(r) ? "pass" : "FAIL"]);
+    const width = header.map((h, i) => Math.min(60, Math.max(h.length, ...cells.map((c) => c[i].length))));
+    const line = (c: string[]) => c.map((v, i) => (v.length > width[i] ? v.slice(0, width[i] - 1) + "…" : v.padEnd(width[i]))).join(" | ").trimEnd();
+    return [line(header), width.map((w) => "-".repeat(w)).join("-|-"), ...cells.map(line)].join("\n");
+}

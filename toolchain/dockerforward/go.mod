@@ -1,0 +1,3 @@
+module bcm.invalid/toolchain/dockerforward
+
+go 1.25.11

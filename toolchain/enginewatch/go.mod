@@ -1,0 +1,3 @@
+module bcm.invalid/toolchain/enginewatch
+
+go 1.25.11
