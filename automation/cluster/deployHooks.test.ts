@@ -1,12 +1,21 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import type { Stack, UpResult } from "@pulumi/pulumi/automation";
 import { Progress } from "../../engine";
 import { deployWithPolicy, DeployHooks } from "./deploy";
 
 // A stack whose preview plans `changes` and whose up succeeds or fails: deployWithPolicy's
-// order of calls around the update, without an engine.
+// order of calls around the update, without an engine (its state is a file backend with no
+// lock and no pending operation, so the recovery step finds nothing to do).
+const state = fs.mkdtempSync(path.join(os.tmpdir(), "bcm-hooks-"));
+afterAll(() => fs.rmSync(state, { recursive: true, force: true }));
 function fakeStack(changes: number, upFails?: string): { stack: Stack; calls: string[] } {
     const calls: string[] = [];
     const stack = {
+        name: "c1",
+        workspace: { envVars: { PULUMI_BACKEND_URL: `file://${state}` }, projectSettings: async () => ({ name: "bcm" }) },
+        exportStack: async () => ({ version: 3, deployment: { resources: [], pending_operations: [] } }),
         preview: async (o: { onEvent: (e: unknown) => void }) => {
             calls.push("preview");
             o.onEvent({ summaryEvent: { resourceChanges: { same: 3, update: changes } } });

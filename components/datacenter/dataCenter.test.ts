@@ -70,7 +70,7 @@ describe("DataCenter wiring (mocks)", () => {
         const services = mine.filter((r) => r.type === "docker:index/service:Service").map((r) => r.name).sort();
         expect(services).toEqual([
             "btcd-regtest", "chain-bridge-regtest", "electrum-regtest", "kafka-1", "kafka-2", "kafka-connect-1", "kafka-connect-2", "kafka-controller-1", "kafka-rest-1", "kafka-rest-2",
-            "lnd-backup-regtest", "lnd-regtest", "registry", "schema-registry-1", "schema-registry-2", "tor",
+            "lnd-backup-regtest", "lnd-regtest", "registry", "registry-push", "schema-registry-1", "schema-registry-2", "tor",
         ]);
         // The chain flows into Kafka: the bridge reaches the node and the brokers, with the RPC password and certificate as secrets.
         const bridge = mine.find((r) => r.type === "docker:index/service:Service" && r.name === "chain-bridge-regtest")!.inputs;
