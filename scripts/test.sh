@@ -23,8 +23,9 @@ go_log=$(mktemp /tmp/bcm-go-tests.XXXXXX)
 go_tests=$!
 # A failure in the foreground stops the Go tests too.
 trap 'kill "$go_tests" 2>/dev/null || true' EXIT
-say "type-checking (tsc --noEmit)"
+say "type-checking (tsc --noEmit; the examples too)"
 npx tsc --noEmit -p tsconfig.json
+npx tsc -p tsconfig.examples.json
 say "unit tests"
 npx jest --selectProjects unit --ci
 say "waiting for the Go tests"

@@ -3,7 +3,7 @@
 // update or the gate fails.
 import * as fs from "node:fs";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
-import type { SnapshotSettings } from "../../components/datacenter/snapshotSettings";
+import { defaultSnapshotSettings, SnapshotSettings } from "../../components/datacenter/snapshotSettings";
 import type { DataCenterSpec } from "../../components/datacenter/dataCenterSpec";
 import { checkSpace } from "../space/check";
 import type { DeployHooks } from "../cluster/deploy";
@@ -30,7 +30,8 @@ export function describeRollback(name: string, r: { restored: string[]; deleted:
 }
 
 /** The hooks; `spec` (the data center being deployed) also has the pool's space checked first. */
-export function snapshotHooks(a: { stack: Stack; cluster: string; ctx: ClusterContext; settings: SnapshotSettings; previousConfig: string; spec?: DataCenterSpec }): DeployHooks {
+export function snapshotHooks(given: { stack: Stack; cluster: string; ctx: ClusterContext; settings: SnapshotSettings | undefined; previousConfig: string; spec?: DataCenterSpec }): DeployHooks {
+    const a = { ...given, settings: given.settings ?? defaultSnapshotSettings };
     let taken: { dir: string; record: SnapshotRecord; endpoints: Endpoints; dockerHost?: string } | undefined;
     return {
         async beforeUpdate(changes) {

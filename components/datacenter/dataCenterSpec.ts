@@ -25,8 +25,8 @@ export interface DataCenterSpec {
     settings: Record<string, unknown>;
     /** The controller's OpenPGP public key (armored, from the device: `bcm init`'s controller.asc); what the data center encrypts to its owner (channel backups). */
     controllerKey?: string;
-    /** Snapshots before an update, and the rollback when it fails (`bcm:snapshots`). */
-    snapshots: SnapshotSettings;
+    /** Snapshots before an update, and the rollback when it fails (`bcm:snapshots`; the CLI's deploys read it, a program of your own may leave it out). */
+    snapshots?: SnapshotSettings;
 }
 
 const tierName = /^[a-z][a-z0-9]{0,15}$/;
