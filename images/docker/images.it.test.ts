@@ -17,7 +17,7 @@ import { renderTorrc } from "../../components/tor/torrc";
 const repo = path.resolve(__dirname, "../..");
 const buildScript = path.join(repo, "images/docker/build.sh");
 const run = `bcm-it-dimg-${process.pid}-${randomBytes(3).toString("hex")}`;
-const names = ["btcd", "debian", "electrum", "kafka", "lnd", "registry", "streams", "toolbox", "tor", "zookeeper"];
+const names = ["btcd", "debian", "electrum", "kafka", "lnd", "registry", "streams", "toolbox", "tor"];
 
 /**
  * A Tor onion service key from a 32-byte seed, as Tor's `hs_ed25519_secret_key` file: the
