@@ -1,18 +1,15 @@
-import { createHash } from "node:crypto";
 import * as docker from "@pulumi/docker";
-import * as random from "@pulumi/random";
 import * as pulumi from "@pulumi/pulumi";
 import * as lxd from "../lxd/resources";
 import { decideOverlayEncryption, espProbeCommand, OverlayEncryption } from "../swarm/encryption";
-import { SwarmImage } from "../swarm/imageTransfer";
 import { overlayNetwork } from "../swarm/networks";
 import { SwarmService } from "../swarm/swarmService";
 import { SystemContainerTier, TierMemberArgs } from "../tier/systemContainerTier";
 import { checkOnionServices, GatewayOnionService, onionSecrets, PublishedOnion } from "./onions";
 import { gatewayPorts } from "./ports";
 import { checkAllowed, firewallInstallScript } from "./firewall";
-import { htpasswdLine, registryConfig, registryPushUser } from "./registryConfig";
-import { GatewayPlacement, mirrorService, registryServices, torService } from "./services";
+import { privateRegistry } from "./privateRegistry";
+import { GatewayPlacement, mirrorService, torService } from "./services";
 import { TorNetworkSettings } from "./torNetwork";
 
 export { gatewayPorts };
@@ -122,18 +119,7 @@ export class GatewayTier extends pulumi.ComponentResource {
         this.dns = pulumi.interpolate`${gw01.address}:${gatewayPorts.dns}`;
 
         this.overlayEncrypted = this.probeEncryption(child, args);
-        // The registry, mirror and Tor ports answer the data center only, from before any of them runs.
-        const firewall = new lxd.Exec(
-            child(`${first.containerName}-firewall`),
-            {
-                instance: gw01.instance.name,
-                create: ["sh", "-c", firewallInstallScript()],
-                environment: { ALLOW: checkAllowed(args.allowedHosts ?? []).join(" ") },
-                triggers: [gw01.instance.config.apply((c) => c["volatile.uuid"] ?? "")],
-                endpoint: first.endpoint,
-            },
-            { parent: this, dependsOn: this.tier.ready },
-        );
+        const firewall = this.firewall(child, first, gw01, args);
         this.docker = new docker.Provider(child("docker"), { host: this.tier.dockerHost! }, { parent: this, dependsOn: [...this.tier.ready, firewall] });
         const onDocker = { parent: this, provider: this.docker };
         // Secrets and configs are named after their content, so a new one never takes an old
@@ -149,38 +135,16 @@ export class GatewayTier extends pulumi.ComponentResource {
         );
         const placement: GatewayPlacement = { pinned: `node.hostname == ${first.containerName}`, gatewayNetwork: this.gatewayNetwork, egressNetwork: this.egressNetwork, onDocker };
 
-        // The registry image is loaded straight into the first manager: it is what every other image comes from.
-        // Tagged with its registry name but not pushed (nothing runs yet to push to): swarm falls
-        // back to the loaded image on this node, and the image is pushed once the registry runs.
-        const registryRef = pulumi.output(`127.0.0.1:${gatewayPorts.registry}`);
-        const registryLocal = new SwarmImage(
-            child("registry-load"),
-            { source: args.images.registry, dockerHost: this.tier.dockerHost!, registry: registryRef, push: false },
-            { parent: this },
-        );
-        // Pushes need credentials: a random password (in the stack's encrypted state), its bcrypt hash in the push side's htpasswd.
-        const pushPassword = new random.RandomPassword(child("registry-push-password"), { length: 32, special: false }, { parent: this });
-        const sha = (t: string) => createHash("sha256").update(t).digest("hex").slice(0, 12);
-        const config = (role: "pull" | "push") =>
-            new docker.ServiceConfig(child(`registry-${role}-config`), { name: `bcm-registry-${role}-${sha(registryConfig(role))}`, data: Buffer.from(registryConfig(role)).toString("base64") }, contentNamed);
-        const htpasswd = pushPassword.bcryptHash.apply((h) => htpasswdLine(registryPushUser, h));
-        const htpasswdSecret = new docker.Secret(
-            child("registry-htpasswd"),
-            { name: htpasswd.apply((t) => `bcm-registry-htpasswd-${sha(t)}`), data: pulumi.secret(htpasswd.apply((t) => Buffer.from(t).toString("base64"))) },
-            contentNamed,
-        );
-        const { pull: registry, push: registryPush } = registryServices(placement, registryLocal.ref, { pullConfig: config("pull"), pushConfig: config("push"), htpasswd: htpasswdSecret });
-        const pushTo = { registry: `127.0.0.1:${gatewayPorts.registryPush}`, user: registryPushUser, password: pushPassword.result };
-        this.registryPush = pulumi.secret(pulumi.all([gw01.address, pushPassword.result]).apply(([a, password]) => ({ address: `${a}:${gatewayPorts.registryPush}`, user: registryPushUser, password })));
-        const publish = (image: string, source: pulumi.Input<string>) =>
-            new SwarmImage(child(`${image}-image`), { source, dockerHost: this.tier.dockerHost!, registry: registryRef, pushTo }, { parent: this, dependsOn: [registry, registryPush] }).ref;
-        this.images = { registry: publish("registry", args.images.registry), tor: publish("tor", args.images.tor) };
-        for (const [n, src] of Object.entries(args.images.extra ?? {})) this.images[n] = publish(n, src);
+        // The registry every image comes from, then every image pushed into it.
+        const registry = privateRegistry(child, this, placement, contentNamed, { source: args.images.registry, dockerHost: this.tier.dockerHost!, address: gw01.address });
+        this.registryPush = registry.pushEndpoint;
+        this.images = { registry: registry.publish("registry", args.images.registry), tor: registry.publish("tor", args.images.tor) };
+        for (const [n, src] of Object.entries(args.images.extra ?? {})) this.images[n] = registry.publish(n, src);
 
         const onions = onionSecrets(child, onionServices, this, contentNamed);
         this.onions = pulumi.secret(pulumi.all(onions.map((o) => o.onion)).apply((os) => Object.fromEntries(os.map((o, i) => [onionServices[i].name, o]))));
-        const tor = torService(placement, { name, image: this.images.tor, tor: args.tor, tierNetworks: Object.values(this.tierNetworks), onions, dependsOn: [registry, registryPush] });
-        this.services = [registry, registryPush, tor];
+        const tor = torService(placement, { name, image: this.images.tor, tor: args.tor, tierNetworks: Object.values(this.tierNetworks), onions, dependsOn: [registry.pull, registry.push] });
+        this.services = [registry.pull, registry.push, tor];
         if (withMirror) this.services.push(mirrorService(placement, { image: this.images.registry, upstream: args.registryMirrorUpstream, tor }));
 
         this.registerOutputs({
@@ -191,6 +155,21 @@ export class GatewayTier extends pulumi.ComponentResource {
             images: this.images,
             onions: this.onions,
         });
+    }
+
+    /** The registry, mirror and Tor ports answer the data center only, from before any of them runs. */
+    private firewall(child: (role: string) => string, first: TierMemberArgs, gw01: SystemContainerTier["members"][number], args: GatewayTierArgs): lxd.Exec {
+        return new lxd.Exec(
+            child(`${first.containerName}-firewall`),
+            {
+                instance: gw01.instance.name,
+                create: ["sh", "-c", firewallInstallScript()],
+                environment: { ALLOW: checkAllowed(args.allowedHosts ?? []).join(" ") },
+                triggers: [gw01.instance.config.apply((c) => c["volatile.uuid"] ?? "")],
+                endpoint: first.endpoint,
+            },
+            { parent: this, dependsOn: this.tier.ready },
+        );
     }
 
     /** Probes every member's kernel for ESP before any overlay exists, and decides (warning when unencrypted). */
