@@ -1,5 +1,5 @@
 // The cluster program: one stack per cluster (`bcm cluster create <name>`). From the stack
-// config `bcm:endpoints` (automation/cluster/spec.ts) it builds an LxdCluster of
+// config `bcm:endpoints` (components/datacenter/spec.ts) it builds an LxdCluster of
 // LxdEndpoints and, on every endpoint, the `bcm-docker` profile and the bcm-base and
 // bcm-template images (`bcm:images`, the split images of images/build.sh).
 //
