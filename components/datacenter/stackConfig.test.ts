@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { editDistance, nearest } from "./nearest";
+import { readDataCenterSpec } from "./dataCenterSpec";
 import { knownStackKeys, readClusterStackConfig, validateDockerSocketDir } from "./stackConfig";
 
 const base = {
@@ -23,6 +24,20 @@ describe("the cluster stack's config, read in one pass", () => {
         expect(c.endpoints).toHaveLength(1);
         expect(c.dataCenter?.tiers.map((t) => t.name)).toEqual(["gateway", "kafka"]);
         expect(c.dockerImages).toEqual({ tor: "bcm/tor:abc123" });
+    });
+
+    it("knows every key the data center's reader asks for (a key read but not known would refuse every stack that sets it)", () => {
+        const asked = new Set<string>();
+        const read = () =>
+            readDataCenterSpec((k) => {
+                asked.add(k);
+                return { tiers: JSON.stringify({ gateway: {}, kafka: {}, bitcoin: {} }), tor: JSON.stringify({ network: "offline" }) }[k];
+            });
+        // Every tier, so every key is asked for (the bitcoin tier's certificate is missing here: the one error).
+        expect(read).toThrow(/^bcm:controllerKey: missing/);
+        expect([...asked].filter((k) => !knownStackKeys().includes(k))).toEqual([]);
+        expect(asked.has("snapshots")).toBe(true);
+        expect(() => readClusterStackConfig({ ...base, "bcm:snapshots": JSON.stringify({ enabled: false }) })).not.toThrow();
     });
 
     it("names a misspelled key's nearest known key", () => {

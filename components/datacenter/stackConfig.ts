@@ -8,7 +8,7 @@ import type { Workload } from "./workload";
 import { workloads as defaultWorkloads } from "./workloads";
 
 /** The program's own keys (besides each workload tier's `bcm:<workload>`). */
-export const stackKeys = ["endpoints", "images", "tiers", "chain", "tor", "overlayEncryption", "registryMirrorUpstream", "dockerImages", "dockerSocketDir", "controllerKey"] as const;
+export const stackKeys = ["endpoints", "images", "tiers", "chain", "tor", "overlayEncryption", "registryMirrorUpstream", "dockerImages", "dockerSocketDir", "controllerKey", "snapshots"] as const;
 
 /**
  * The keys of the values the device gives a deploy (`bcm:<key>`, secret), of every workload
