@@ -108,9 +108,11 @@ export function deviceProblem(name: string, props: Record<string, string | undef
         // bind=host: LXD listens on the host and connects inside the instance; bind=instance the other way round.
         const hostSide = bind === "instance" ? "connect" : "listen";
         const address = props[hostSide];
-        if (address === undefined) {
-            return { problem: `has proxy "${name}" whose host-side ${hostSide} address is not known before deploy`, fix: `give proxy "${name}" a literal ${hostSide} address` };
-        }
+        // Not known in a preview: a tier container's forwards connect to the first gateway
+        // container's address, which exists only once that container does. The pack runs again
+        // during the update, when the engine has resolved it and before the instance is
+        // created, and judges the real address there (the same checks as below).
+        if (address === undefined) return undefined;
         const a = address.trim();
         if (/^unix:/i.test(a)) {
             const p = a.slice(5);
