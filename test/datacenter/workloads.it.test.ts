@@ -114,7 +114,7 @@ const topicKeys = async (topic: string) =>
 /** Every block hash of btcd's best chain from height 0, and each block's txids, in one exec. */
 async function chainFromNode(tip: number): Promise<{ hashes: string[]; txids: string[] }> {
     const out = await inTask("bcm-bitcoin-01", "btcd-regtest",
-        `c="btcctl --configfile=/run/secrets/btcctl.conf"; for h in $(seq 0 ${tip}); do b=$($c getblockhash $h); echo "B $b"; $c getblock $b | tr -d ' ",' | sed -n '/^tx:\[/,/^\]/p' | grep -E '^[0-9a-f]{64}$' | sed 's/^/T /'; done`);
+        `c="btcctl --configfile=/run/secrets/btcctl.conf"; for h in $(seq 0 ${tip}); do b=$($c getblockhash $h); echo "B $b"; $c getblock $b | tr -d ' ",' | sed -n '/^tx:\\[/,/^\\]/p' | grep -E '^[0-9a-f]{64}$' | sed 's/^/T /'; done`);
     const lines = out.split("\n");
     return { hashes: lines.filter((l) => l.startsWith("B ")).map((l) => l.slice(2)), txids: lines.filter((l) => l.startsWith("T ")).map((l) => l.slice(2)) };
 }
