@@ -38,9 +38,32 @@ else
   say "the Go tests failed (above)"
   exit 1
 fi
-say "integration tests (real engine, dockerd, LXD)"
-# The data center's containers have fixed names (bcm-gateway-01 ...), so only one data
-# center can live on an LXD daemon at a time: the tests wait for the lock `npm run bench`
-# also takes, instead of colliding with it.
-flock -o /tmp/bcm-datacenter.lock npx jest --selectProjects integration --ci --runInBand
+# The integration tests, in two queues that run side by side:
+# - the data center's (LXD instances with fixed names, the second LXD daemon, the private Tor
+#   network, whole data centers): one at a time, holding the lock `npm run up` and the
+#   benchmarks take, so only one data center lives on the LXD daemon;
+# - the rest (the device's tools, Docker images on their own networks, the policy pack, the
+#   Tor and firewall checks in namespaces of their own), beside them; a test that launches
+#   an LXD container or imports an image stays in the first queue.
+# The long end-to-end suites (each a whole data center of its own, 10-20 minutes) are more
+# than one run can hold: npm test runs one of them, chosen at random each run and printed
+# (BCM_TEST_LONG=<file> chooses); `npm run test:e2e` runs every one.
+long=(test/datacenter/lightning.it.test.ts test/datacenter/backupHealth.it.test.ts test/datacenter/secretsTrace.it.test.ts test/faults/faults.it.test.ts)
+pick=${BCM_TEST_LONG:-${long[RANDOM % ${#long[@]}]}}
+skip=()
+for f in "${long[@]}"; do [ "$f" = "$pick" ] || skip+=("/${f//./\\.}\$"); done
+beside=("/device/(git|gpg|pass)/" "/device/ssh/sshAgent\\.it\\.test\\.ts$" "/images/" "/policy/policy\\.it\\.test\\.ts$" "/automation/" "/components/gateway/" "/components/tor/" "/test/cli/(device|identity|init)\\.it\\.test\\.ts$")
+say "integration tests (real engine, dockerd, LXD); the long suite this run: $pick (of ${long[*]})"
+beside_log=$(mktemp /tmp/bcm-it-beside.XXXXXX)
+npx jest --selectProjects integration --ci --runInBand --testPathPatterns "${beside[@]}" >"$beside_log" 2>&1 &
+beside_tests=$!
+trap 'kill "$beside_tests" 2>/dev/null || true' EXIT
+status=0
+flock -o /tmp/bcm-datacenter.lock npx jest --selectProjects integration --ci --runInBand --testPathIgnorePatterns "/node_modules/" "${beside[@]}" "${skip[@]}" || status=1
+say "the tests beside the data center's:"
+wait "$beside_tests" || status=1
+trap - EXIT
+cat "$beside_log"
+rm -f "$beside_log"
+[ "$status" -eq 0 ] || { say "integration tests failed (above)"; exit 1; }
 say "all tests passed in $((SECONDS - started))s"
