@@ -4,7 +4,10 @@
 // trace is looking); the stack's outputs go to a file only its owner can read.
 // Usage: ts-node test/testing/traceDeploy.ts <BCM home> <stack> <config JSON file> <outputs file>  (passphrase on stdin)
 import * as fs from "node:fs";
+import * as path from "node:path";
+import { prepareDeploy } from "../../automation/cluster/deviceValues";
 import { policyDir, writePolicyConfig } from "../../automation/cluster/policyConfig";
+import { TEST_MNEMONIC } from "../../device/testing/testMnemonic";
 import { clusterWorkDir } from "../../automation/cluster/workdir";
 import { openStack } from "../../engine";
 
@@ -14,7 +17,13 @@ async function main(): Promise<void> {
     const config = JSON.parse(fs.readFileSync(configFile, "utf8")) as Record<string, string>;
     const stack = await openStack({ workDir: clusterWorkDir(home), stackName, passphrase, home });
     await stack.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, value]) => [k, { value }])));
-    const up = await stack.up({ policyPacks: [policyDir], policyPackConfigs: [writePolicyConfig(home, stackName, undefined, config)] });
+    // What bcm does before every deploy, traced too: lnd's secret from the device (the software
+    // device on the public test mnemonic, from a file), the controller's certificate, the birthday.
+    const mnemonicFile = path.join(home, "mnemonic");
+    fs.writeFileSync(mnemonicFile, TEST_MNEMONIC, { mode: 0o600 });
+    const env = { ...process.env, BCM_DEVICE: "mnemonic", BCM_MNEMONIC_FILE: mnemonicFile };
+    const prepared = await prepareDeploy(stack, config, { home, env, say: () => undefined, createControllerKey: true });
+    const up = await stack.up({ policyPacks: [policyDir], policyPackConfigs: [writePolicyConfig(home, stackName, undefined, prepared)] });
     if (up.summary.result !== "succeeded") throw new Error(`up: ${up.summary.result}`);
     const outputs = await stack.outputs();
     fs.writeFileSync(outputsFile, JSON.stringify(Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, o.value]))), { mode: 0o600 });
