@@ -5,6 +5,10 @@ import * as path from "node:path";
 import { execa } from "execa";
 import { openStack, repoRoot } from "../../engine";
 import { clusterWorkDir } from "../../automation/cluster/workdir";
+import { bytesToHex } from "../../device/bytes";
+import { MnemonicDevice } from "../../device";
+import { deriveLndSecrets, lndSecret } from "../../device/lndSecret";
+import { TEST_MNEMONIC } from "../../device/testing/testMnemonic";
 import { isEngineProcess, parseExecTrace, secretLeaks } from "../testing/execTrace";
 
 // Secrets off command lines, proven on one full deploy of all three tiers: every process the
@@ -67,12 +71,17 @@ describe("secrets off command lines: a complete trace of one full deploy", () =>
         const outputs = JSON.parse(fs.readFileSync(files.outputs, "utf8"));
         const dc = outputs.dataCenter;
         const gw = (args: string[]) => execa("lxc", ["exec", "bcm-gateway-01", "--", ...args], { stdin: "ignore" });
+        const lnd = await lndSecret(new MnemonicDevice(TEST_MNEMONIC), stackName, "regtest");
         const secrets: Record<string, string> = {
             passphrase,
             "registry push password": dc.registryPush.password,
             "RPC password": dc.workloads.bitcoin.rpcCredentials.password,
             "swarm worker token": (await gw(["docker", "swarm", "join-token", "-q", "worker"])).stdout.trim(),
             "swarm manager token": (await gw(["docker", "swarm", "join-token", "-q", "manager"])).stdout.trim(),
+            // lnd's secret from the device and what lnd is given from it (the words' entropy only in the wallet file, a Swarm secret).
+            "lnd device secret": bytesToHex(lnd),
+            "lnd wallet password": deriveLndSecrets(lnd).walletPassword,
+            "lnd macaroon root key": bytesToHex(deriveLndSecrets(lnd).macaroonRootKey),
         };
         for (const [k, v] of Object.entries(secrets)) expect({ k, long: v.length >= 16 }).toEqual({ k, long: true });
 
