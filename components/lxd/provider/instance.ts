@@ -105,6 +105,9 @@ export const instanceHandler: ResourceHandler = {
         const inputs = props as unknown as InstanceInputs;
         const client = await connect(inputs.endpoint);
         const name = inputs.name;
+        // A killed run's POST may still be under way in LXD, before the instance is even
+        // listed (a second POST then fails "busy running a create operation"): wait for it.
+        await settleInstance(client, name);
         const existing = await getInstance(client, name);
         if (existing) {
             const claim = claimOf(existing.instance.config, inputs.config);
@@ -194,13 +197,12 @@ export const instanceHandler: ResourceHandler = {
 
 /**
  * An instance of this cluster that the state does not hold (a killed run's create, which LXD
- * finished without its client): wait for what LXD is still doing to it, then converge it to
+ * finished without its client; the caller waited for LXD's operations on it): converge it to
  * the inputs (PUT, power state, address) like an update, or delete it and let the create
  * make it again when it cannot be converged (adoptionPlan says why). Undefined when it is
- * gone by then (its create failed) or was deleted here: the caller creates it.
+ * gone by then or was deleted here: the caller creates it.
  */
 async function adoptInstance(client: LxdClient, name: string, fingerprint: string, inputs: InstanceInputs, props: Props): Promise<{ id: string; outs: Props } | undefined> {
-    await settleInstance(client, name);
     const found = await getInstance(client, name);
     if (!found) return undefined;
     const plan = adoptionPlan(found.instance, fingerprint, inputs);

@@ -125,6 +125,22 @@ describe("instance create meeting an instance of its name", () => {
         }
     });
 
+    it("waits for a killed run's create that LXD has not listed the instance of yet, then takes it over instead of posting again", async () => {
+        const live = { config: { "user.bcm.cluster": "c1", "volatile.base_image": fp }, status: "Stopped", exists: false };
+        const route = halfMade(live);
+        const fake = await FakeLxd.start((r) => {
+            // LXD lists the instance once its create operation is over.
+            if (r.path.startsWith("/1.0/operations/create/wait")) live.exists = true;
+            return route(r);
+        });
+        try {
+            await new LxdProvider().create(urn, inputs(fake.url));
+            expect(fake.requests.filter((r) => r.method === "POST")).toEqual([]);
+        } finally {
+            await fake.stop();
+        }
+    });
+
     it("makes this cluster's again when it was made from another image", async () => {
         const live = { config: { "user.bcm.cluster": "c1", "volatile.base_image": other }, status: "Running", exists: true };
         const fake = await FakeLxd.start(halfMade(live));
