@@ -10,7 +10,7 @@ export { builtDockerImages, builtSystemImages, systemImageNames } from "./artifa
 export type { SystemImage } from "./artifacts";
 export { codeRoot, compiled } from "./paths";
 export { recoverInterruptedRun, stateDirOf } from "./recovery";
-export type { Recovery } from "./recovery";
+export type { Recovery, RecoveryHooks } from "./recovery";
 export { clearStaleLocks, judgeLock, readLocks } from "./stackLock";
 export type { StackLock, LockVerdict } from "./stackLock";
 export { describePendingOperations, pendingOperations, withoutPendingOperations } from "./pendingOperations";

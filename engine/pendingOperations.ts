@@ -3,14 +3,27 @@
 // The engine records an operation as pending before it calls the provider and replaces it
 // with the result afterwards; a SIGKILL in between leaves the pending entry (`pulumi up`
 // then warns "N pending operations" and `pulumi refresh` asks a person about pending
-// creates). BCM drops them from the state before the next run, so that run simply does
-// the work again. That is safe because of a contract every BCM provider keeps:
+// creates). BCM drops them from the state before the next run (engine/recovery.ts), so that
+// run simply does the work again. What makes that safe, per operation:
 //
-// - creating: the resource is not in the state; the next run creates it again, and a
-//   Create that finds the object it would make (same name, this stack's identity:
-//   `user.bcm.cluster` on LXD objects, the label `bcm.cluster` on Docker objects) adopts
-//   it instead of failing "already exists" (random and command resources hold no outside
-//   object; a command's create is written to be run again);
+// - creating: the resource is not in the state and the next run creates it again; the
+//   object the killed create may have made is dealt with by type:
+//   - LXD (our provider, components/lxd/provider): an instance, custom storage volume or
+//     profile of the same name that carries this cluster's `user.bcm.cluster` is taken over
+//     by the create (an instance after LXD's own operations on it end, then converged to the
+//     inputs, or deleted and made again when its image or type differ: instanceAdoption.ts);
+//     images are taken over by fingerprint and an InstanceSocket by its running forwarder.
+//     One of another cluster is refused naming that cluster; one with no identity (made by
+//     hand) is refused as "already exists". LXD networks and pools are not taken over (a
+//     BCM cluster stack makes none).
+//   - Docker (the bridged docker provider, which cannot take an object over): before the
+//     drop, a hook the caller gives (RecoveryHooks; automation/cluster/dockerRecovery.ts)
+//     removes the object a pending create names when it carries the label
+//     `bcm.cluster=<this cluster>` (or carries none and was made after the killed run took
+//     its lock), reached by LXD exec in the tier container behind the provider's socket.
+//     Anything else is left and named; the create then fails "already exists".
+//   - random and command resources hold no outside object; a command's create is written
+//     to be run again.
 // - updating: the resource keeps its last recorded inputs and outputs; the next run diffs
 //   against them and updates again (updates converge on the inputs);
 // - deleting: the resource stays in the state and is read back at once (a refresh of just

@@ -15,17 +15,33 @@ export function stateDirOf(backendUrl: string | undefined): string | undefined {
 }
 
 /**
+ * What a caller adds to recovery without engine/ knowing any provider: objects the killed
+ * run's pending creates left outside that no create can take over (the bridged docker
+ * provider's) are removed here, before the operations are dropped.
+ */
+export interface RecoveryHooks {
+    /**
+     * Given the exported deployment, pending operations and all, and when the killed run took
+     * its lock (RFC 3339), if this recovery cleared it. Should say what it does and not throw:
+     * a throw stops the recovery, leaving the pending operations for the next try.
+     */
+    beforeDrop?(deployment: unknown, lockedSince: string | undefined): Promise<void>;
+}
+
+/**
  * Finishes what a killed run left on a stack, before the next run touches it: a lock whose
  * holder is provably gone is removed (one line each), and pending operations are dropped
  * from the state (one line; the contract that makes this safe is in pendingOperations.ts),
- * and the resources whose delete was interrupted are read back (a targeted refresh).
+ * and the resources whose delete was interrupted are read back (a targeted refresh). A
+ * caller's hook sees the pending operations first (RecoveryHooks).
  * A lock whose holder may still be running is an error naming it: never cleared.
  * Every BCM deploy, refresh and destroy calls this first.
  */
-export async function recoverInterruptedRun(stack: Stack, say: (line: string) => void): Promise<Recovery> {
+export async function recoverInterruptedRun(stack: Stack, say: (line: string) => void, hooks: RecoveryHooks = {}): Promise<Recovery> {
     const ws = stack.workspace as LocalWorkspace;
     const name = stack.name.split("/").pop()!;
     let clearedLocks = 0;
+    let lockedSince: string | undefined;
     const stateDir = stateDirOf(ws.envVars?.PULUMI_BACKEND_URL);
     if (stateDir !== undefined) {
         const project = (await ws.projectSettings()).name;
@@ -34,11 +50,13 @@ export async function recoverInterruptedRun(stack: Stack, say: (line: string) =>
             say(`stack ${name}: cleared the lock of an interrupted run (pid ${c.lock.pid}, since ${c.lock.timestamp}): ${c.why}`);
         }
         clearedLocks = report.cleared.length;
+        lockedSince = report.cleared.map((c) => c.lock.timestamp).filter((t) => !Number.isNaN(Date.parse(t))).sort((a, b) => Date.parse(a) - Date.parse(b))[0];
         if (report.held.length > 0) throw new Error(heldLockLine(name, report.held[0]));
     }
     const exported = await stack.exportStack();
     const ops = pendingOperations(exported.deployment);
     if (ops.length > 0) {
+        await hooks.beforeDrop?.(exported.deployment, lockedSince);
         await stack.importStack({ ...exported, deployment: withoutPendingOperations(exported.deployment) });
         say(describePendingOperations(name, ops));
         // An interrupted delete may have deleted the object: read those back, so a resource

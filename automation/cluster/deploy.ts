@@ -7,6 +7,7 @@ import { EngineEvent, Stack, UpResult } from "@pulumi/pulumi/automation";
 import { Progress, recoverInterruptedRun, stripColor, urnName } from "../../engine";
 import { CliError } from "../cli/errors";
 import { ExitCode } from "../cli/exitCodes";
+import { lxdDockerRunner, removeHalfMadeDocker } from "./dockerRecovery";
 import { ClusterContext } from "./workspace";
 import { policyDir } from "./policyConfig";
 
@@ -124,11 +125,23 @@ export interface DeploySettings {
 /**
  * Before any run that changes a stack: a lock or pending operations left by a killed run
  * are resolved (engine/recovery.ts), each said in one line; a lock another run still holds
- * is a one-line error.
+ * is a one-line error. Docker objects half made by a pending create are removed first
+ * (dockerRecovery.ts); LXD objects are taken over by the provider's create instead.
  */
 export async function recoverStack(stack: Stack, what: string, ctx: Pick<ClusterContext, "say">): Promise<void> {
+    const say = (line: string) => ctx.say(`[bcm ${what}] ${line}`);
+    const cluster = stack.name.split("/").pop()!;
+    // Docker objects a killed run's create left: the docker provider cannot take them over.
+    const beforeDrop = async (deployment: unknown, lockedSince: string | undefined) => {
+        const runner = lxdDockerRunner();
+        try {
+            await removeHalfMadeDocker(deployment, { cluster, lockedSince }, runner.run, (l) => say(`stack ${cluster}: ${l}`));
+        } finally {
+            runner.close();
+        }
+    };
     try {
-        await recoverInterruptedRun(stack, (line) => ctx.say(`[bcm ${what}] ${line}`));
+        await recoverInterruptedRun(stack, say, { beforeDrop });
     } catch (err) {
         throw new CliError(engineFailure(err));
     }

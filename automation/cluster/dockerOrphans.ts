@@ -5,9 +5,10 @@
 // Docker is reached inside the cluster's own containers (LXD exec of the docker CLI), so cull
 // needs no Docker socket and works when a killed run never wrote the stack's outputs.
 import { exec, LxdClient } from "../../components/lxd/client";
+import { clusterLabelKey } from "../../components/swarm/clusterLabel";
 
-/** The label that carries a Docker object's cluster. */
-export const clusterLabel = "bcm.cluster";
+/** The label that carries a Docker object's cluster (set on every one by components/swarm/clusterLabel.ts). */
+export const clusterLabel = clusterLabelKey;
 
 export type DockerKind = "service" | "secret" | "config" | "network" | "volume";
 

@@ -91,6 +91,14 @@ describe("DataCenter wiring (mocks)", () => {
         expect(await value(dc.workloads.kafka as never)).toMatchObject({ bootstrapServers: "kafka-1:9092,kafka-2:9092", replicationFactor: 2 });
     });
 
+    it("labels every Docker object it makes with its cluster (bcm.cluster), as cull and recovery look for", async () => {
+        const { mine } = await deploy("dc3", { tiers: JSON.stringify({ gateway: { first: 1 }, kafka: {}, bitcoin: { first: 1 } }), tor: '{"network":"offline"}', bitcoin: JSON.stringify({ lndBirthday: "2026-12-01" }), controllerKey });
+        const docker = mine.filter((r) => r.type.startsWith("docker:index/") && r.type !== "pulumi:providers:docker");
+        expect(new Set(docker.map((r) => r.type))).toEqual(new Set(["docker:index/service:Service", "docker:index/secret:Secret", "docker:index/serviceConfig:ServiceConfig", "docker:index/network:Network"]));
+        const unlabelled = docker.filter((r) => !(r.inputs.labels ?? []).some((l: { label: string; value: string }) => l.label === "bcm.cluster" && l.value === "dc3"));
+        expect(unlabelled.map((r) => `${r.type} ${r.name}`)).toEqual([]);
+    });
+
     it("deploys a new workload tier from its own folder and one table entry", async () => {
         const table = [...workloads, echoWorkload];
         const { dc, spec, mine } = await deploy("dc2", { tiers: JSON.stringify({ gateway: { first: 1 }, echo: { max: 1 } }), tor: '{"network":"offline"}', echo: '{"message":"hi there"}' }, table);

@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { LxdCluster } from "../cluster/lxdCluster";
 import { defaultOnionServices, GatewayTier, gatewayPorts, PublishedOnion } from "../gateway/gatewayTier";
+import { clusterLabelTransformation } from "../swarm/clusterLabel";
 import { SystemContainerTier, TierMemberArgs } from "../tier/systemContainerTier";
 import { DataCenterSpec } from "./dataCenterSpec";
 import { SpecError } from "./spec";
@@ -20,7 +21,7 @@ export interface EndpointBase {
 }
 
 export interface DataCenterArgs {
-    /** The cluster (stack) name, recorded on every container and volume it makes (`user.bcm.cluster`). */
+    /** The cluster (stack) name, recorded on every container and volume it makes (`user.bcm.cluster`) and on every Docker object (label `bcm.cluster`). */
     cluster: string;
     /** The cluster's LXD endpoints, which the tiers are placed on. */
     lxdCluster: LxdCluster;
@@ -90,7 +91,8 @@ export class DataCenter extends pulumi.ComponentResource {
     public readonly summary: DataCenterSummary;
 
     constructor(name: string, args: DataCenterArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("bcm:datacenter:DataCenter", name, {}, opts);
+        // Every Docker object under it carries the cluster's label (components/swarm/clusterLabel.ts).
+        super("bcm:datacenter:DataCenter", name, {}, { ...opts, transformations: [...(opts?.transformations ?? []), clusterLabelTransformation(args.cluster)] });
         const { spec, cluster } = args;
         const table = new Map((args.workloads ?? defaultWorkloads).map((w) => [w.name, w]));
         // Until this component existed, the tiers were the stack's own children: the alias keeps

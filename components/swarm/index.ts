@@ -8,3 +8,4 @@ export { overlayNetwork, overlayNetworkArgs } from "./networks";
 export type { OverlayArgs } from "./networks";
 export { SwarmService, serviceSpecDefaults } from "./swarmService";
 export type { ServiceFile, ServicePort, SwarmServiceArgs } from "./swarmService";
+export { clusterLabelKey, clusterLabelTransformation, labelledDockerTypes, withClusterLabel } from "./clusterLabel";

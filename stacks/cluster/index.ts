@@ -106,7 +106,9 @@ const perEndpoint = cluster.every().map((p) => {
         {
             name: "bcm-docker",
             description: `BCM system containers (dockerd inside): cluster ${clusterName}`,
-            config: { ...dockerHostProfileConfig(), ...(spec.profileConfig ?? {}) },
+            // The cluster's identity, as on its containers and volumes: a create that meets this
+            // profile (a killed run made it and never recorded it) takes it over.
+            config: { ...dockerHostProfileConfig(), ...(spec.profileConfig ?? {}), "user.bcm.cluster": clusterName },
             endpoint,
         },
         opts,

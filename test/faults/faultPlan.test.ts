@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { allPoints, changesIn, planFor, destroyPoints, FaultRow, formatTable, fullPlan, killTarget, rowPassed, samplePlan, StepTracker, upPoints } from "./faultPlan";
+import { allPoints, changesIn, chosenPoints, planFor, destroyPoints, FaultRow, formatTable, fullPlan, killTarget, rowPassed, samplePlan, StepTracker, upPoints } from "./faultPlan";
 
 describe("the fault-injection plan", () => {
     it("has eight up points and three destroy points, spread and in order", () => {
@@ -97,5 +97,14 @@ describe("the report", () => {
         expect(table[0]).toMatch(/^point +\| killed at/);
         expect(table[2]).toMatch(/^up-3 .*\| pass$/);
         expect(table[3]).toMatch(/^up-4 .*\| FAIL$/);
+    });
+});
+
+describe("which points a run names", () => {
+    it("takes the command line first, then BCM_FAULT_POINTS, ignoring options", () => {
+        expect(chosenPoints(["up-3", "destroy-1"], "up-1")).toEqual(["up-3", "destroy-1"]);
+        expect(chosenPoints(["--verbose"], "up-4,up-7 destroy-2")).toEqual(["up-4", "up-7", "destroy-2"]);
+        expect(chosenPoints([], undefined)).toEqual([]);
+        expect(chosenPoints([], " , ")).toEqual([]);
     });
 });

@@ -52,6 +52,13 @@ export function planFor(ids: string[]): Scenario[] {
     });
 }
 
+/** The points a run names: on its command line, else in BCM_FAULT_POINTS (comma- or space-separated); none means the default choice. */
+export function chosenPoints(args: string[], env: string | undefined): string[] {
+    const named = args.filter((a) => !a.startsWith("-"));
+    if (named.length > 0) return named;
+    return (env ?? "").split(/[\s,]+/).filter((x) => x !== "");
+}
+
 /** The progress line count at which to kill: at least the first line, at most the last but one. */
 export function killTarget(point: KillPoint, plannedSteps: number): number {
     const lines = 2 * plannedSteps;

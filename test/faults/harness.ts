@@ -17,6 +17,7 @@ import { execa } from "execa";
 import { developmentDeviceEnv, openStack, repoRoot, stackPassphrase } from "../../engine";
 import { standaloneConfig } from "../../automation/standalone";
 import { clusterWorkDir } from "../../automation/cluster/workdir";
+import { prepareDeploy } from "../../automation/cluster/deviceValues";
 import { changesIn, FaultRow, isComponent, killTarget, KillPoint, Scenario, StepTracker } from "./faultPlan";
 import { markerVariable, roleOf, waitForNoProcesses } from "../testing/processes";
 
@@ -90,7 +91,11 @@ async function plannedSteps(home: string): Promise<number> {
     // The same device the runs will use: the development one made in this home, unless BCM_DEVICE says otherwise.
     const env = developmentDeviceEnv(home, process.env, () => undefined);
     const stack = await openStack({ workDir: clusterWorkDir(home), stackName, passphrase: await stackPassphrase(stackName, env), home });
-    await stack.setAllConfig(Object.fromEntries(Object.entries(standaloneConfig(dataCenterEnv)).map(([k, value]) => [k, { value }])));
+    // As `npm run up` does: the controller's key (the bitcoin tier encrypts to it), the
+    // first-deploy settings and the device's values; without them the preview fails
+    // ("bcm:controllerKey: missing") and no pass runs. The runs then find them in this home.
+    const prepared = await prepareDeploy(stack, standaloneConfig(dataCenterEnv), { home, env, say: () => undefined, createControllerKey: true });
+    await stack.setAllConfig(Object.fromEntries(Object.entries(prepared).map(([k, value]) => [k, { value }])));
     let steps = 0;
     await stack.preview({
         onEvent: (e) => {

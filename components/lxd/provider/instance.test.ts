@@ -25,6 +25,7 @@ function failingStart(state: { created: boolean; deleteAnswer: () => ReturnType<
         if (r.path === "/1.0") return envelope.sync({ auth: "trusted", api_extensions: [] });
         if (r.path === "/1.0/images/aliases/bcm-base") return envelope.sync({ name: "bcm-base", target: "f".repeat(64) });
         if (r.path === "/1.0/profiles/default") return envelope.sync({ name: "default" });
+        if (r.path === "/1.0/operations?recursion=1") return envelope.sync({});
         if (r.path === "/1.0/instances/web") {
             if (r.method === "DELETE") return state.deleteAnswer();
             return state.created ? envelope.sync({ name: "web", status: "Stopped", config: {} }) : envelope.error(404, "Instance not found");

@@ -16,6 +16,8 @@ import {
 import { connect } from "./connection";
 import { diffInstance, instanceServerKey, mergeConfigForPut } from "./diff";
 import { PartialCreateError, Props, ResourceHandler } from "./handler";
+import { claimOf, foreignObjectError } from "./identity";
+import { adoptionPlan, settleInstance } from "./instanceAdoption";
 import { autoName, urnName } from "./naming";
 import { isUnknown } from "./rpc";
 import { Checker, instanceNamePattern } from "./validate";
@@ -103,8 +105,14 @@ export const instanceHandler: ResourceHandler = {
         const inputs = props as unknown as InstanceInputs;
         const client = await connect(inputs.endpoint);
         const name = inputs.name;
-        if (await getInstance(client, name)) {
-            throw nameClash(name, client);
+        // A killed run's POST may still be under way in LXD, before the instance is even
+        // listed (a second POST then fails "busy running a create operation"): wait for it.
+        await settleInstance(client, name);
+        const existing = await getInstance(client, name);
+        if (existing) {
+            const claim = claimOf(existing.instance.config, inputs.config);
+            if (claim.kind === "foreign") throw foreignObjectError(`instance ${name}`, client.url, claim.owner, inputs.config);
+            if (claim.kind === "unmarked") throw nameClash(name, client);
         }
         const fingerprint = await resolveImage(client, inputs.image);
         if (!fingerprint) {
@@ -114,6 +122,10 @@ export const instanceHandler: ResourceHandler = {
             );
         }
         await requireProfiles(client, inputs.profiles);
+        if (existing) {
+            const adopted = await adoptInstance(client, name, fingerprint, inputs, props);
+            if (adopted) return adopted;
+        }
         try {
             await client.run("POST", "/1.0/instances", {
                 object: `instance ${name}`,
@@ -182,6 +194,32 @@ export const instanceHandler: ResourceHandler = {
         await deleteInstance(client, id);
     },
 };
+
+/**
+ * An instance of this cluster that the state does not hold (a killed run's create, which LXD
+ * finished without its client; the caller waited for LXD's operations on it): converge it to
+ * the inputs (PUT, power state, address) like an update, or delete it and let the create
+ * make it again when it cannot be converged (adoptionPlan says why). Undefined when it is
+ * gone by then or was deleted here: the caller creates it.
+ */
+async function adoptInstance(client: LxdClient, name: string, fingerprint: string, inputs: InstanceInputs, props: Props): Promise<{ id: string; outs: Props } | undefined> {
+    const found = await getInstance(client, name);
+    if (!found) return undefined;
+    const plan = adoptionPlan(found.instance, fingerprint, inputs);
+    if (plan.action === "replace") {
+        await deleteInstance(client, name);
+        return undefined;
+    }
+    try {
+        await putInstance(client, name, inputs);
+        await converge(client, name, inputs);
+    } catch (err) {
+        // As a create that fails: nothing the state does not know of is left behind.
+        await undoCreate(client, name, err);
+        throw new Error(`${messageOf(err)}; the instance (taken over from an interrupted run) was deleted again, so nothing is left behind`);
+    }
+    return { id: name, outs: await readOutputs(client, name, props) };
+}
 
 /**
  * PUT the program's config, devices and profiles, carrying over the server's own keys
@@ -309,9 +347,10 @@ async function undoCreate(client: LxdClient, name: string, cause: unknown): Prom
     }
 }
 
+/** An existing instance that carries no cluster (made by hand, or by a program that is not BCM's). */
 function nameClash(name: string, client: LxdClient): Error {
     return new Error(
-        `name: an instance named ${name} already exists on ${client.url}; import it ` +
+        `name: an instance named ${name} already exists on ${client.url} and is no BCM cluster's (no user.bcm.cluster); import it ` +
             `(pulumi import lxd:index:Instance <resource name> ${name}) or choose another name`,
     );
 }

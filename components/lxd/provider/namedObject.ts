@@ -4,6 +4,7 @@ import { isLxdError, messageOf } from "../client/errors";
 import { connect } from "./connection";
 import { PlannedDiff } from "./diff";
 import { Props, ResourceHandler } from "./handler";
+import { claimOf, foreignObjectError } from "./identity";
 import { Checker } from "./validate";
 
 /** An LXD object as GET shows it: profiles, networks and pools all have these. */
@@ -58,7 +59,11 @@ export interface NamedObjectSpec {
     beforeCreate?(client: LxdClient, inputs: Props): Promise<void>;
     /** The POST body that creates the object. */
     createBody(inputs: Props): Record<string, unknown>;
-    /** Whether an object that already exists may be taken over instead of refused (then updated to the inputs). */
+    /**
+     * Whether an object that already exists may be taken over instead of refused (then updated
+     * to the inputs). One that carries another cluster's `user.bcm.cluster` is refused naming
+     * that cluster whatever this says.
+     */
     adopt?(live: LiveObject, inputs: Props): boolean;
     /** The PUT body from the live object and the new inputs (server-filled keys carried over). */
     putBody(live: LiveObject, inputs: Props): Record<string, unknown>;
@@ -114,6 +119,8 @@ export function namedObjectHandler(spec: NamedObjectSpec): ResourceHandler {
                 return { id, outs: withEndpoint(spec.outputs(adopted.live, id), inputs) };
             }
             if (existing) {
+                const claim = claimOf(existing.live.config, inputs.config);
+                if (claim.kind === "foreign") throw foreignObjectError(at.describe(id), client.url, claim.owner, inputs.config);
                 throw new Error(`name: ${at.named(id)} already exists on ${client.url}; import it or choose another name`);
             }
             await client.run("POST", at.collection(inputs), { body: spec.createBody(inputs), object: at.describe(id) });

@@ -119,11 +119,24 @@ describe("lxd:index:StorageVolume against a fake daemon", () => {
         expect(volumes.get("docker")?.config).not.toHaveProperty(["user.bcm.retain"]);
     });
 
-    it("never takes over another cluster's kept volume, or one not marked kept", async () => {
+    it("takes over a volume of this cluster a killed run created and never recorded, updating it to the inputs", async () => {
+        volumes.set("docker", { name: "docker", description: "", config: { "user.bcm.cluster": "c1" }, content_type: "filesystem", used_by: [] });
+        const before = fake.requests.length;
+        const { id, outs } = await provider.create(urn, inputs({ config: { "user.bcm.cluster": "c1", size: "6GiB" } }));
+        expect(id).toBe("default/docker");
+        expect(outs).toMatchObject({ description: "dockerd data", config: { "user.bcm.cluster": "c1", size: "6GiB" } });
+        expect(fake.requests.slice(before).filter((r) => r.method === "POST")).toEqual([]);
+    });
+
+    it("never takes over another cluster's volume, one without a cluster, or one of another content type", async () => {
         volumes.set("docker", { name: "docker", description: "theirs", config: { "user.bcm.cluster": "c2", "user.bcm.retain": "true" }, content_type: "filesystem", used_by: [] });
-        await expect(provider.create(urn, inputs({ config: { "user.bcm.cluster": "c1", "user.bcm.retain": "true" } }))).rejects.toThrow(/already exists/);
-        volumes.set("docker", { name: "docker", description: "theirs", config: { "user.bcm.cluster": "c1" }, content_type: "filesystem", used_by: [] });
-        await expect(provider.create(urn, inputs({ config: { "user.bcm.cluster": "c1", "user.bcm.retain": "true" } }))).rejects.toThrow(/already exists/);
+        await expect(provider.create(urn, inputs({ config: { "user.bcm.cluster": "c1", "user.bcm.retain": "true" } }))).rejects.toThrow(
+            /^storage volume docker in pool default on unix:\S+ already exists and belongs to cluster c2 \(user\.bcm\.cluster\), not to cluster c1; destroy that cluster first \(bcm cluster destroy c2\) or place this one on another endpoint$/,
+        );
+        volumes.set("docker", { name: "docker", description: "theirs", config: {}, content_type: "filesystem", used_by: [] });
+        await expect(provider.create(urn, inputs({ config: { "user.bcm.cluster": "c1" } }))).rejects.toThrow(/^name: a storage volume named docker in pool default already exists/);
+        volumes.set("docker", { name: "docker", description: "theirs", config: { "user.bcm.cluster": "c1" }, content_type: "block", used_by: [] });
+        await expect(provider.create(urn, inputs({ config: { "user.bcm.cluster": "c1" } }))).rejects.toThrow(/already exists/);
         expect(volumes.get("docker")?.description).toBe("theirs");
     });
 

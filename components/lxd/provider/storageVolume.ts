@@ -1,5 +1,6 @@
 import { describeObject } from "../client/errors";
 import { diffStorageVolume, mergeConfigForPut, volumeServerKey } from "./diff";
+import { claimOf } from "./identity";
 import { LiveObject, Locator, namedObjectHandler } from "./namedObject";
 import { objectNamePattern } from "./validate";
 
@@ -38,27 +39,23 @@ const volumes: Locator = {
 };
 
 /**
+ * A volume of this cluster (config `user.bcm.cluster` the same as the inputs') is taken over
+ * by the create instead of refused, and then updated to the inputs: either a volume kept by
+ * an earlier destroy (`user.bcm.retain`, a tier's retained data volume), whose data (a chain)
+ * comes back, whether or not the new one is to be kept (its config then says so); or one a
+ * killed run created and never recorded (LXD finishes a volume's create without its client).
+ * Taking over never deletes anything. Another cluster's volume, one that carries no cluster,
+ * and one of another content type (which no update can change) are never taken.
+ */
+export function adoptVolume(live: LiveObject, inputs: Record<string, unknown>): boolean {
+    return claimOf(live.config, inputs.config).kind === "ours" && (live as { content_type?: string }).content_type === (inputs.contentType ?? "filesystem");
+}
+
+/**
  * What a refused delete says: LXD answers only "The storage volume is still in use", also
  * when the instance using it is stopped (a disk device is enough), so the users come
  * from the volume's `used_by`.
  */
-/**
- * A volume kept by an earlier destroy (config `user.bcm.retain`, set by a tier's retained data
- * volume) is taken over by the next create of the same cluster's volume, so its data (a chain)
- * comes back instead of the create failing, whether or not the new one is to be kept (its
- * config then says so). Another cluster's volume, or one not marked kept, is never taken.
- */
-export function adoptKeptVolume(live: LiveObject, inputs: Record<string, unknown>): boolean {
-    const wanted = (inputs.config ?? {}) as Record<string, string>;
-    const have = ((live as { config?: Record<string, string> }).config ?? {}) as Record<string, string>;
-    return (
-        have["user.bcm.retain"] === "true" &&
-        typeof wanted["user.bcm.cluster"] === "string" &&
-        have["user.bcm.cluster"] === wanted["user.bcm.cluster"] &&
-        (live as { content_type?: string }).content_type === (inputs.contentType ?? "filesystem")
-    );
-}
-
 export function volumeInUseHint(live: LiveObject | undefined, id: string): string {
     const users = Array.isArray(live?.used_by) ? (live.used_by as string[]).map(describeObject) : [];
     const { name } = splitVolumeId(id);
@@ -95,7 +92,7 @@ export const storageVolumeHandler = namedObjectHandler({
         }
     },
     createBody: (i) => ({ name: i.name, content_type: i.contentType, description: i.description, config: i.config }),
-    adopt: adoptKeptVolume,
+    adopt: adoptVolume,
     putBody: (live, i) => ({
         description: i.description,
         config: mergeConfigForPut(live.config, i.config as Record<string, string>, volumeServerKey),
