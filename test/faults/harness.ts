@@ -216,7 +216,8 @@ export async function runScenario(s: Scenario, o: HarnessOptions): Promise<Fault
             const cull = await execa(process.execPath, [path.join(repoRoot, "automation", "bin", "bcm.js"), "cluster", "cull", stackName], {
                 cwd: repoRoot,
                 reject: false,
-                env: { ...process.env, BCM_HOME: home },
+                // The device `npm run up` used: its development device in this home (bcm itself never falls back to one).
+                env: developmentDeviceEnv(home, { ...process.env, BCM_HOME: home }, () => undefined),
             });
             const culled = cull.exitCode !== 0 ? `FAILED: ${cull.stderr.trim().split("\n").pop()}` : /nothing to cull/.test(cull.stdout) ? "nothing" : cull.stdout.split("\n").filter((l) => l.startsWith("orphan")).join("; ");
             if (upRow) {
