@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -30,29 +31,56 @@ type Btcd struct {
 
 // FreePort asks the kernel for a free loopback port.
 func FreePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	ports, err := freePorts(1)
 	if err != nil {
 		return 0, err
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	return ports[0], nil
 }
+
+// freePorts asks for n free loopback ports at once, holding each until all are chosen,
+// so they differ from one another.
+func freePorts(n int) ([]int, error) {
+	var ports []int
+	for i := 0; i < n; i++ {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		defer l.Close()
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
+}
+
+// errExitedAtStart is btcd ending before its RPC answered: most often a port another
+// process took between our choosing it and btcd binding it (the Go tests of the services
+// run side by side), so StartBtcd tries again with new ports.
+var errExitedAtStart = errors.New("btcd exited at start")
 
 // StartBtcd starts btcd in dir (created) with --txindex --addrindex, mining to
 // miningAddr, RPC over TLS and P2P both on 127.0.0.1 (P2P so a second test node can
-// connect; no DNS seeds, no outside peers).
+// connect; no DNS seeds, no outside peers). It tries three times if btcd exits at start.
 func StartBtcd(bin, dir, miningAddr string) (*Btcd, error) {
+	var err error
+	for attempt := 1; attempt <= 3; attempt++ {
+		var b *Btcd
+		if b, err = startBtcd(bin, dir, miningAddr); err == nil || !errors.Is(err, errExitedAtStart) {
+			return b, err
+		}
+	}
+	return nil, err
+}
+
+func startBtcd(bin, dir, miningAddr string) (*Btcd, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	rpcPort, err := FreePort()
+	ports, err := freePorts(2)
 	if err != nil {
 		return nil, err
 	}
-	p2pPort, err := FreePort()
-	if err != nil {
-		return nil, err
-	}
+	rpcPort, p2pPort := ports[0], ports[1]
 	b := &Btcd{
 		Dir: dir, User: "bcm", Password: "regtest-" + strconv.Itoa(rpcPort),
 		RPCAddr:  "127.0.0.1:" + strconv.Itoa(rpcPort),
@@ -101,7 +129,8 @@ func StartBtcd(bin, dir, miningAddr string) (*Btcd, error) {
 		}
 		select {
 		case e := <-b.exited:
-			return nil, fmt.Errorf("btcd exited at start (%v); see %s/btcd.out", e, dir)
+			out, _ := os.ReadFile(filepath.Join(dir, "btcd.out"))
+			return nil, fmt.Errorf("%w (%v): %s", errExitedAtStart, e, lastLines(string(out), 5))
 		default:
 		}
 		if time.Now().After(deadline) {
@@ -174,4 +203,13 @@ func (b *Btcd) WaitHeight(ctx context.Context, h int64) error {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// lastLines is the last n lines of s, for an error message.
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, " | ")
 }
