@@ -8,18 +8,28 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
 
-// freePort asks the kernel for a free port on 127.0.0.1.
+// givenPorts are the ports freePort has handed out in this test binary.
+var givenPorts sync.Map
+
+// freePort asks the kernel for a free port on 127.0.0.1, never one it gave before in
+// this run (the kernel may hand a just-closed port out again, and a node takes four).
 func freePort() int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		panic(err)
+	for {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			panic(err)
+		}
+		port := l.Addr().(*net.TCPAddr).Port
+		l.Close()
+		if _, taken := givenPorts.LoadOrStore(port, true); !taken {
+			return port
+		}
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // btcd is a regtest btcd on 127.0.0.1 with no P2P at all (no peers, no listening).
