@@ -2,7 +2,9 @@
 // program with all three tiers on this machine's LXD, with the policy pack, as `bcm` runs it.
 // The passphrase comes on standard input (an argument or a variable would put it where the
 // trace is looking); the stack's outputs go to a file only its owner can read.
-// Usage: ts-node test/testing/traceDeploy.ts <BCM home> <stack> <config JSON file> <outputs file>  (passphrase on stdin)
+// The deploy leaves a long-lived process behind (the Docker socket forwarder), which strace -f
+// follows and waits for; so the result goes to a file the test watches, not only to the exit code.
+// Usage: ts-node test/testing/traceDeploy.ts <BCM home> <stack> <config JSON file> <outputs file> <result file>  (passphrase on stdin)
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { prepareDeploy } from "../../automation/cluster/deviceValues";
@@ -12,7 +14,7 @@ import { clusterWorkDir } from "../../automation/cluster/workdir";
 import { openStack } from "../../engine";
 
 async function main(): Promise<void> {
-    const [home, stackName, configFile, outputsFile] = process.argv.slice(2);
+    const [home, stackName, configFile, outputsFile] = process.argv.slice(2, 6);
     const passphrase = fs.readFileSync(0, "utf8").trim();
     const config = JSON.parse(fs.readFileSync(configFile, "utf8")) as Record<string, string>;
     const stack = await openStack({ workDir: clusterWorkDir(home), stackName, passphrase, home });
@@ -29,7 +31,13 @@ async function main(): Promise<void> {
     fs.writeFileSync(outputsFile, JSON.stringify(Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, o.value]))), { mode: 0o600 });
 }
 
-main().catch((e: unknown) => {
-    console.error(`traceDeploy: ${e instanceof Error ? e.message : String(e)}`);
-    process.exit(1);
-});
+const resultFile = process.argv[6];
+main().then(
+    () => fs.writeFileSync(resultFile, "ok"),
+    (e: unknown) => {
+        const message = `traceDeploy: ${e instanceof Error ? e.message : String(e)}`;
+        console.error(message);
+        fs.writeFileSync(resultFile, message);
+        process.exitCode = 1;
+    },
+);
