@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { bech32 } from "@scure/base";
 import { bitcoinOnionServices, chainDataVolume } from "./bitcoinTier";
 import { chainPorts } from "./chains";
-import { bitcoindConf, btcctlConf, btcdConf, lndConf } from "./config";
+import { bitcoindConf, btcctlConf, btcdConf, lndConf, nodeCommand } from "./config";
 import { p2wpkhAddress } from "./miningAddress";
 
 const rpc = { user: "bcm", password: "Secret123abc" };
@@ -69,12 +69,27 @@ describe("btcdConf", () => {
         expect(main).toContain("rpclisten=0.0.0.0:8334");
     });
 
-    it("always connects to the stack's peers (through the same Tor proxy), on btcd and bitcoind", () => {
-        const peers = ["a".repeat(56) + ".onion:18444", "10.0.0.7:18444"];
-        const withPeers = btcdConf({ chain: "regtest", rpc, torSocks: "tor:9050", miningAddress: "bcrt1qxyz", peers }).split("\n");
+    it("always connects to the stack's peers through Tor, on btcd and bitcoind", () => {
+        const peers = ["a".repeat(56) + ".onion:38333", "10.0.0.7:38333"];
+        const withPeers = btcdConf({ chain: "signet", rpc, torSocks: "tor:9050", peers }).split("\n");
         expect(withPeers.filter((l) => l.startsWith("addpeer="))).toEqual(peers.map((p) => `addpeer=${p}`));
         expect(withPeers).toContain("proxy=tor:9050");
         expect(conf).not.toMatch(/addpeer|connect=/);
+        // btcd on regtest takes blocks only from 127.0.0.1: only the loopback forwards, which dial through Tor.
+        const regtest = btcdConf({ chain: "regtest", rpc, torSocks: "tor:9050", miningAddress: "bcrt1qxyz", peers }).split("\n");
+        expect(regtest.filter((l) => /^(connect|addpeer|proxy)=/.test(l))).toEqual(["connect=127.0.0.1:18500", "connect=127.0.0.1:18501"]);
+        const task = nodeCommand("btcd", "regtest", peers, "tor:9050");
+        expect(task.args).toEqual([]);
+        expect(task.command?.slice(0, 2)).toEqual(["sh", "-c"]);
+        expect(task.command?.[2]!.split("\n")).toEqual([
+            `while :; do socat TCP-LISTEN:18500,bind=127.0.0.1,fork,reuseaddr SOCKS4A:tor:${"a".repeat(56)}.onion:38333,socksport=9050; sleep 1; done &`,
+            "while :; do socat TCP-LISTEN:18501,bind=127.0.0.1,fork,reuseaddr SOCKS4A:tor:10.0.0.7:38333,socksport=9050; sleep 1; done &",
+            "exec /usr/local/bin/btcd --configfile=/run/secrets/btcd.conf",
+        ]);
+        // Elsewhere, and without peers, the image's entrypoint with the configuration file.
+        expect(nodeCommand("btcd", "signet", peers, "tor:9050")).toEqual({ args: ["--configfile=/run/secrets/btcd.conf"] });
+        expect(nodeCommand("btcd", "regtest", [], "tor:9050")).toEqual({ args: ["--configfile=/run/secrets/btcd.conf"] });
+        expect(nodeCommand("bitcoind", "regtest", peers, "tor:9050")).toEqual({ args: ["-conf=/run/secrets/bitcoin.conf"] });
         const core = bitcoindConf({ chain: "regtest", rpc, torSocks: "tor:9050", peers }).split("\n");
         // In the chain's section, where bitcoind reads network-specific options.
         expect(core.slice(core.indexOf("[regtest]")).filter((l) => l.startsWith("addnode="))).toEqual(peers.map((p) => `addnode=${p}`));

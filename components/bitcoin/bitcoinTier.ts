@@ -8,7 +8,7 @@ import * as lxd from "../lxd/resources";
 import { SwarmService } from "../swarm/swarmService";
 import { DataVolume, SystemContainerTier } from "../tier/systemContainerTier";
 import { Chain, chainPorts, Implementation, lndPorts, networkFlag, serviceNames } from "./chains";
-import { bitcoindConf, btcctlConf, btcdConf, lndConf, paths } from "./config";
+import { bitcoindConf, btcctlConf, btcdConf, lndConf, nodeCommand, paths } from "./config";
 import { p2wpkhAddress } from "./miningAddress";
 import { channelBackupService, lndIdentityOf, lndStartArgs, lndWalletFile } from "./lightning";
 import { deriveLndSecrets } from "../../device/lndSecret";
@@ -128,6 +128,8 @@ export class BitcoinTier extends pulumi.ComponentResource {
         const child = (role: string) => `${name}-${role}`;
         const onDocker = { parent: this, provider: args.docker };
         const volume = chainDataVolume(chain, false).path;
+        // The gateway's Tor SOCKS on the tier's overlay: every peer connection goes through it.
+        const torSocks = "tor:9050";
 
         const password = new random.RandomPassword(child("rpc-password"), { length: 32, special: false }, { parent: this });
         this.rpcCredentials = pulumi.secret(password.result.apply((p) => ({ user: "bcm", password: p })));
@@ -140,7 +142,7 @@ export class BitcoinTier extends pulumi.ComponentResource {
         const onions = pulumi.output(args.onions ?? {});
         const onionOf = (service: string) => onions.apply((o) => (args.torOffline ? undefined : o[service]?.address));
         const settings = pulumi.all([this.rpcCredentials, onionOf(`${names.node}-p2p`), this.miningAddress ?? pulumi.output(undefined)]).apply(
-            ([rpc, onion, miningAddress]) => ({ chain, rpc, torSocks: "tor:9050", onion, miningAddress, peers: args.peers ?? [], ...(args.prune !== undefined ? { prune: args.prune } : {}) }),
+            ([rpc, onion, miningAddress]) => ({ chain, rpc, torSocks, onion, miningAddress, peers: args.peers ?? [], ...(args.prune !== undefined ? { prune: args.prune } : {}) }),
         );
 
         // The chain directories on the kept volume, owned by the users the images run as.
@@ -194,7 +196,7 @@ export class BitcoinTier extends pulumi.ComponentResource {
             {
                 tier: "bitcoin",
                 image: args.images.node,
-                args: implementation === "btcd" ? [`--configfile=${paths.secrets}/btcd.conf`] : [`-conf=${paths.secrets}/bitcoin.conf`],
+                ...nodeCommand(implementation, chain, args.peers ?? [], torSocks),
                 networks: [{ network: args.network, aliases: [names.node] }],
                 secrets: nodeSecrets,
                 binds: { [`${volume}/${implementation}`]: nodeData },
@@ -212,7 +214,7 @@ export class BitcoinTier extends pulumi.ComponentResource {
 
         const lndText = pulumi
             .all([this.rpcCredentials, onionOf(names.lnd)])
-            .apply(([rpc, onion]) => lndConf({ chain, implementation, rpc, torSocks: "tor:9050", onion, alias: args.alias ?? `bcm-${chain}` }));
+            .apply(([rpc, onion]) => lndConf({ chain, implementation, rpc, torSocks, onion, alias: args.alias ?? `bcm-${chain}` }));
         // The wallet from the device: its values as one file for bcm-lnd-start, its password alone
         // for lnd's wallet-unlock-password-file; the identity it must have is public.
         const secret = pulumi.secret(pulumi.output(args.lnd.secret));

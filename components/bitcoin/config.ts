@@ -1,6 +1,7 @@
 // The nodes' configuration files, rendered from plain values (tested without an engine).
 // Every file goes into a Swarm secret: they hold the RPC credentials.
-import { Chain, chainPorts, lndPorts, networkFlag, serviceNames, zmqPorts } from "./chains";
+import { Chain, chainPorts, Implementation, lndPorts, networkFlag, serviceNames, zmqPorts } from "./chains";
+import { forwardingCommand, loopbackForwards } from "./peers";
 
 /** Where things are inside the node containers. */
 export const paths = {
@@ -45,6 +46,7 @@ export function btcdConf(s: NodeSettings): string {
     checkCredentials(s.rpc);
     const ports = chainPorts("btcd", s.chain);
     if (s.chain === "regtest" && !s.miningAddress) throw new Error("btcd on regtest needs miningAddress: `generate` pays to it");
+    const forwards = loopbackForwards(s.peers ?? [], s.chain);
     return lines([
         "[Application Options]",
         s.chain !== "mainnet" && `${networkFlag(s.chain)}=1`,
@@ -56,14 +58,27 @@ export function btcdConf(s: NodeSettings): string {
         `rpccert=${paths.secrets}/btcd-rpc.cert`,
         `rpckey=${paths.secrets}/btcd-rpc.key`,
         `listen=0.0.0.0:${ports.p2p}`,
-        // Every outbound connection, onion or not, through Tor; DNS seeds are asked through it too.
-        `proxy=${s.torSocks}`,
+        ...(forwards.length > 0
+            ? // Only the loopback forwards, which reach the peers through Tor (a proxy would be asked for 127.0.0.1 too).
+              forwards.map((f) => `connect=127.0.0.1:${f.port}`)
+            : // Every outbound connection, onion or not, through Tor; DNS seeds are asked through it too.
+              [`proxy=${s.torSocks}`, ...(s.peers ?? []).map((p) => `addpeer=${p}`)]),
         s.onion && `externalip=${s.onion}`,
         "txindex=1",
         s.chain === "regtest" && "nodnsseed=1",
         s.miningAddress && `miningaddr=${s.miningAddress}`,
-        ...(s.peers ?? []).map((p) => `addpeer=${p}`),
     ]);
+}
+
+/**
+ * The node task's command: the image's entrypoint given its configuration file; for btcd on
+ * regtest with peers, a shell that starts the loopback forwards to them first (peers.ts).
+ */
+export function nodeCommand(implementation: Implementation, chain: Chain, peers: readonly string[], torSocks: string): { command?: string[]; args: string[] } {
+    if (implementation === "bitcoind") return { args: [`-conf=${paths.secrets}/bitcoin.conf`] };
+    const btcd = ["/usr/local/bin/btcd", `--configfile=${paths.secrets}/btcd.conf`];
+    const forwards = loopbackForwards(peers, chain);
+    return forwards.length === 0 ? { args: btcd.slice(1) } : { command: forwardingCommand(forwards, torSocks, btcd), args: [] };
 }
 
 /** btcctl.conf for health checks and operators inside the node's container. */
