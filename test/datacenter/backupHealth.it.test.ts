@@ -228,10 +228,15 @@ describe("backups, restore and health on a data center (real engine, LXD, Swarm,
     };
     const lndMarker = async () => JSON.parse(await lncli("addinvoice --amt 777 --memo rollback-marker")) as { r_hash: string };
 
-    it("a broken config (Tor pointed at authorities on its own loopback, where none listens) fails its health gate and rolls back by itself, data and service back", async () => {
+    // A setting that deploys cleanly and cuts the node off: the authorities' v3 identities copied
+    // wrong, so Tor trusts no consensus, not even the one it cached. (Only their addresses wrong
+    // was not enough: Tor went on with its cached consensus, healthy, as it should.)
+    it("a broken config (Tor's authorities with wrong identities: no consensus is trusted) fails its health gate and rolls back by itself, data and service back", async () => {
         const marker = await lndMarker();
         const torBefore = (await plainConfig(stack))["bcm:tor"];
-        const broken = JSON.stringify({ network: "private", dirAuthorities: tornet.dirAuthorityLines.map((l) => l.replace(/ \d+\.\d+\.\d+\.\d+:(\d+) /, " 127.0.0.1:$1 ")) });
+        const wrongIdentity = (l: string) => l.replace(/v3ident=([0-9A-Fa-f]{40})/, (_, h: string) => `v3ident=${[...h].reverse().join("")}`);
+        expect(tornet.dirAuthorityLines.every((l) => wrongIdentity(l) !== l)).toBe(true);
+        const broken = JSON.stringify({ network: "private", dirAuthorities: tornet.dirAuthorityLines.map(wrongIdentity) });
         const started = Date.now();
         const err = await update("bcm:tor", broken);
         const seconds = (Date.now() - started) / 1000;
