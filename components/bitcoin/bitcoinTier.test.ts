@@ -1,32 +1,18 @@
 import * as docker from "@pulumi/docker";
-import { Registered, recordResources, value } from "../testing/mocks";
-import { SystemContainerTier } from "../tier/systemContainerTier";
-import { BitcoinTier, chainDataVolume } from "./bitcoinTier";
+import { Registered, value } from "../testing/mocks";
+import { bitcoinContainer, recordBitcoinResources } from "./testing/wiring";
+import { BitcoinTier } from "./bitcoinTier";
 import { noPlaintextSecrets } from "../../policy/rules/noPlaintextSecrets";
 import { messages, runResourcePolicy } from "../../policy/testing/harness";
 import { regtest } from "../../policy/testing/fixtures";
 
 const registered: Registered[] = [];
-const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n";
 
-beforeAll(() =>
-    recordResources(registered, (type) =>
-        type === "random:index/randomPassword:RandomPassword"
-            ? { result: "pw0123456789" }
-            : type === "random:index/randomBytes:RandomBytes"
-              ? { base64: Buffer.alloc(32, 7).toString("base64") }
-              : type === "command:local:Command"
-                ? { stdout: pem }
-                : {},
-    ),
-);
+beforeAll(() => recordBitcoinResources(registered));
 
 describe("BitcoinTier wiring (mocks)", () => {
     it("runs btcd and lnd on the first container's kept chain volume, configs as secrets owned by the images' users, nothing published", async () => {
-        const members = [{ containerName: "bcm-bitcoin-01", endpoint: {}, image: "fp", profiles: ["default"], swarmRole: "worker" as const, dataVolumes: [chainDataVolume("regtest", true)] }];
-        const tier = new SystemContainerTier("t", { tier: "bitcoin", cluster: "c", members, swarm: { managerAddress: "10.0.0.1:2377", workerToken: "tok" } });
-        const provider = new docker.Provider("d", { host: "unix:///x.sock" });
-        const network = new docker.Network("n", { name: "bcm-bitcoin", driver: "overlay" }, { provider });
+        const { tier, provider, network } = bitcoinContainer(true);
         const onions = { "btcd-regtest-p2p": { address: "p2p.onion", clientAuthLines: {} }, "lnd-regtest": { address: "ln.onion", clientAuthLines: {} } };
         const key = "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nxjMEZ\n-----END PGP PUBLIC KEY BLOCK-----\n";
         const bitcoin = new BitcoinTier("b", {

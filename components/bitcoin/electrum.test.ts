@@ -1,32 +1,19 @@
 import * as docker from "@pulumi/docker";
-import { Registered, recordResources, value } from "../testing/mocks";
+import { Registered, value } from "../testing/mocks";
+import { bitcoinContainer, recordBitcoinResources } from "./testing/wiring";
 import { SystemContainerTier } from "../tier/systemContainerTier";
-import { BitcoinTier, chainDataVolume } from "./bitcoinTier";
+import { BitcoinTier } from "./bitcoinTier";
 import { ElectrumServer } from "./electrum";
 import { readBitcoinSettings } from "./settings";
 import { bitcoinWorkload } from "./workload";
 
 const registered: Registered[] = [];
-const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n";
 
-beforeAll(() =>
-    recordResources(registered, (type) =>
-        type === "random:index/randomPassword:RandomPassword"
-            ? { result: "pw0123456789" }
-            : type === "random:index/randomBytes:RandomBytes"
-              ? { base64: Buffer.alloc(32, 7).toString("base64") }
-              : type === "command:local:Command"
-                ? { stdout: pem }
-                : {},
-    ),
-);
+beforeAll(() => recordBitcoinResources(registered));
 
 describe("ElectrumServer wiring (mocks)", () => {
     it("indexes the tier's node from the kept chain volume, its settings and btcd's certificate as secrets of its user, nothing published", async () => {
-        const members = [{ containerName: "bcm-bitcoin-01", endpoint: {}, image: "fp", profiles: ["default"], swarmRole: "worker" as const, dataVolumes: [chainDataVolume("regtest", false)] }];
-        const tier = new SystemContainerTier("t", { tier: "bitcoin", cluster: "c", members, swarm: { managerAddress: "10.0.0.1:2377", workerToken: "tok" } });
-        const provider = new docker.Provider("d", { host: "unix:///x.sock" });
-        const network = new docker.Network("n", { name: "bcm-bitcoin", driver: "overlay" }, { provider });
+        const { tier, provider, network } = bitcoinContainer(false);
         const bitcoin = new BitcoinTier("b", { tier, docker: provider, network, chain: "regtest", images: { node: "r/btcd@sha256:1", lnd: "r/lnd@sha256:2" }, miningAddress: "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080",
             lnd: { secret: "00".repeat(32), birthday: "2026-12-01" }, channelBackups: { recipientKey: "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nx\n-----END PGP PUBLIC KEY BLOCK-----\n" } });
         const electrum = new ElectrumServer("e", {
