@@ -14,6 +14,8 @@ not fetch again the transactions and proofs an earlier one fetched (BDK's client
   the same with "cmd": "send", "to": ADDRESS, "amount": SATS, "feerate": SAT_PER_VB
       -> {"txid": "...", "fee": SATS}      (after a full scan; broadcast through the server)
 A failed request answers {"error": "..."}; the process goes on.
+
+describe() and pay() serve services/electrum/test/bdk_wallet.py too (the Go tests' driver).
 """
 import json
 import sys
@@ -79,18 +81,23 @@ def describe(w):
     }
 
 
-def send(req):
-    w, c = scan(req)
-    to = bdk.Address(req["to"], NETWORK).script_pubkey()
+def pay(w, c, to_address, amount, feerate):
+    """Builds, signs and broadcasts (through c) a payment of amount sats at feerate sat/vB."""
+    to = bdk.Address(to_address, NETWORK).script_pubkey()
     psbt = (bdk.TxBuilder()
-            .add_recipient(to, bdk.Amount.from_sat(req["amount"]))
-            .fee_rate(bdk.FeeRate.from_sat_per_vb(req.get("feerate", 2)))
+            .add_recipient(to, bdk.Amount.from_sat(amount))
+            .fee_rate(bdk.FeeRate.from_sat_per_vb(feerate))
             .finish(w))
     if not w.sign(psbt):
         raise RuntimeError("BDK did not finalize the transaction")
     tx = psbt.extract_tx()
     txid = c.transaction_broadcast(tx)
     return {"txid": str(txid), "fee": w.calculate_fee(tx).to_sat()}
+
+
+def send(req):
+    w, c = scan(req)
+    return pay(w, c, req["to"], req["amount"], req.get("feerate", 2))
 
 
 def answer(req):

@@ -14,9 +14,15 @@ mainnet). Each command starts from an in-memory wallet and scans the server fres
 """
 import argparse
 import json
+import os
 import sys
 
 import bdkpython as bdk
+
+# The wallet's answers are shaped as the data-center tests' driver shapes them: one describe()
+# and one pay() for both (test/testing/bdkWallet.py).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "test", "testing"))
+from bdkWallet import describe, pay  # noqa: E402
 
 MNEMONIC = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"
 NETWORK = bdk.Network.REGTEST
@@ -36,36 +42,6 @@ def scan(w, url):
     update = client.full_scan(request, 20, 10, True)
     w.apply_update(update)
     return client
-
-
-def describe(w):
-    b = w.balance()
-    txs = []
-    for ct in w.transactions():
-        pos = ct.chain_position
-        height = None
-        if isinstance(pos, bdk.ChainPosition.CONFIRMED):
-            height = pos.confirmation_block_time.block_id.height
-        sent_received = w.sent_and_received(ct.transaction)
-        txs.append({
-            "txid": str(ct.transaction.compute_txid()),
-            "confirmed": height is not None,
-            "height": height,
-            "received": sent_received.received.to_sat(),
-            "sent": sent_received.sent.to_sat(),
-        })
-    txs.sort(key=lambda t: (t["height"] is None, t["height"] or 0, t["txid"]))
-    return {
-        "balance": {
-            "confirmed": b.confirmed.to_sat(),
-            "immature": b.immature.to_sat(),
-            "trusted_pending": b.trusted_pending.to_sat(),
-            "untrusted_pending": b.untrusted_pending.to_sat(),
-            "total": b.total.to_sat(),
-        },
-        "tip": w.latest_checkpoint().height,
-        "txs": txs,
-    }
 
 
 def main():
@@ -90,17 +66,7 @@ def main():
     if args.cmd == "sync":
         print(json.dumps(describe(w)))
         return 0
-    to = bdk.Address(args.to, NETWORK).script_pubkey()
-    psbt = (bdk.TxBuilder()
-            .add_recipient(to, bdk.Amount.from_sat(args.amount))
-            .fee_rate(bdk.FeeRate.from_sat_per_vb(args.feerate))
-            .finish(w))
-    if not w.sign(psbt):
-        print("BDK did not finalize the transaction", file=sys.stderr)
-        return 1
-    tx = psbt.extract_tx()
-    txid = client.transaction_broadcast(tx)
-    print(json.dumps({"txid": str(txid), "fee": w.calculate_fee(tx).to_sat()}))
+    print(json.dumps(pay(w, client, args.to, args.amount, args.feerate)))
     return 0
 
 
