@@ -1,15 +1,16 @@
 import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import { execa } from "execa";
-import { avroThroughRestScript } from "../../test/testing/kafkaRest";
+import { avroThroughRestScript, avroWithKafkaClientScript } from "../../test/testing/kafkaRest";
 import { docker, lastLine, waitFor } from "../../test/testing/support";
 
 // BCM's streams image (images/docker/streams: bcm-streams from services/streams) beside the
 // kafka image, run for real on a private, internal Docker network: a KRaft controller and a
 // broker, two schema registries and a REST proxy; a client in the toolbox image registers a
 // schema in one registry, produces Avro through the proxy (which resolves the schema through
-// the other registry) and reads it back. Everything is named bcm-it-streams-<run>-… and
-// removed afterwards.
+// the other registry) and reads it back; a Kafka client BCM did not write (confluent-kafka)
+// reads it from the broker and writes one the proxy gives back. Everything is named
+// bcm-it-streams-<run>-… and removed afterwards.
 
 const repo = path.resolve(__dirname, "../..");
 const run = `bcm-it-streams-${process.pid}-${randomBytes(3).toString("hex")}`;
@@ -67,5 +68,16 @@ describe("BCM's streams image (images/docker/streams): schema registry and REST 
         // The registries share one store: the second knows the schema the first registered.
         const fromSecond = await inToolbox(`curl -sf http://schema-registry-2:8081/subjects/img-avro-value/versions/latest`);
         expect(JSON.parse(fromSecond.stdout)).toMatchObject({ subject: "img-avro-value", version: 1, id: answer.schema_id });
+        // A Kafka client BCM did not write reads that record from the broker with the schema from
+        // the registry, and what it writes the same way comes back decoded through the proxy.
+        const other = await inToolbox(avroWithKafkaClientScript("kafka-1:9092", "http://schema-registry-2:8081", "http://kafka-rest-1:8082", "img-avro"));
+        expect({ exitCode: other.exitCode, stderr: other.stderr }).toEqual({ exitCode: 0, stderr: "" });
+        const independent = JSON.parse(lastLine(other.stdout));
+        expect(independent.read).toEqual({ n: 42, note: "through the proxy" });
+        expect(independent.schema_id).toBe(answer.schema_id);
+        expect(independent.proxy_records.map((r: { value: unknown; offset: number }) => [r.offset, r.value])).toEqual([
+            [0, { n: 42, note: { string: "through the proxy" } }],
+            [1, { n: 7, note: { string: "from librdkafka" } }],
+        ]);
     }, 5 * 60_000);
 });

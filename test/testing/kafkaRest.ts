@@ -46,3 +46,49 @@ export function avroThroughRestScript(registry: string, proxy: string, topic: st
         "EOF",
     ].join("\n");
 }
+
+/**
+ * After avroThroughRestScript: a Kafka client BCM did not write (confluent-kafka, librdkafka,
+ * in the toolbox image) reads the topic from the brokers and decodes the record in Confluent's
+ * framing (magic byte 0, the schema id, Avro binary) with the schema fetched from the registry
+ * by that id (Apache Avro's library); then writes one more record the same way, which the
+ * proxy's Avro consumer must give back decoded. Prints {read, schema_id, proxy_records}.
+ */
+export function avroWithKafkaClientScript(bootstrap: string, registry: string, proxy: string, topic: string): string {
+    return [
+        "python3 - <<'EOF'",
+        pythonClient,
+        "import io, struct, uuid",
+        "import avro.io, avro.schema",
+        "from confluent_kafka import Consumer, Producer",
+        `B, R, P, T = '${bootstrap}', '${registry}', '${proxy}', '${topic}'`,
+        "consumer = Consumer({'bootstrap.servers': B, 'group.id': 'independent-' + uuid.uuid4().hex, 'auto.offset.reset': 'earliest', 'enable.auto.commit': False})",
+        "consumer.subscribe([T])",
+        "msg = None",
+        "for i in range(60):",
+        "    msg = consumer.poll(2.0)",
+        "    if msg is not None and msg.error() is None: break",
+        "consumer.close()",
+        "if msg is None or msg.error() is not None: raise SystemExit('no record read from ' + T + ': ' + str(msg and msg.error()))",
+        "raw = msg.value()",
+        "magic, sid = struct.unpack('>bI', raw[:5])",
+        "if magic != 0: raise SystemExit('not in Confluent framing: magic byte ' + str(magic))",
+        "schema = avro.schema.parse(call('GET', R + '/schemas/ids/' + str(sid), accept='application/vnd.schemaregistry.v1+json', ctype='application/json')['schema'])",
+        "read = avro.io.DatumReader(schema).read(avro.io.BinaryDecoder(io.BytesIO(raw[5:])))",
+        "buf = io.BytesIO()",
+        "buf.write(struct.pack('>bI', 0, sid))",
+        "avro.io.DatumWriter(schema).write({'n': 7, 'note': 'from librdkafka'}, avro.io.BinaryEncoder(buf))",
+        "producer = Producer({'bootstrap.servers': B, 'enable.idempotence': True})",
+        "producer.produce(T, value=buf.getvalue())",
+        "if producer.flush(60) != 0: raise SystemExit('the record was not delivered')",
+        "call('POST', P + '/consumers/' + T + '-x', {'name': 'c2', 'format': 'avro', 'auto.offset.reset': 'earliest'})",
+        "call('POST', P + '/consumers/' + T + '-x/instances/c2/subscription', {'topics': [T]})",
+        "records = []",
+        "for i in range(30):",
+        "    records += call('GET', P + '/consumers/' + T + '-x/instances/c2/records?timeout=2000', accept='application/vnd.kafka.avro.v2+json')",
+        "    if len(records) >= 2: break",
+        "call('DELETE', P + '/consumers/' + T + '-x/instances/c2')",
+        "print(json.dumps({'read': read, 'schema_id': sid, 'proxy_records': records}))",
+        "EOF",
+    ].join("\n");
+}
