@@ -58,11 +58,11 @@ describe("errors from the LXD provider, through the engine", () => {
         await instanceGone(name("c"));
     });
 
-    it("refuses to take over an instance of the same name, and leaves it alone", async () => {
+    it("refuses to take over an instance of the same name that no BCM cluster made, and leaves it alone", async () => {
         execFileSync("lxc", ["init", "--empty", name("taken")]);
         const message = await t.failingUp({ images: images(), instances: { c: { name: name("taken"), imageKey: "a" } } });
         expect(message).toContain(
-            `name: an instance named ${name("taken")} already exists on unix:///var/lib/lxd/unix.socket; ` +
+            `name: an instance named ${name("taken")} already exists on unix:///var/lib/lxd/unix.socket and is no BCM cluster's (no user.bcm.cluster); ` +
                 `import it (pulumi import lxd:index:Instance <resource name> ${name("taken")}) or choose another name`,
         );
         const untouched = await getInstance(client, name("taken"));
