@@ -28,8 +28,11 @@ export async function runningTask(host: string, service: string): Promise<{ id: 
     return { id: running[0], node: running[1] };
 }
 
-/** Runs argv in a service's running task, through the LXD of the endpoint that holds its node. */
-export async function inTask(host: string, endpoints: Endpoints, service: string, argv: string[], timeoutSeconds = 60): Promise<{ stdout: string } | { error: string }> {
+/**
+ * Runs `script` on the tier container that holds a service's running task, with "$t" its
+ * container and argv as "$@", through the LXD of the endpoint that holds that node.
+ */
+async function onTaskNode(host: string, endpoints: Endpoints, service: string, script: string, argv: string[], timeoutSeconds: number): Promise<{ stdout: string } | { error: string }> {
     const task = await runningTask(host, service);
     if ("error" in task) return task;
     const problems: string[] = [];
@@ -38,9 +41,9 @@ export async function inTask(host: string, endpoints: Endpoints, service: string
         try {
             client = clientFor(e, endpoints.specs.find((s) => s.name === e.name));
             if (!(await client.exists(`/1.0/instances/${encodeURIComponent(task.node)}`))) continue;
-            const script = `t="$(docker ps -q --filter label=com.docker.swarm.service.name=${service} | head -n 1)"; [ -n "$t" ] || { echo "no running task of ${service} on ${task.node}" >&2; exit 1; }; exec docker exec "$t" "$@"`;
-            const r = await exec(client, task.node, ["sh", "-c", script, "sh", ...argv], { timeoutSeconds });
-            if (r.exitCode !== 0) return { error: `${service}: ${argv[0]} exited ${r.exitCode}: ${firstLine(r.stderr) || firstLine(r.stdout)}` };
+            const find = `t="$(docker ps -q --filter label=com.docker.swarm.service.name=${service} | head -n 1)"; [ -n "$t" ] || { echo "no running task of ${service} on ${task.node}" >&2; exit 1; }; `;
+            const r = await exec(client, task.node, ["sh", "-c", find + script, "sh", ...argv], { timeoutSeconds });
+            if (r.exitCode !== 0) return { error: `${service}: ${argv[0] ?? "docker logs"} exited ${r.exitCode}: ${firstLine(r.stderr) || firstLine(r.stdout)}` };
             return { stdout: r.stdout };
         } catch (err) {
             problems.push(`${e.name}: ${firstLine((err as Error).message)}`);
@@ -49,6 +52,11 @@ export async function inTask(host: string, endpoints: Endpoints, service: string
         }
     }
     return { error: `${service}: its node ${task.node} is on no endpoint that answers (${problems.join("; ") || "not found"})` };
+}
+
+/** Runs argv in a service's running task, through the LXD of the endpoint that holds its node. */
+export function inTask(host: string, endpoints: Endpoints, service: string, argv: string[], timeoutSeconds = 60): Promise<{ stdout: string } | { error: string }> {
+    return onTaskNode(host, endpoints, service, 'exec docker exec "$t" "$@"', argv, timeoutSeconds);
 }
 
 /** JSON printed by a command in a task, or the error. */
@@ -62,13 +70,13 @@ export async function jsonInTask<T>(host: string, endpoints: Endpoints, service:
     }
 }
 
-/** Tor's log of its running task (docker's timestamps on every line). */
-export async function torLog(host: string): Promise<{ text: string } | { error: string }> {
-    const task = await runningTask(host, "tor");
-    if ("error" in task) return task;
-    const r = await dockerOn(host, ["service", "logs", "--timestamps", "--raw", task.id]);
-    if (!r.ok) return { error: `tor: its log cannot be read: ${firstLine(r.stderr)}` };
-    return { text: `${r.stdout}\n${r.stderr}` };
+/**
+ * Tor's log of its running task (docker's timestamps on every line), read on its node:
+ * `docker service logs` through the manager hangs at times and never returns (docker/cli#4678).
+ */
+export async function torLog(host: string, endpoints: Endpoints): Promise<{ text: string } | { error: string }> {
+    const r = await onTaskNode(host, endpoints, "tor", 'exec docker logs --timestamps "$t" 2>&1', [], 60);
+    return "error" in r ? { error: `tor: its log cannot be read: ${r.error.replace(/^tor: /, "")}` } : { text: r.stdout };
 }
 
 /** One SOCKS connection through the gateway's Tor to an onion service (nc in Tor's task). */

@@ -67,7 +67,7 @@ export async function healthReport(cluster: string, ctx: ClusterContext, opts: H
             verdicts.push({ tier: "gateway", check: "swarm", level: "FAIL", reason: `the manager ${host} does not answer: ${swarm.stderr.trim().split("\n")[0]}` });
         } else {
             // Tor, then each public onion service through it.
-            const log = await torLog(host);
+            const log = await torLog(host, endpoints);
             verdicts.push(torCheck(isError(log) ? { error: log.error, network: dc.torNetwork } : { log: readTorLog(log.text), network: dc.torNetwork }, now, opts.torGraceSeconds));
             if (opts.onions !== false && dc.torNetwork !== "offline") {
                 const torrc = await inTask(host, endpoints, "tor", ["cat", "/etc/bcm/torrc"]);

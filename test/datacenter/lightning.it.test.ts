@@ -9,7 +9,7 @@ import { deviceFromEnvironment } from "../../device/fromEnvironment";
 import { TEST_MNEMONIC } from "../../device/testing/testMnemonic";
 import { bcmHome, repoRoot } from "../../engine";
 import { clusterWorkDir } from "../../automation/cluster/workdir";
-import { docker, lastLine, waitFor } from "../testing/support";
+import { docker, lastLine, taskTexts, waitFor } from "../testing/support";
 import { freePort, startTorNetwork, TorNetwork } from "../tornet";
 
 // Issue 13 end to end: the Lightning node of the standalone data center (gateway, kafka and
@@ -302,12 +302,11 @@ describe("Lightning from the device, end to end (real engine, LXD, Swarm, regtes
         const environs = await execa("sh", ["-c", "for f in /proc/[0-9]*/environ; do tr '\\0' '\\n' < $f 2>/dev/null; done"], { reject: false });
         places.environ = environs.stdout;
         const services = (await docker("-H", dc.dockerHost, "service", "ls", "--format", "{{.Name}}")).split("\n");
-        places.serviceLogs = (await Promise.all(services.map((s) => execa("docker", ["-H", dc.dockerHost, "service", "logs", "--raw", s], { reject: false }).then((r) => r.stdout + r.stderr)))).join("\n");
         places.serviceInspect = await docker("-H", dc.dockerHost, "service", "inspect", ...services);
-        for (const c of dc.containers.map((x: { name: string }) => x.name)) {
-            places[`lxc ${c}`] = (await execa("lxc", ["config", "show", "--expanded", c], { stdin: "ignore" })).stdout;
-            places[`tasks ${c}`] = (await execa("lxc", ["exec", c, "--", "sh", "-c", 'docker inspect $(docker ps -aq) 2>/dev/null; for t in $(docker ps -aq); do docker logs "$t" 2>&1; done'], { stdin: "ignore", reject: false })).stdout;
-        }
+        const containers: string[] = dc.containers.map((x: { name: string }) => x.name);
+        for (const c of containers) places[`lxc ${c}`] = (await execa("lxc", ["config", "show", "--expanded", c], { stdin: "ignore" })).stdout;
+        // Every task's logs, read on its node.
+        Object.assign(places, await taskTexts(containers));
         // Every file of the BCM home (the state, the stack settings, the policy configuration, the
         // onion keys) but the mnemonic itself and the engine's own binaries.
         const files = (await execa("find", [home, "-path", path.join(home, "pulumi"), "-prune", "-o", "-type", "f", "!", "-name", "mnemonic", "-print"], { reject: false })).stdout.split("\n").filter((f) => f !== "");

@@ -10,6 +10,7 @@ import { MnemonicDevice } from "../../device";
 import { deriveLndSecrets, lndSecret } from "../../device/lndSecret";
 import { TEST_MNEMONIC } from "../../device/testing/testMnemonic";
 import { isEngineProcess, parseExecTrace, secretLeaks } from "../testing/execTrace";
+import { taskTexts } from "../testing/support";
 
 // Secrets off command lines, proven on one full deploy of all three tiers: every process the
 // deploy starts is recorded, on the controller (strace -f over the deploy) and in the system
@@ -108,10 +109,8 @@ describe("secrets off command lines: a complete trace of one full deploy", () =>
         const docker = (args: string[]) => execa("docker", ["-H", dc.dockerHost, ...args], { reject: false, stdin: "ignore" });
         const services = (await docker(["service", "ls", "-q"])).stdout.split("\n").filter((s) => s !== "");
         texts["docker services"] = (await docker(["service", "inspect", ...services])).stdout;
-        for (const s of services) {
-            const logs = await docker(["service", "logs", "--raw", s]);
-            texts[`docker service logs ${s}`] = `${logs.stdout}\n${logs.stderr}`;
-        }
+        // Every task's logs and inspect, read on its node.
+        Object.assign(texts, await taskTexts(containers));
         const configs = (await docker(["config", "ls", "-q"])).stdout.split("\n").filter((s) => s !== "");
         texts["docker configs"] = (JSON.parse((await docker(["config", "inspect", ...configs])).stdout) as { Spec: { Data: string } }[]).map((c) => Buffer.from(c.Spec.Data, "base64").toString()).join("\n");
         texts["docker networks"] = (await docker(["network", "inspect", ...(await docker(["network", "ls", "-q"])).stdout.split("\n").filter((s) => s !== "")])).stdout;

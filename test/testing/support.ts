@@ -29,3 +29,17 @@ export async function waitFor<T>(what: string, seconds: number, check: () => Pro
 
 /** The last line of a command's output (build scripts print their JSON there). */
 export const lastLine = (s: string) => s.trim().split("\n").pop() ?? "";
+
+/**
+ * What the secret checks read of the swarm's tasks: on each tier container, `docker inspect`
+ * of every task container and `docker logs` of each (those that ended too). Read from the
+ * nodes, not with `docker service logs`, which hangs at times and never returns (docker/cli#4678).
+ */
+export async function taskTexts(containers: string[]): Promise<Record<string, string>> {
+    const texts: Record<string, string> = {};
+    for (const c of containers) {
+        const script = 'docker inspect $(docker ps -aq) 2>/dev/null; for t in $(docker ps -aq); do docker logs "$t" 2>&1; done';
+        texts[`tasks ${c}`] = (await execa("lxc", ["exec", c, "--", "sh", "-c", script], { stdin: "ignore", reject: false, timeout: 300_000 })).stdout;
+    }
+    return texts;
+}
