@@ -34,8 +34,19 @@ export async function runOnce(
     ]);
     try {
         const { node, state } = await waitForTask(host, name, /^(Complete|Failed)/);
-        return { node, state, out: (await docker(host, ["service", "logs", "--raw", name])).stdout };
+        return { node, state, out: await serviceLogs(host, name) };
     } finally {
         await docker(host, ["service", "rm", name], { reject: false });
     }
+}
+
+/** A finished service's logs. `docker service logs` hangs at times and never returns (docker/cli#4678): each try has a minute. */
+async function serviceLogs(host: string, name: string): Promise<string> {
+    let last = "";
+    for (let attempt = 1; attempt <= 3; attempt++) {
+        const r = await execa("docker", ["-H", host, "service", "logs", "--raw", name], { reject: false, stdin: "ignore", timeout: 60_000 });
+        if (!r.timedOut && r.exitCode === 0) return r.stdout;
+        last = r.timedOut ? "no answer within 60 s" : r.stderr;
+    }
+    throw new Error(`docker service logs ${name}: ${last} (3 tries)`);
 }
