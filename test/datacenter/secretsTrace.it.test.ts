@@ -20,7 +20,9 @@ import { taskTexts } from "../testing/support";
 // environment of a long-lived process but the engine's, in no log and in no LXD or Docker
 // object's config. Holds /tmp/bcm-datacenter.lock through its runner (one data center per daemon).
 // --seccomp-bpf (only execve stops the traced processes) works for a program strace starts, not for one it attaches to.
-const straceArgs = (out: string, attach = false) => ["-f", ...(attach ? [] : ["--seccomp-bpf"]), "-tt", "-v", "-s", "65536", "-e", "trace=execve", "-o", out];
+// -I2: strace given -o FILE and a program blocks fatal signals by default (-I3), and the test
+// ends the trace with SIGINT once the deploy has written its result.
+const straceArgs = (out: string, attach = false) => ["-f", ...(attach ? [] : ["--seccomp-bpf"]), "-I2", "-tt", "-v", "-s", "65536", "-e", "trace=execve", "-o", out];
 
 describe("secrets off command lines: a complete trace of one full deploy", () => {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), "bcm-trace-"));
