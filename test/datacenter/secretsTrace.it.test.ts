@@ -69,12 +69,14 @@ describe("secrets off command lines: a complete trace of one full deploy", () =>
         // strace -f would wait for the forwarder the deploy leaves running: once the deploy has
         // written its result, both traces are ended (SIGINT detaches; the traced go on).
         const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-        while (!fs.existsSync(files.result) && deploy.exitCode === null) await sleep(1000);
+        // Ended by a signal, a process has a signalCode and no exitCode.
+        const traceEnded = (p: ChildProcess) => p.exitCode !== null || p.signalCode !== null;
+        while (!fs.existsSync(files.result) && !traceEnded(deploy)) await sleep(1000);
         await sleep(2000);
         deploy.kill("SIGINT");
         lxdTrace.kill("SIGINT");
         const r = await deploy;
-        await new Promise((res) => (lxdTrace!.exitCode !== null ? res(undefined) : lxdTrace!.on("exit", res)));
+        await new Promise((res) => (traceEnded(lxdTrace!) ? res(undefined) : lxdTrace!.on("exit", res)));
         const result = fs.existsSync(files.result) ? fs.readFileSync(files.result, "utf8") : `no result; strace ended (${r.exitCode}): ${r.stderr.slice(-2000)}`;
         expect(result).toBe("ok");
 
