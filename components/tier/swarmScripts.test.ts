@@ -29,22 +29,22 @@ describe("swarm join tokens", () => {
 describe("the swarm join script", () => {
     const token = "SWMTKN-1-3pu6hszjas19xyp7ghgosyx9k8atbfcr8p2is99znpy26u2lkl-1awxwuwd3z9j1z3puu7rcgdbx";
 
-    /** Runs the script under dash with stand-ins for docker and curl that record every argv, and curl's stdin. */
-    function run(state: string, env: Record<string, string>): { code: number; argv: string[]; body: string; stderr: string } {
+    /** Runs the script under dash with the token on stdin and stand-ins for docker and curl that record every argv, and curl's stdin. */
+    function run(state: string, stdinToken: string, env: Record<string, string>): { code: number; argv: string[]; body: string; stderr: string } {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bcm-join-"));
         const log = path.join(dir, "argv");
         const body = path.join(dir, "body");
         fs.writeFileSync(path.join(dir, "docker"), `#!/bin/sh\necho "docker $*" >>${log}\ncase "$*" in *LocalNodeState*) echo ${state} ;; *NodeID*) echo node1 ;; esac\n`, { mode: 0o755 });
         fs.writeFileSync(path.join(dir, "curl"), `#!/bin/sh\necho "curl $*" >>${log}\ncat >${body}\n`, { mode: 0o755 });
-        const r = spawnSync("sh", ["-c", swarmJoinScript], { env: { PATH: `${dir}:/usr/bin:/bin`, ...env }, encoding: "utf8" });
+        const r = spawnSync("sh", ["-c", swarmJoinScript], { env: { PATH: `${dir}:/usr/bin:/bin`, ...env }, input: `${stdinToken}\n`, encoding: "utf8" });
         const read = (f: string) => (fs.existsSync(f) ? fs.readFileSync(f, "utf8") : "");
         const out = { code: r.status ?? -1, argv: read(log).split("\n").filter((l) => l !== ""), body: read(body), stderr: r.stderr };
         fs.rmSync(dir, { recursive: true });
         return out;
     }
 
-    it("hands the token to dockerd's API on standard input, never on a command line", () => {
-        const r = run("inactive", { TOKEN: token, MANAGER: "10.218.0.20:2377" });
+    it("takes the token on its standard input and hands it to dockerd's API on curl's, never on a command line or in an environment", () => {
+        const r = run("inactive", token, { MANAGER: "10.218.0.20:2377" });
         expect(r.code).toBe(0);
         expect(JSON.parse(r.body)).toEqual({ ListenAddr: "eth0:2377", AdvertiseAddr: "eth0", RemoteAddrs: ["10.218.0.20:2377"], JoinToken: token });
         expect(r.argv.some((a) => a.startsWith("curl ") && a.includes("--unix-socket /var/run/docker.sock") && a.includes("http://localhost/swarm/join"))).toBe(true);
@@ -52,8 +52,8 @@ describe("the swarm join script", () => {
     });
 
     it("does nothing when the node is in a swarm already, and refuses a token that would break the JSON", () => {
-        expect(run("active", { TOKEN: token, MANAGER: "m:2377" }).argv.filter((a) => a.startsWith("curl"))).toEqual([]);
-        const bad = run("inactive", { TOKEN: `${token}","X":"`, MANAGER: "m:2377" });
+        expect(run("active", token, { MANAGER: "m:2377" }).argv.filter((a) => a.startsWith("curl"))).toEqual([]);
+        const bad = run("inactive", `${token}","X":"`, { MANAGER: "m:2377" });
         expect(bad.code).toBe(1);
         expect(bad.stderr).toMatch(/holds a quote/);
         expect(bad.argv.filter((a) => a.startsWith("curl"))).toEqual([]);

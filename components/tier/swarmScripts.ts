@@ -21,13 +21,15 @@ export const swarmInitScript = [
 ].join("\n");
 
 /**
- * Joins the swarm at $MANAGER with $TOKEN (unless already in one). The token never goes on a
- * command line, where any process in the container could read it: it is handed to dockerd's
- * API (POST /swarm/join, as `docker swarm join` sends it) on curl's standard input, written
- * there by the shell's own printf.
+ * Joins the swarm at $MANAGER with the token on its standard input (unless already in one).
+ * The token is on no command line and in no environment: LXD puts an exec's environment on
+ * its helper's command line on the host (found by secretsTrace.it), so it comes on stdin, and
+ * goes to dockerd's API (POST /swarm/join, as `docker swarm join` sends it) on curl's
+ * standard input, written there by the shell's own printf.
  */
 export const swarmJoinScript = [
     "set -e",
+    "IFS= read -r TOKEN",
     "state=$(docker info --format '{{.Swarm.LocalNodeState}}')",
     'if [ "$state" != active ]; then',
     `  case "$TOKEN$MANAGER" in *'"'*|*'\\'*) echo "swarm join: the token or manager address holds a quote" >&2; exit 1 ;; esac`,

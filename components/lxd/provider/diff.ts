@@ -190,7 +190,7 @@ export function diffStorageVolume(olds: Record<string, unknown>, news: Record<st
  */
 export function diffExec(olds: Record<string, unknown>, news: Record<string, unknown>): PlannedDiff {
     const plan = planFields(olds, news, {
-        replace: ["instance", "create", "environment", "triggers"],
+        replace: ["instance", "create", "environment", "stdin", "triggers"],
         update: ["delete", "timeoutSeconds", "endpoint"],
     });
     return { ...plan, deleteBeforeReplace: false };

@@ -3,6 +3,7 @@ import { LxdClient } from "../client/client";
 import { Endpoint } from "../client/endpoint";
 import { LxdError, messageOf } from "../client/errors";
 import { ExecResult, exec } from "../client/exec";
+import { execWithStdin } from "../client/execStdin";
 import { InstanceInfo, getInstance } from "../client/instances";
 import { connect } from "./connection";
 import { diffExec } from "./diff";
@@ -15,6 +16,7 @@ interface ExecInputs {
     create: string[];
     delete?: string[];
     environment: Record<string, string>;
+    stdin?: string;
     triggers: unknown[];
     timeoutSeconds: number;
     endpoint: Endpoint;
@@ -43,6 +45,7 @@ export const execHandler: ResourceHandler = {
             create: c.argv("create", { required: true }),
             delete: c.argv("delete"),
             environment: c.environment("environment"),
+            stdin: c.string("stdin"),
             triggers: c.list("triggers"),
             timeoutSeconds: c.seconds("timeoutSeconds", 300),
             endpoint: c.endpoint(),
@@ -136,7 +139,13 @@ async function runCommand(client: LxdClient, inputs: ExecInputs, which: "create"
     const argv = inputs[which]!;
     let result: ExecResult;
     try {
-        result = await exec(client, inputs.instance, argv, { environment: inputs.environment, timeoutSeconds: inputs.timeoutSeconds });
+        const opts = { environment: inputs.environment, timeoutSeconds: inputs.timeoutSeconds };
+        // stdin goes over LXD's websocket: a secret there is on no command line (LXD puts the
+        // environment on its exec helper's, on the host).
+        result =
+            which === "create" && inputs.stdin !== undefined
+                ? await execWithStdin(client, inputs.instance, argv, { ...opts, stdin: Buffer.from(inputs.stdin) })
+                : await exec(client, inputs.instance, argv, opts);
     } catch (err) {
         if (err instanceof LxdError && err.status === 0 && err.lxdMessage.startsWith("still ")) {
             throw new Error(

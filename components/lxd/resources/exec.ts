@@ -9,8 +9,10 @@ export interface ExecArgs {
     create: pulumi.Input<pulumi.Input<string>[]>;
     /** A command run on delete (and when a replacement removes the old Exec); skipped when the instance is gone. Changing it runs nothing. */
     delete?: pulumi.Input<pulumi.Input<string>[]>;
-    /** Environment variables for both commands; values may be secrets, and then stdout and stderr are secret too. Changing them runs `create` again. */
+    /** Environment variables for both commands; values may be secrets, and then stdout and stderr are secret too. Changing them runs `create` again. LXD puts them on the command line of its own exec helper on the host, where any local user can read them: give secrets on `stdin`. */
     environment?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** What the create command reads on its standard input, then end of file (over LXD's websocket: on no command line, in no environment); for secrets. Changing it runs `create` again. */
+    stdin?: pulumi.Input<string>;
     /** Any values; a change runs `create` again (a replacement), e.g. `[instance.config.apply((c) => c["volatile.uuid"])]`. */
     triggers?: pulumi.Input<unknown[]>;
     /** Seconds to wait for each command (default 300); a command still running then fails the step and may go on running in the instance. */
@@ -21,11 +23,11 @@ export interface ExecArgs {
 
 /** Every output of an Exec (the SDK makes Outputs only for these keys). */
 const execOutputs = [
-    "instance", "create", "delete", "environment", "triggers", "timeoutSeconds", "stdout", "stderr", "instanceUuid", "endpoint",
+    "instance", "create", "delete", "environment", "stdin", "triggers", "timeoutSeconds", "stdout", "stderr", "instanceUuid", "endpoint",
 ] as const;
 
 /**
- * A command run inside an LXD instance through the API (no SSH, no stdin): `create` once
+ * A command run inside an LXD instance through the API (no SSH; `stdin` for the create command): `create` once
  * when the resource is created, `delete` when it is deleted. Replacing it (a new command,
  * environment or trigger) creates the new one first, unless `deleteBeforeReplace` is set.
  * For output that is secret although no input is, add `additionalSecretOutputs: ["stdout"]`.
@@ -41,6 +43,8 @@ export class Exec extends pulumi.CustomResource {
     declare public readonly delete: pulumi.Output<string[] | undefined>;
     /** The environment (secret values stay secret). */
     declare public readonly environment: pulumi.Output<Record<string, string>>;
+    /** What the create command read on stdin. */
+    declare public readonly stdin: pulumi.Output<string | undefined>;
     /** The triggers. */
     declare public readonly triggers: pulumi.Output<unknown[]>;
     /** The timeout in seconds. */

@@ -25,6 +25,7 @@ describe("lxd:index:Exec through the engine", () => {
     const hostDir = fs.mkdtempSync(path.join(os.tmpdir(), "bcm-lxd-exec-"));
     const deletedLog = path.join(hostDir, "deleted");
     const secretValue = `s3cr3t-${process.pid}`;
+    const pipedValue = `p1p3d-${process.pid}`;
     let t: TestStack;
     let image: Omit<TestImage, "otherMetadataPath">;
     let fingerprint: string;
@@ -67,7 +68,8 @@ describe("lxd:index:Exec through the engine", () => {
         environment: { GREETING: "hi" },
         triggers: [trigger],
     });
-    const secret = { instanceKey: "box", create: ["sh", "-c", 'echo "token=$TOKEN"'], secretEnvironment: { TOKEN: secretValue } };
+    // A secret in the environment, and one on standard input (over LXD's websocket: on no command line).
+    const secret = { instanceKey: "box", create: ["sh", "-c", 'IFS= read -r piped; echo "token=$TOKEN piped=$piped"'], secretEnvironment: { TOKEN: secretValue }, secretStdin: `${pipedValue}\n` };
 
     const inBox = async (...command: string[]): Promise<string> => (await exec(client, name("box"), command)).stdout;
     const deletions = () => (fs.existsSync(deletedLog) ? fs.readFileSync(deletedLog, "utf8").trim().split("\n") : []);
@@ -80,13 +82,14 @@ describe("lxd:index:Exec through the engine", () => {
         const out = up.outputs.execOutputs.value;
         expect(out.hello).toEqual({ stdout: "created for hi", stderr: "a note\n", instance: name("box") });
         expect(await inBox("cat", "/root/hello")).toBe("hi\n");
-        expect(out.secret.stdout).toBe(`token=${secretValue}`);
+        expect(out.secret.stdout).toBe(`token=${secretValue} piped=${pipedValue}`);
     });
 
     it("stores stdout as a secret when an environment value is one, and the secret nowhere in clear", async () => {
         const stored = (await execsInState()).find((r) => r.urn.endsWith("::secret"))!;
         expect(stored.outputs?.stdout).toMatchObject({ [specialSigKey]: specialSecretSig });
         expect((stored.outputs?.environment as Record<string, unknown>).TOKEN).toMatchObject({ [specialSigKey]: specialSecretSig });
+        expect(stored.outputs?.stdin).toMatchObject({ [specialSigKey]: specialSecretSig });
         const helloState = (await execsInState()).find((r) => r.urn.endsWith("::hello"))!;
         expect(helloState.outputs?.stdout).toBe("created for hi");
         // An update's history file records the stack's config, where this test passes the value
@@ -95,6 +98,7 @@ describe("lxd:index:Exec through the engine", () => {
         expect(checkpoints.length).toBeGreaterThan(0);
         for (const file of checkpoints) {
             expect(fs.readFileSync(file, "utf8")).not.toContain(secretValue);
+            expect(fs.readFileSync(file, "utf8")).not.toContain(pipedValue);
         }
     });
 

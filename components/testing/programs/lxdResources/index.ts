@@ -33,6 +33,8 @@ interface ExecConfig extends Omit<lxd.ExecArgs, "instance" | "environment"> {
     environment?: Record<string, string>;
     /** Environment values the program passes as secrets. */
     secretEnvironment?: Record<string, string>;
+    /** Standard input the program passes as a secret. */
+    secretStdin?: string;
 }
 
 const config = new pulumi.Config();
@@ -89,7 +91,7 @@ const instances = Object.entries(declared<InstanceConfig>("instances")).map(([ke
 
 const instanceByKey = Object.fromEntries(instances);
 const execs = Object.entries(declared<ExecConfig>("execs")).map(([key, spec]) => {
-    const { instanceKey, instance, environment, secretEnvironment, ...args } = spec;
+    const { instanceKey, instance, environment, secretEnvironment, secretStdin, ...args } = spec;
     const secrets = Object.fromEntries(Object.entries(secretEnvironment ?? {}).map(([k, v]) => [k, pulumi.secret(v)]));
     return [
         key,
@@ -98,6 +100,7 @@ const execs = Object.entries(declared<ExecConfig>("execs")).map(([key, spec]) =>
             ...args,
             instance: instanceKey ? instanceByKey[instanceKey].name : instance!,
             environment: { ...(environment ?? {}), ...secrets },
+            ...(secretStdin !== undefined ? { stdin: pulumi.secret(secretStdin) } : {}),
         }),
     ] as const;
 });
