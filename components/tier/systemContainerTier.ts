@@ -231,7 +231,10 @@ export class SystemContainerTier extends pulumi.ComponentResource {
                         triggers: [uuid],
                         endpoint: m.endpoint,
                     },
-                    { parent: this, dependsOn: [configure, ...(init ? [init] : [])] },
+                    // A join runs again only in a new container (the uuid trigger). A changed token or
+                    // address, or the move of the token from the environment to stdin, must not replace
+                    // the Exec: the replaced one's delete command would take the node out of the swarm.
+                    { parent: this, dependsOn: [configure, ...(init ? [init] : [])], ignoreChanges: ["environment", "stdin"] },
                 );
             }
             this.ready.push(membership);
