@@ -51,7 +51,7 @@ fi
 # takes here within CI's limit (BCM_TEST_BUDGET seconds, default 80 minutes of CI's 90; a cold
 # machine spends its time on setup); `npm run test:e2e` runs every one. Each entry: the file
 # and the minutes it takes on this machine kind (README, "Tests").
-long=("test/datacenter/lightning.it.test.ts:35" "test/datacenter/secretsTrace.it.test.ts:8")
+long=("test/datacenter/lightning.it.test.ts:35")
 all_long=("/test/datacenter/lightning\\.it\\.test\\.ts$" "/test/datacenter/backupHealth\\.it\\.test\\.ts$" "/test/datacenter/secretsTrace\\.it\\.test\\.ts$" "/test/faults/faults\\.it\\.test\\.ts$")
 pick=${BCM_TEST_LONG:-}
 minutes=0
