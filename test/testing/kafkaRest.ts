@@ -2,7 +2,7 @@
 // APIs), as a python3 script for the toolbox image: the data-center tests run it in a task on
 // the tier's overlay, the image tests in a container beside the images.
 
-/** python3 with call(method, url, body, content-type, accept): JSON in and out, retried while the service starts. */
+/** python3 with call(method, url, body, content-type, accept) (JSON in and out, retried while the service starts) and proxy_records (an Avro consumer instance of the proxy, read until `want` records). */
 export const pythonClient = [
     "import json, time, urllib.request, urllib.error",
     "def call(method, url, body=None, ctype='application/vnd.kafka.v2+json', accept=None):",
@@ -18,6 +18,15 @@ export const pythonClient = [
     "        except Exception:",
     "            time.sleep(3)",
     "    raise SystemExit('no answer from ' + url)",
+    "def proxy_records(P, group, name, topic, want):",
+    "    call('POST', P + '/consumers/' + group, {'name': name, 'format': 'avro', 'auto.offset.reset': 'earliest'})",
+    "    call('POST', P + '/consumers/' + group + '/instances/' + name + '/subscription', {'topics': [topic]})",
+    "    records = []",
+    "    for i in range(30):",
+    "        records += call('GET', P + '/consumers/' + group + '/instances/' + name + '/records?timeout=2000', accept='application/vnd.kafka.avro.v2+json')",
+    "        if len(records) >= want: break",
+    "    call('DELETE', P + '/consumers/' + group + '/instances/' + name)",
+    "    return records",
 ].join("\n");
 
 /**
@@ -35,13 +44,7 @@ export function avroThroughRestScript(registry: string, proxy: string, topic: st
         "cid = call('GET', P + '/v3/clusters', ctype='application/json')['data'][0]['cluster_id']",
         "call('POST', P + '/v3/clusters/' + cid + '/topics', {'topic_name': T, 'partitions_count': 1}, 'application/json')",
         "out = call('POST', P + '/topics/' + T, {'value_schema_id': sid, 'records': [{'value': {'n': 42, 'note': {'string': 'through the proxy'}}}]}, 'application/vnd.kafka.avro.v2+json')",
-        "call('POST', P + '/consumers/' + T, {'name': 'c1', 'format': 'avro', 'auto.offset.reset': 'earliest'})",
-        "call('POST', P + '/consumers/' + T + '/instances/c1/subscription', {'topics': [T]})",
-        "records = []",
-        "for i in range(30):",
-        "    records += call('GET', P + '/consumers/' + T + '/instances/c1/records?timeout=2000', accept='application/vnd.kafka.avro.v2+json')",
-        "    if records: break",
-        "call('DELETE', P + '/consumers/' + T + '/instances/c1')",
+        "records = proxy_records(P, T, 'c1', T, 1)",
         "print(json.dumps({'schema_id': sid, 'produced': out, 'records': records}))",
         "EOF",
     ].join("\n");
@@ -81,13 +84,7 @@ export function avroWithKafkaClientScript(bootstrap: string, registry: string, p
         "producer = Producer({'bootstrap.servers': B, 'enable.idempotence': True})",
         "producer.produce(T, value=buf.getvalue())",
         "if producer.flush(60) != 0: raise SystemExit('the record was not delivered')",
-        "call('POST', P + '/consumers/' + T + '-x', {'name': 'c2', 'format': 'avro', 'auto.offset.reset': 'earliest'})",
-        "call('POST', P + '/consumers/' + T + '-x/instances/c2/subscription', {'topics': [T]})",
-        "records = []",
-        "for i in range(30):",
-        "    records += call('GET', P + '/consumers/' + T + '-x/instances/c2/records?timeout=2000', accept='application/vnd.kafka.avro.v2+json')",
-        "    if len(records) >= 2: break",
-        "call('DELETE', P + '/consumers/' + T + '-x/instances/c2')",
+        "records = proxy_records(P, T + '-x', 'c2', T, 2)",
         "print(json.dumps({'read': read, 'schema_id': sid, 'proxy_records': records}))",
         "EOF",
     ].join("\n");
