@@ -53,6 +53,18 @@ describe("which Docker objects a killed run's pending creates left, and where", 
         ]);
     });
 
+    it("reads a name that is a secret (derived from one), as `stack export --show-secrets` writes it", () => {
+        const secretName = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1ab44d1d", plaintext: JSON.stringify("bcm-registry-htpasswd-3f2a") };
+        const op = creating("docker:index/secret:Secret", "x");
+        op.resource.inputs = { name: secretName } as never;
+        expect(halfMadeDocker(deployment([op]))).toEqual([
+            expect.objectContaining({ kind: "secret", name: "bcm-registry-htpasswd-3f2a", container: "bcm-gateway-01" }),
+        ]);
+        // Still encrypted (exported without --show-secrets): no name to look for, and it says so.
+        op.resource.inputs = { name: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1ab44d1d", ciphertext: "v1:abc" } } as never;
+        expect(halfMadeDocker(deployment([op]))[0]?.unknownBecause).toBe("its inputs name no object");
+    });
+
     it("says why it cannot place one: no name, no provider host, no socket serving it", () => {
         const d = deployment([creating("docker:index/service:Service", undefined), creating("docker:index/network:Network", "n1", "urn:pulumi:s::p::pulumi:providers:docker::default::x")]);
         d.resources.push({ urn: "urn:pulumi:s::p::pulumi:providers:docker::other", type: "pulumi:providers:docker", id: "o", inputs: { host: "ssh://h" }, outputs: {} } as never);

@@ -43,6 +43,25 @@ export interface HalfMadeDocker {
     unknownBecause?: string;
 }
 
+/** The key and value that mark a secret in an exported deployment (apitype.SecretV1). */
+const secretSig = { key: "4dabf18193072939515e22adb298388d", value: "1b47061264138c4ac30d75fd1ab44d1d" };
+
+/**
+ * A property as a plain value: `stack export --show-secrets` (what exportStack runs) writes a
+ * secret as `{<sig>, plaintext: <JSON>}`, and a name derived from a secret (the registry's
+ * htpasswd secret is named by its content's hash) is a secret too. Anything else as it is.
+ */
+export function plainProperty(value: unknown): unknown {
+    if (typeof value !== "object" || value === null) return value;
+    const v = value as Record<string, unknown>;
+    if (v[secretSig.key] !== secretSig.value || typeof v.plaintext !== "string") return value;
+    try {
+        return plainProperty(JSON.parse(v.plaintext));
+    } catch {
+        return value;
+    }
+}
+
 /** The last segment of a URN: the resource's name. */
 function nameOf(urn: string): string {
     return urn.slice(urn.lastIndexOf("::") + 2);
@@ -78,13 +97,13 @@ export function halfMadeDocker(deployment: unknown): HalfMadeDocker[] {
         const kind = r?.type ? dockerResourceTypes[r.type] : undefined;
         if (op.type !== "creating" || !r || !kind) continue;
         const urn = r.urn ?? "";
-        const name = r.inputs?.name;
+        const name = plainProperty(r.inputs?.name);
         if (typeof name !== "string" || name === "") {
             out.push({ kind, name: nameOf(urn), urn, unknownBecause: "its inputs name no object" });
             continue;
         }
         const provider = r.provider ? resources.find((p) => p.urn === splitProviderRef(r.provider!).urn) : undefined;
-        const host = provider?.inputs?.host ?? provider?.outputs?.host;
+        const host = plainProperty(provider?.inputs?.host ?? provider?.outputs?.host);
         if (typeof host !== "string") {
             out.push({ kind, name, urn, unknownBecause: "its docker provider names no host in the state" });
             continue;

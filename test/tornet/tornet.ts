@@ -86,9 +86,9 @@ export interface TorNetwork {
     dnsQueries: string[];
     /** Milliseconds from the start to each milestone reached so far (keys, processes, consensus). */
     timings: Record<string, number>;
-    /** Starts a client and resolves once it has bootstrapped to 100%. */
+    /** Waits for the consensus (waitForConsensus), starts a client and resolves once it has bootstrapped to 100%. */
     startClient(options?: TorClientOptions): Promise<TorClient>;
-    /** Starts an onion service in its own Tor and resolves once its descriptor is on the HSDirs. */
+    /** Waits for the consensus, starts an onion service in its own Tor and resolves once its descriptor is on the HSDirs. */
     startOnionService(options: OnionServiceOptions): Promise<OnionService>;
     /** Resolves once every authority serves a consensus listing every node as a running exit, guard and HSDir. */
     waitForConsensus(timeoutSeconds?: number): Promise<void>;
@@ -203,7 +203,7 @@ function registerForExit(network: { killNow(): void }): void {
     });
 }
 
-/** Brings up a private Tor network (see TorNetworkOptions); call waitForConsensus() before using it. */
+/** Brings up a private Tor network (see TorNetworkOptions); its clients and onion services start once it has a full consensus. */
 export async function startTorNetwork(options: TorNetworkOptions): Promise<TorNetwork> {
     const t0 = Date.now();
     const timings: Record<string, number> = {};
@@ -374,6 +374,9 @@ export async function startTorNetwork(options: TorNetworkOptions): Promise<TorNe
         let clients = 0;
         const startClient = async (o: TorClientOptions = {}): Promise<TorClient> => {
             assertRunning("start a client");
+            // A Tor that caught a consensus listing too few nodes builds no circuit until its
+            // next fetch, which on a busy machine came after our 180 s (CI, btcdPeers.it).
+            await waitForConsensus();
             const name = `client${clients++}`;
             const dataDirectory = mkdir(path.join(dir, name));
             const socksPort = o.socksPort ?? (await freePort(address));
@@ -400,6 +403,7 @@ export async function startTorNetwork(options: TorNetworkOptions): Promise<TorNe
 
         const startOnionService = async (o: OnionServiceOptions): Promise<OnionService> => {
             assertRunning("start an onion service");
+            await waitForConsensus();
             const dataDirectory = mkdir(path.join(dir, `onion-${o.name}`));
             const directory = mkdir(path.join(dataDirectory, `hs-${o.name}`));
             if (o.secretKey) {
