@@ -14,14 +14,23 @@ export interface SwarmImageArgs {
      * Where pushes go, with credentials (the gateway's `registry-push`, e.g. "127.0.0.1:5011"):
      * it shares its storage with `registry`, so the pushed image is pulled from there. The
      * password reaches `docker login` on standard input, into a configuration directory that
-     * is deleted after the push.
+     * is deleted after the push; the load and push run without it (loginThenTransferScript).
      */
     pushTo?: { registry: pulumi.Input<string>; user: pulumi.Input<string>; password: pulumi.Input<string> };
 }
 
-/** Loads, tags and pushes; each step is safe to repeat, and the push retries while the registry starts. */
-const transferScript = [
+/** Environment variables that hold secrets: the push password, and the stack's passphrase, which the engine's plugins (and so every local command) inherit. */
+export const secretVariables = ["REGISTRY_PASSWORD", "PULUMI_CONFIG_PASSPHRASE"] as const;
+
+/**
+ * Loads, tags and pushes; each step is safe to repeat, and the push retries while the registry
+ * starts. Runs without any of `secretVariables`: loading and pushing an image can take minutes,
+ * and no process that lives that long holds a secret (test/datacenter/secretsTrace.it).
+ */
+export const transferScript = [
     "set -eu",
+    // The login's configuration directory (never a DOCKER_CONFIG the controller had) goes at the end.
+    'trap \'if [ -n "${BCM_LOGIN_DIR:-}" ]; then rm -rf "$BCM_LOGIN_DIR"; fi\' EXIT',
     'docker image inspect "$SOURCE" >/dev/null 2>&1 || { echo "image $SOURCE is not on the controller: run images/docker/build.sh" >&2; exit 1; }',
     'if ! docker -H "$TARGET_DOCKER" image inspect "$SOURCE" >/dev/null 2>&1; then docker save "$SOURCE" | docker -H "$TARGET_DOCKER" load -q >/dev/null; fi',
     'if [ -n "${REGISTRY:-}" ]; then',
@@ -31,12 +40,6 @@ const transferScript = [
     '    to="${PUSH_REGISTRY:-$REGISTRY}"',
     '    pushed="$to/$SOURCE"',
     '    docker -H "$TARGET_DOCKER" tag "$SOURCE" "$pushed"',
-    // Credentials: the password goes to `docker login` on standard input (printf is the shell's own),
-    // into a configuration directory of this run only.
-    '    DOCKER_CONFIG=$(mktemp -d); export DOCKER_CONFIG; trap \'rm -rf "$DOCKER_CONFIG"\' EXIT',
-    '    if [ -n "${REGISTRY_USER:-}" ]; then',
-    '      for i in $(seq 1 30); do printf "%s" "$REGISTRY_PASSWORD" | docker -H "$TARGET_DOCKER" login --username "$REGISTRY_USER" --password-stdin "$to" >/dev/null 2>&1 && break; [ "$i" = 30 ] && { echo "docker login to $to failed" >&2; exit 1; }; sleep 2; done',
-    '    fi',
     '    for i in $(seq 1 30); do docker -H "$TARGET_DOCKER" push -q "$pushed" >/dev/null 2>&1 && break; [ "$i" = 30 ] && { docker -H "$TARGET_DOCKER" push "$pushed" >&2; exit 1; }; sleep 2; done',
     // The digest pins the content, and it is what the docker provider records for a service; it is
     // named on the pull side, which serves the same storage.
@@ -47,6 +50,22 @@ const transferScript = [
     "else",
     '  echo "$SOURCE"',
     "fi",
+].join("\n");
+
+/**
+ * What the command runs: with credentials, `docker login` first (the password on its standard
+ * input, printf being the shell's own, into a configuration directory of this run only, which
+ * the transfer removes at its end), retried while the registry starts; then the transfer in a
+ * shell of its own without the secrets (`exec env -u`), so the shell that held them ends here.
+ */
+export const loginThenTransferScript = [
+    "set -eu",
+    'if [ "${PUSH:-}" = true ] && [ -n "${REGISTRY:-}" ] && [ -n "${REGISTRY_USER:-}" ]; then',
+    '  to="${PUSH_REGISTRY:-$REGISTRY}"',
+    '  BCM_LOGIN_DIR=$(mktemp -d); DOCKER_CONFIG=$BCM_LOGIN_DIR; export BCM_LOGIN_DIR DOCKER_CONFIG',
+    '  for i in $(seq 1 30); do printf "%s" "$REGISTRY_PASSWORD" | docker -H "$TARGET_DOCKER" login --username "$REGISTRY_USER" --password-stdin "$to" >/dev/null 2>&1 && break; [ "$i" = 30 ] && { rm -rf "$BCM_LOGIN_DIR"; echo "docker login to $to failed" >&2; exit 1; }; sleep 2; done',
+    "fi",
+    `exec env ${secretVariables.map((v) => `-u ${v}`).join(" ")} /bin/sh -c "$TRANSFER_SCRIPT"`,
 ].join("\n");
 
 /**
@@ -63,9 +82,10 @@ export class SwarmImage extends pulumi.ComponentResource {
         const transfer = new command.local.Command(
             `${name}-transfer`,
             {
-                create: transferScript,
+                create: loginThenTransferScript,
                 interpreter: ["/bin/sh", "-c"],
                 environment: {
+                    TRANSFER_SCRIPT: transferScript,
                     SOURCE: args.source,
                     TARGET_DOCKER: args.dockerHost,
                     REGISTRY: args.registry ?? "",
