@@ -15,3 +15,4 @@ export { clearStaleLocks, judgeLock, readLocks } from "./stackLock";
 export type { StackLock, LockVerdict } from "./stackLock";
 export { describePendingOperations, pendingOperations, withoutPendingOperations } from "./pendingOperations";
 export type { PendingOperation } from "./pendingOperations";
+export { describeRemovedSidecar, removeBrokenSidecars } from "./stateSidecars";

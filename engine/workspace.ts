@@ -3,6 +3,7 @@ import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation"
 import { engineEnv } from "./environment";
 import { bcmHome, homeLayout } from "./paths";
 import { installPlugins } from "./plugins";
+import { describeRemovedSidecar, removeBrokenSidecars } from "./stateSidecars";
 import { Engine, findEngine } from "./toolchain";
 
 export interface StackOptions {
@@ -28,6 +29,7 @@ export async function openStack(opts: StackOptions): Promise<Stack> {
     const { stateDir, pulumiHome } = homeLayout(home);
     fs.mkdirSync(stateDir, { recursive: true });
     fs.mkdirSync(pulumiHome, { recursive: true });
+    for (const f of removeBrokenSidecars(stateDir)) process.stderr.write(`${describeRemovedSidecar(f)}\n`);
     const envVars = engineEnv(engine, home, opts.passphrase);
     await installPlugins(engine, envVars);
     const pulumiCommand = await PulumiCommand.get({ root: engine.dir });

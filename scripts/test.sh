@@ -59,7 +59,7 @@ if [ -z "$pick" ] && [ "${#long[@]}" -gt 0 ]; then
   entry=${long[RANDOM % ${#long[@]}]}
   pick=${entry%%:*} minutes=${entry##*:}
 fi
-beside=("/device/(git|gpg|pass)/" "/device/ssh/sshAgent\\.it\\.test\\.ts$" "/images/" "/policy/policy\\.it\\.test\\.ts$" "/automation/" "/components/gateway/" "/components/tor/" "/test/cli/(device|identity|init)\\.it\\.test\\.ts$")
+beside=("/device/(git|gpg|pass)/" "/engine/" "/device/ssh/sshAgent\\.it\\.test\\.ts$" "/images/" "/policy/policy\\.it\\.test\\.ts$" "/automation/" "/components/gateway/" "/components/tor/" "/test/cli/(device|identity|init)\\.it\\.test\\.ts$")
 say "integration tests (real engine, dockerd, LXD); the long suite this run: ${pick:-none} (of: ${long[*]:-none passing yet})"
 beside_log=$(mktemp /tmp/bcm-it-beside.XXXXXX)
 npx jest --selectProjects integration --ci --runInBand --testPathPatterns "${beside[@]}" >"$beside_log" 2>&1 &

@@ -6,7 +6,7 @@ import { LxdClient } from "../../components/lxd/client";
 import { attestedDeviceKind } from "../../device/attestedDeviceKind";
 import type { PolicyDeviceKind } from "../../device/describeDevice";
 import { EndpointSpec, validateEndpoints } from "../../components/datacenter/spec";
-import { engineEnv, findEngine, installPlugins, stackPassphrase } from "../../engine";
+import { describeRemovedSidecar, engineEnv, findEngine, installPlugins, removeBrokenSidecars, stackPassphrase } from "../../engine";
 import { homeLayout } from "../../engine/paths";
 import { CliError } from "../cli/errors";
 import { clusterWorkDir } from "./workdir";
@@ -34,6 +34,8 @@ export async function clusterWorkspace(home: string, passphrase: string): Promis
     const { stateDir, pulumiHome } = homeLayout(home);
     fs.mkdirSync(stateDir, { recursive: true });
     fs.mkdirSync(pulumiHome, { recursive: true });
+    // A run killed while the engine wrote a sidecar leaves every later one at "failed to load checkpoint: EOF".
+    for (const f of removeBrokenSidecars(stateDir)) process.stderr.write(`${describeRemovedSidecar(f)}\n`);
     const envVars = engineEnv(engine, home, passphrase);
     await installPlugins(engine, envVars);
     const pulumiCommand = await PulumiCommand.get({ root: engine.dir });
