@@ -6,6 +6,8 @@ import { clearStaleLocks, heldLockLine } from "./stackLock";
 export interface Recovery {
     clearedLocks: number;
     droppedOperations: number;
+    /** The exported deployment as recovery left it (read once: the caller's drift check uses it too); undefined after a read-back changed it. */
+    deployment?: unknown;
 }
 
 /** The state directory of a `file://` backend URL; undefined for any other backend. */
@@ -55,18 +57,21 @@ export async function recoverInterruptedRun(stack: Stack, say: (line: string) =>
     }
     const exported = await stack.exportStack();
     const ops = pendingOperations(exported.deployment);
+    let deployment: unknown = exported.deployment;
     if (ops.length > 0) {
         await hooks.beforeDrop?.(exported.deployment, lockedSince);
-        await stack.importStack({ ...exported, deployment: withoutPendingOperations(exported.deployment) });
+        deployment = withoutPendingOperations(exported.deployment);
+        await stack.importStack({ ...exported, deployment });
         say(describePendingOperations(name, ops));
         // An interrupted delete may have deleted the object: read those back, so a resource
         // whose object is gone leaves the state instead of failing the next delete with "not found".
         const deleting = [...new Set(ops.filter((o) => o.type === "deleting").map((o) => o.urn))];
         if (deleting.length > 0) {
             const r = await stack.refresh({ target: deleting });
+            deployment = undefined;
             const gone = r.summary.resourceChanges?.delete ?? 0;
             say(`stack ${name}: read back ${deleting.length} resource(s) whose delete was interrupted: ${gone} already gone, ${deleting.length - gone} still there`);
         }
     }
-    return { clearedLocks, droppedOperations: ops.length };
+    return { clearedLocks, droppedOperations: ops.length, deployment };
 }

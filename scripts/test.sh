@@ -7,6 +7,25 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 say() { printf '[bcm test] %s\n' "$*"; }
 
+# The long end-to-end suites (each a whole data center of its own) are more than one run can
+# hold: after the data center's queue, npm test runs one of those that pass on main, chosen at
+# random among those the time left leaves room for (BCM_TEST_BUDGET seconds from the start,
+# default 80 minutes of CI's 90; a cold machine spends its time on setup), and says which
+# (BCM_TEST_LONG=<file> chooses); `npm run test:e2e` runs every one. Each entry: the file and
+# the minutes it takes on this machine kind (README, "Tests").
+long=("test/datacenter/lightning.it.test.ts:35" "test/faults/faults.it.test.ts:12")
+all_long=("/test/datacenter/lightning\\.it\\.test\\.ts$" "/test/datacenter/backupHealth\\.it\\.test\\.ts$" "/test/datacenter/secretsTrace\\.it\\.test\\.ts$" "/test/faults/faults\\.it\\.test\\.ts$")
+# One of the long suites that fit in what is left of the budget, chosen at random (pure: the
+# entries, the seconds left, a random number); prints "file:minutes", or nothing.
+pick_long() {
+  local left=$1 roll=$2 entry fitting=()
+  shift 2
+  for entry in "$@"; do [ $(( ${entry##*:} * 60 )) -le "$left" ] && fitting+=("$entry"); done
+  [ "${#fitting[@]}" -gt 0 ] && echo "${fitting[roll % ${#fitting[@]}]}"
+  return 0
+}
+[ "${1:-}" = "--pick-long" ] && { shift; pick_long "$@"; exit 0; }
+
 started=$SECONDS
 bash scripts/setup.sh
 # The Go tests (their own daemons on 127.0.0.1, no LXD) run beside the type-check and the
@@ -45,35 +64,25 @@ fi
 # - the rest (the device's tools, Docker images on their own networks, the policy pack, the
 #   Tor and firewall checks in namespaces of their own), beside them; a test that launches
 #   an LXD container or imports an image stays in the first queue.
-# The long end-to-end suites (each a whole data center of its own) are more than one run can
-# hold: after the data center's queue, npm test runs one of those that pass on main, chosen at
-# random and printed (BCM_TEST_LONG=<file> chooses), when the run so far leaves it the time it
-# takes here within CI's limit (BCM_TEST_BUDGET seconds, default 80 minutes of CI's 90; a cold
-# machine spends its time on setup); `npm run test:e2e` runs every one. Each entry: the file
-# and the minutes it takes on this machine kind (README, "Tests").
-long=("test/datacenter/lightning.it.test.ts:35")
-all_long=("/test/datacenter/lightning\\.it\\.test\\.ts$" "/test/datacenter/backupHealth\\.it\\.test\\.ts$" "/test/datacenter/secretsTrace\\.it\\.test\\.ts$" "/test/faults/faults\\.it\\.test\\.ts$")
-pick=${BCM_TEST_LONG:-}
-minutes=0
-if [ -z "$pick" ] && [ "${#long[@]}" -gt 0 ]; then
-  entry=${long[RANDOM % ${#long[@]}]}
-  pick=${entry%%:*} minutes=${entry##*:}
-fi
 beside=("/device/(git|gpg|pass)/" "/engine/" "/device/ssh/sshAgent\\.it\\.test\\.ts$" "/images/" "/policy/policy\\.it\\.test\\.ts$" "/automation/" "/components/gateway/" "/components/tor/" "/test/cli/(device|identity|init)\\.it\\.test\\.ts$")
-say "integration tests (real engine, dockerd, LXD); the long suite this run: ${pick:-none} (of: ${long[*]:-none passing yet})"
+say "integration tests (real engine, dockerd, LXD); after them one long suite that fits the time left (of: ${long[*]:-none passing yet}${BCM_TEST_LONG:+; BCM_TEST_LONG=$BCM_TEST_LONG})"
 beside_log=$(mktemp /tmp/bcm-it-beside.XXXXXX)
 npx jest --selectProjects integration --ci --runInBand --testPathPatterns "${beside[@]}" >"$beside_log" 2>&1 &
 beside_tests=$!
 trap 'kill "$beside_tests" 2>/dev/null || true' EXIT
 status=0
 flock -o /tmp/bcm-datacenter.lock npx jest --selectProjects integration --ci --runInBand --testPathIgnorePatterns "/node_modules/" "${beside[@]}" "${all_long[@]}" || status=1
-if [ -n "$pick" ] && [ "$status" -eq 0 ]; then
+if [ "$status" -eq 0 ]; then
   budget=${BCM_TEST_BUDGET:-4800}
-  if [ -n "${BCM_TEST_LONG:-}" ] || [ $((SECONDS - started + minutes * 60)) -le "$budget" ]; then
-    say "the long suite: $pick (about ${minutes} min)"
+  left=$((budget - (SECONDS - started)))
+  entry=${BCM_TEST_LONG:+$BCM_TEST_LONG:?}
+  [ -n "$entry" ] || entry=$(pick_long "$left" "$RANDOM" "${long[@]}")
+  if [ -n "$entry" ]; then
+    pick=${entry%%:*}
+    say "the long suite: $pick (about ${entry##*:} min; ${left} s of ${budget} s left)"
     flock -o /tmp/bcm-datacenter.lock npx jest --selectProjects integration --ci --runInBand --testPathPatterns "/${pick//./\\.}\$" || status=1
   else
-    say "the long suite $pick (about ${minutes} min) does not fit in this run's time ($((SECONDS - started)) s so far of ${budget} s): not run (npm run test:e2e runs it)"
+    say "no long suite fits in this run's time ($((SECONDS - started)) s so far of ${budget} s; ${long[*]}): none run (npm run test:e2e runs them)"
   fi
 fi
 say "the tests beside the data center's:"

@@ -8,6 +8,7 @@ import { Progress, recoverInterruptedRun, stripColor, urnName } from "../../engi
 import { CliError } from "../cli/errors";
 import { ExitCode } from "../cli/exitCodes";
 import { lxdDockerRunner, removeHalfMadeDocker } from "./dockerRecovery";
+import { readBackVanished, StoredResource } from "./vanished";
 import { ClusterContext } from "./workspace";
 import { policyDir } from "./policyConfig";
 
@@ -128,7 +129,7 @@ export interface DeploySettings {
  * is a one-line error. Docker objects half made by a pending create are removed first
  * (dockerRecovery.ts); LXD objects are taken over by the provider's create instead.
  */
-export async function recoverStack(stack: Stack, what: string, ctx: Pick<ClusterContext, "say">): Promise<void> {
+export async function recoverStack(stack: Stack, what: string, ctx: Pick<ClusterContext, "say">): Promise<unknown> {
     const say = (line: string) => ctx.say(`[bcm ${what}] ${line}`);
     const cluster = stack.name.split("/").pop()!;
     // Docker objects a killed run's create left: the docker provider cannot take them over.
@@ -141,9 +142,28 @@ export async function recoverStack(stack: Stack, what: string, ctx: Pick<Cluster
         }
     };
     try {
-        await recoverInterruptedRun(stack, say, { beforeDrop });
+        const recovery = await recoverInterruptedRun(stack, say, { beforeDrop });
+        return recovery.deployment ?? (await stack.exportStack()).deployment;
     } catch (err) {
         throw new CliError(engineFailure(err));
+    }
+}
+
+/**
+ * Before a deploy without --refresh: resources whose objects were deleted by hand (a Swarm
+ * service, a container) are read back, so the update makes them again (vanished.ts).
+ */
+export async function readBackDeleted(stack: Stack, deployment: unknown, cluster: string, what: string, ctx: Pick<ClusterContext, "signal" | "say">): Promise<void> {
+    const say = (line: string) => ctx.say(`[bcm ${what}] stack ${cluster}: ${line}`);
+    const resources = ((deployment as { resources?: StoredResource[] } | undefined)?.resources ?? []);
+    try {
+        await readBackVanished(resources, async (urns) => {
+            const r = await stack.refresh({ target: urns, signal: ctx.signal });
+            say(`read back ${urns.length} resource(s): ${r.summary.resourceChanges?.delete ?? 0} gone from the state`);
+        }, say);
+    } catch (err) {
+        if (ctx.signal?.aborted) throw interrupted(`read-back of ${cluster}`);
+        throw new CliError(`cluster ${cluster}: reading back the objects deleted by hand failed: ${engineFailure(err)}; run the command again with --refresh`);
     }
 }
 
@@ -167,8 +187,9 @@ export async function deployWithPolicy(stack: Stack, s: DeploySettings, progress
     const unchanged = s.unchanged ?? "nothing was changed";
     let preview: Awaited<ReturnType<typeof previewWithPolicy>>;
     try {
-        await recoverStack(stack, s.what, s.ctx);
+        const deployment = await recoverStack(stack, s.what, s.ctx);
         if (s.refresh) await refreshStack(stack, s.cluster, s.what, s.ctx);
+        else await readBackDeleted(stack, deployment, s.cluster, s.what, s.ctx);
         s.ctx.say(`[bcm ${s.what}] previewing ${s.cluster} with the policy pack`);
         preview = await previewWithPolicy(stack, s.policyConfig, s.ctx);
     } catch (err) {

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { allPoints, changesIn, chosenPoints, planFor, destroyPoints, FaultRow, formatTable, fullPlan, killTarget, rowPassed, samplePlan, StepTracker, upPoints } from "./faultPlan";
+import { allPoints, changesIn, chosenPoints, planFor, destroyPoints, driftPoints, FaultRow, formatTable, fullPlan, killTarget, rowPassed, samplePlan, StepTracker, upPoints } from "./faultPlan";
 
 describe("the fault-injection plan", () => {
     it("has eight up points and three destroy points, spread and in order", () => {
@@ -14,11 +14,13 @@ describe("the fault-injection plan", () => {
         expect(new Set(allPoints.map((p) => p.id)).size).toBe(11);
     });
 
-    it("kills every point exactly once over the full plan, each pass with one up", () => {
+    it("kills every point exactly once over the full plan, each pass with one up, and ends with every deletion by hand in one pass", () => {
         const plan = fullPlan();
-        expect(plan).toHaveLength(8);
+        expect(plan).toHaveLength(9);
         const killed = plan.flatMap((s) => [s.up, s.destroy].filter(Boolean)).map((p) => p!.id);
         expect(killed.sort()).toEqual(allPoints.map((p) => p.id).sort());
+        expect(plan[8]).toEqual({ drift: driftPoints });
+        expect(driftPoints.map((d) => d.id)).toEqual(["drift-service", "drift-secret", "drift-container"]);
     });
 
     it("samples distinct points, each its own pass of the right phase", () => {
@@ -36,7 +38,8 @@ describe("the fault-injection plan", () => {
 
     it("runs only named points when asked, and names the known ones for a typo", () => {
         expect(planFor(["up-3", "destroy-1"])).toEqual([{ up: upPoints[2] }, { destroy: destroyPoints[0] }]);
-        expect(() => planFor(["up-9"])).toThrow(/unknown kill point up-9; the points are up-1, .*destroy-3/);
+        expect(planFor(["drift-container", "up-3", "drift-service"])).toEqual([{ up: upPoints[2] }, { drift: [driftPoints[0], driftPoints[2]] }]);
+        expect(() => planFor(["up-9"])).toThrow(/unknown point up-9; the points are up-1, .*destroy-3, drift-service, drift-secret, drift-container/);
     });
 
     it("kills between the first and the last but one progress line", () => {

@@ -20,10 +20,46 @@ export const destroyPoints: KillPoint[] = [0.1, 0.5, 0.85].map((fraction, i) => 
 
 export const allPoints: KillPoint[] = [...upPoints, ...destroyPoints];
 
-/** One pass over the data center: an up (killed at `up`, or not), then a destroy (killed at `destroy`, or not). */
+/**
+ * An object deleted by hand on the whole data center, then a plain up, which must make it
+ * again (issue: out-of-band deletion). Commands are argv run on the controller.
+ */
+export interface DriftPoint {
+    id: string;
+    /** What is deleted, for the table. */
+    what: string;
+    remove: string[];
+    /** Prints what shows the object back; polled until `back` matches it. */
+    check: string[];
+    back: RegExp;
+}
+
+const inGateway = (script: string) => ["lxc", "exec", "bcm-gateway-01", "--", "sh", "-c", script];
+const serviceState = (name: string) => `docker service ls --filter name=${name} --format '{{.Name}} {{.Replicas}}' | grep '^${name} '`;
+
+export const driftPoints: DriftPoint[] = [
+    { id: "drift-service", what: "Swarm service tor", remove: inGateway("docker service rm tor"), check: inGateway(serviceState("tor")), back: /^tor 1\/1$/ },
+    {
+        id: "drift-secret",
+        what: "Swarm service electrum-regtest and its secret",
+        remove: inGateway("docker service rm electrum-regtest && docker secret ls --format '{{.Name}}' | grep '^bcm-electrum-conf-' | xargs docker secret rm"),
+        check: inGateway(`${serviceState("electrum-regtest")}; docker secret ls --format '{{.Name}}' | grep -c '^bcm-electrum-conf-'`),
+        back: /^electrum-regtest 1\/1\n1$/,
+    },
+    {
+        id: "drift-container",
+        what: "tier container bcm-kafka-01",
+        remove: ["lxc", "delete", "--force", "bcm-kafka-01"],
+        check: ["sh", "-c", `lxc list --format csv -c ns '^bcm-kafka-01$' && lxc exec bcm-gateway-01 -- sh -c "${serviceState("kafka-controller-1")}"`],
+        back: /^bcm-kafka-01,RUNNING\nkafka-controller-1 1\/1$/,
+    },
+];
+
+/** One pass over the data center: an up (killed at `up`, or not), then a destroy (killed at `destroy`, or not); or an up, deletions by hand each followed by an up, and a destroy. */
 export interface Scenario {
     up?: KillPoint;
     destroy?: KillPoint;
+    drift?: DriftPoint[];
 }
 
 /**
@@ -32,7 +68,7 @@ export interface Scenario {
  */
 export function fullPlan(): Scenario[] {
     const withDestroy: Record<number, KillPoint> = { 1: destroyPoints[0], 4: destroyPoints[1], 7: destroyPoints[2] };
-    return upPoints.map((up, i) => ({ up, ...(withDestroy[i] ? { destroy: withDestroy[i] } : {}) }));
+    return [...upPoints.map((up, i) => ({ up, ...(withDestroy[i] ? { destroy: withDestroy[i] } : {}) })), { drift: driftPoints }];
 }
 
 /** `count` distinct points chosen with `random` (0 ≤ r < 1), each its own pass. */
@@ -43,13 +79,18 @@ export function samplePlan(random: () => number, count = 2): Scenario[] {
     return chosen.map((p) => (p.phase === "up" ? { up: p } : { destroy: p }));
 }
 
-/** Passes for the named points only (`npm run test:faults -- up-3 destroy-1`); an unknown name is an error listing the known ones. */
+/** Passes for the named points only (`npm run test:faults -- up-3 destroy-1 drift-service`; the deletions share one pass); an unknown name is an error listing the known ones. */
 export function planFor(ids: string[]): Scenario[] {
-    return ids.map((id) => {
-        const p = allPoints.find((x) => x.id === id);
-        if (!p) throw new Error(`unknown kill point ${id}; the points are ${allPoints.map((x) => x.id).join(", ")}`);
-        return p.phase === "up" ? { up: p } : { destroy: p };
-    });
+    const drift = driftPoints.filter((d) => ids.includes(d.id));
+    const kills = ids.filter((id) => !driftPoints.some((d) => d.id === id));
+    return [
+        ...kills.map((id): Scenario => {
+            const p = allPoints.find((x) => x.id === id);
+            if (!p) throw new Error(`unknown point ${id}; the points are ${[...allPoints, ...driftPoints].map((x) => x.id).join(", ")}`);
+            return p.phase === "up" ? { up: p } : { destroy: p };
+        }),
+        ...(drift.length > 0 ? [{ drift }] : []),
+    ];
 }
 
 /** The points a run names: on its command line, else in BCM_FAULT_POINTS (comma- or space-separated); none means the default choice. */

@@ -18,7 +18,7 @@ import { developmentDeviceEnv, openStack, repoRoot, stackPassphrase } from "../.
 import { standaloneConfig } from "../../automation/standalone";
 import { clusterWorkDir } from "../../automation/cluster/workdir";
 import { prepareDeploy } from "../../automation/cluster/deviceValues";
-import { changesIn, FaultRow, isComponent, killTarget, KillPoint, Scenario, StepTracker } from "./faultPlan";
+import { changesIn, DriftPoint, FaultRow, isComponent, killTarget, KillPoint, Scenario, StepTracker } from "./faultPlan";
 import { markerVariable, roleOf, waitForNoProcesses } from "../testing/processes";
 
 const stackName = "standalone";
@@ -172,8 +172,81 @@ async function leftProcesses(marker: string, graceSeconds: number): Promise<stri
     return left.length === 0 ? "none" : [...new Set(left.map(roleOf))].join(", ");
 }
 
-/** Runs one pass (an up, then a destroy, either killed at its point) and returns a row per killed point. */
+/** Polls a drift point's check until its output shows the object back; returns what it printed last. */
+async function backAgain(d: DriftPoint, seconds: number): Promise<{ back: boolean; seen: string }> {
+    const deadline = Date.now() + seconds * 1000;
+    for (;;) {
+        const r = await execa(d.check[0]!, d.check.slice(1), { reject: false, stdin: "ignore" });
+        const seen = r.stdout.trim();
+        if (r.exitCode === 0 && d.back.test(seen)) return { back: true, seen };
+        if (Date.now() > deadline) return { back: false, seen: seen.replace(/\n/g, "; ") || r.stderr.trim().split("\n")[0] || "nothing" };
+        await new Promise((res) => setTimeout(res, 3000));
+    }
+}
+
+/**
+ * The deletions by hand: a plain up of the whole data center, then for each point its object
+ * deleted and one plain up, which must succeed and make it again; then the next up must
+ * change nothing, cull find nothing and the destroy leave nothing. A row per point.
+ */
+async function runDriftPass(points: DriftPoint[], o: HarnessOptions): Promise<FaultRow[]> {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "bcm-faults-home-"));
+    const rows: FaultRow[] = [];
+    let clean = true;
+    try {
+        await plannedSteps(home);
+        o.say(`pass ${points.map((d) => d.id).join(", ")}: a plain up, then each deletion by hand and a plain up`);
+        const up = await runStandalone(home, [], o, "up");
+        if (up.exitCode !== 0) throw new Error(`the plain up before ${points[0]?.id} failed: ${resultText(up)}`);
+        for (const d of points) {
+            const removed = await execa(d.remove[0]!, d.remove.slice(1), { reject: false, stdin: "ignore" });
+            const row: FaultRow = { point: d.id, killedAt: `deleted ${d.what}`, running: "-", leftProcesses: "none", rerun: "-", rerunSeconds: 0, nextUp: "-", cull: "-", leftObjects: "-" };
+            rows.push(row);
+            if (removed.exitCode !== 0) {
+                row.killedAt = `not reached (deleting ${d.what} failed: ${removed.stderr.trim().split("\n")[0]})`;
+                continue;
+            }
+            const rerun = await runStandalone(home, [], o, `${d.id}-rerun`);
+            row.rerunSeconds = rerun.seconds;
+            const again = rerun.exitCode === 0 ? await backAgain(d, 180) : undefined;
+            row.rerun = rerun.exitCode !== 0 ? resultText(rerun) : again!.back ? "ok" : `FAILED: not back (${again!.seen})`;
+            o.say(`${d.id}: rerun ${row.rerun} in ${rerun.seconds.toFixed(0)}s`);
+        }
+        const again = await runStandalone(home, [], o, "next-up");
+        const changes = again.exitCode === 0 && again.summary ? changesIn(again.summary) : undefined;
+        const nextUp = changes === undefined ? resultText(again) : `${changes} changes`;
+        const culled = await cullFinds(home);
+        for (const r of rows) Object.assign(r, { nextUp, cull: culled });
+        const destroy = await runStandalone(home, ["--destroy"], o, "destroy");
+        if (destroy.exitCode !== 0) {
+            o.say(`destroy after ${points.map((d) => d.id).join(", ")}: ${resultText(destroy)}`);
+            clean = false;
+        }
+        const left = await lxdObjects(home);
+        for (const r of rows) r.leftObjects = left.length === 0 ? "none" : left.join(", ");
+        if (left.length > 0) clean = false;
+    } finally {
+        if (!clean || (await lxdObjects(home)).length > 0) await forceClean(home, o.say);
+        fs.rmSync(home, { recursive: true, force: true });
+    }
+    return rows;
+}
+
+/** What `bcm cluster cull` finds on the stack of `home`: "nothing", the orphans, or its failure. */
+async function cullFinds(home: string): Promise<string> {
+    const cull = await execa(process.execPath, [path.join(repoRoot, "automation", "bin", "bcm.js"), "cluster", "cull", stackName], {
+        cwd: repoRoot,
+        reject: false,
+        // The device `npm run up` used: its development device in this home (bcm itself never falls back to one).
+        env: developmentDeviceEnv(home, { ...process.env, BCM_HOME: home }, () => undefined),
+    });
+    if (cull.exitCode !== 0) return `FAILED: ${cull.stderr.trim().split("\n").pop()}`;
+    return /nothing to cull/.test(cull.stdout) ? "nothing" : cull.stdout.split("\n").filter((l) => l.startsWith("orphan")).join("; ");
+}
+
+/** Runs one pass (an up, then a destroy, either killed at its point; or the deletions by hand) and returns a row per point. */
 export async function runScenario(s: Scenario, o: HarnessOptions): Promise<FaultRow[]> {
+    if (s.drift) return runDriftPass(s.drift, o);
     const grace = o.graceSeconds ?? 10;
     const home = fs.mkdtempSync(path.join(os.tmpdir(), "bcm-faults-home-"));
     const rows: FaultRow[] = [];
@@ -213,13 +286,7 @@ export async function runScenario(s: Scenario, o: HarnessOptions): Promise<Fault
             const again = await runStandalone(home, [], o, "next-up");
             const changes = again.exitCode === 0 && again.summary ? changesIn(again.summary) : undefined;
             const nextUp = changes === undefined ? resultText(again) : `${changes} changes`;
-            const cull = await execa(process.execPath, [path.join(repoRoot, "automation", "bin", "bcm.js"), "cluster", "cull", stackName], {
-                cwd: repoRoot,
-                reject: false,
-                // The device `npm run up` used: its development device in this home (bcm itself never falls back to one).
-                env: developmentDeviceEnv(home, { ...process.env, BCM_HOME: home }, () => undefined),
-            });
-            const culled = cull.exitCode !== 0 ? `FAILED: ${cull.stderr.trim().split("\n").pop()}` : /nothing to cull/.test(cull.stdout) ? "nothing" : cull.stdout.split("\n").filter((l) => l.startsWith("orphan")).join("; ");
+            const culled = await cullFinds(home);
             if (upRow) {
                 upRow.nextUp = nextUp;
                 upRow.cull = culled;
@@ -268,7 +335,7 @@ export async function runFaults(plan: Scenario[], o: HarnessOptions): Promise<Fa
             rows.push(...(await runScenario(s, o)));
         } catch (err) {
             const why = (err as Error).message.split("\n")[0];
-            for (const p of [s.up, s.destroy].filter((x): x is KillPoint => x !== undefined)) {
+            for (const p of [s.up, s.destroy, ...(s.drift ?? [])].filter((x): x is KillPoint | DriftPoint => x !== undefined)) {
                 rows.push({ point: p.id, killedAt: "-", running: "-", leftProcesses: "-", rerun: `FAILED: pass did not run: ${why}`, rerunSeconds: 0, nextUp: "-", cull: "-", leftObjects: "-" });
             }
         }

@@ -1,11 +1,12 @@
 // `npm run test:faults`: every kill point (eight of a cold up, three of a destroy) over the
-// full standalone data center, then the table. Exit 0 only when every point passes.
+// full standalone data center, then the deletions by hand (a service, a service and its
+// secret, a tier container, each followed by a plain up), then the table. Exit 0 only when every point passes.
 // `npm run test:faults -- up-3 destroy-1` (or BCM_FAULT_POINTS=up-3,destroy-1) runs only the
 // named points, each its own pass; `--help` lists the points.
 // scripts/faults.sh runs the setup first and holds /tmp/bcm-datacenter.lock around this.
 import * as path from "node:path";
 import * as os from "node:os";
-import { allPoints, chosenPoints, formatTable, fullPlan, planFor, rowPassed } from "./faultPlan";
+import { allPoints, chosenPoints, driftPoints, formatTable, fullPlan, planFor, rowPassed } from "./faultPlan";
 import { runFaults } from "./harness";
 
 async function main(): Promise<void> {
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
             [
                 "npm run test:faults [-- POINT...]   kill the engine at each point of a cold up or a destroy of the full standalone data center, rerun, check, print a table",
                 `points: ${allPoints.map((p) => `${p.id} (${p.phase} at ${Math.round(p.fraction * 100)}%)`).join(", ")}`,
+                `deletions by hand (one pass): ${driftPoints.map((d) => `${d.id} (${d.what})`).join(", ")}`,
                 "no POINT: all of them; BCM_FAULT_POINTS=up-4,destroy-2 names them too (and fixes the two points `npm test` runs)",
             ].join("\n"),
         );
