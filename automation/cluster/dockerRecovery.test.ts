@@ -54,14 +54,14 @@ describe("which Docker objects a killed run's pending creates left, and where", 
     });
 
     it("reads a name that is a secret (derived from one), as `stack export --show-secrets` writes it", () => {
-        const secretName = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1ab44d1d", plaintext: JSON.stringify("bcm-registry-htpasswd-3f2a") };
+        const secretName = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", plaintext: JSON.stringify("bcm-registry-htpasswd-3f2a") };
         const op = creating("docker:index/secret:Secret", "x");
         op.resource.inputs = { name: secretName } as never;
         expect(halfMadeDocker(deployment([op]))).toEqual([
             expect.objectContaining({ kind: "secret", name: "bcm-registry-htpasswd-3f2a", container: "bcm-gateway-01" }),
         ]);
         // Still encrypted (exported without --show-secrets): no name to look for, and it says so.
-        op.resource.inputs = { name: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1ab44d1d", ciphertext: "v1:abc" } } as never;
+        op.resource.inputs = { name: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: "v1:abc" } } as never;
         expect(halfMadeDocker(deployment([op]))[0]?.unknownBecause).toBe("its inputs name no object");
     });
 

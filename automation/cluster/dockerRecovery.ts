@@ -43,8 +43,8 @@ export interface HalfMadeDocker {
     unknownBecause?: string;
 }
 
-/** The key and value that mark a secret in an exported deployment (apitype.SecretV1). */
-const secretSig = { key: "4dabf18193072939515e22adb298388d", value: "1b47061264138c4ac30d75fd1ab44d1d" };
+/** The key and value that mark a secret in an exported deployment (resource.SecretSig; seen in a killed run's pending operation). */
+const secretSig = { key: "4dabf18193072939515e22adb298388d", value: "1b47061264138c4ac30d75fd1eb44270" };
 
 /**
  * A property as a plain value: `stack export --show-secrets` (what exportStack runs) writes a
