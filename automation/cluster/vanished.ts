@@ -7,7 +7,7 @@
 // is gone takes the commands run in it (lxd:index:Exec) along, so they run in the new one.
 // Objects changed rather than deleted are left to `--refresh`, which reads every resource.
 // What it cannot list it does not judge: a probe that fails says so and the deploy goes on.
-import { exec, LxdClient } from "../../components/lxd/client";
+import { customVolumes, exec, LxdClient } from "../../components/lxd/client";
 import { defaultEndpointUrl, Endpoint } from "../../components/lxd/client/endpoint";
 import { containerForHost, plainProperty, splitProviderRef } from "./dockerRecovery";
 import { DockerKind, dockerResourceTypes } from "./dockerOrphans";
@@ -135,7 +135,7 @@ export async function listLive(resources: StoredResource[], say: (line: string) 
                 const volumes = new Set<string>();
                 const pools = new Set(recorded.filter((o) => o.daemon === "lxd" && o.kind === "volume" && o.where === url).map((o) => o.id.split("/")[0]!));
                 for (const pool of pools) {
-                    for (const v of names(await client.get<string[]>(`/1.0/storage-pools/${encodeURIComponent(pool)}/volumes/custom`))) volumes.add(`${pool}/${v}`);
+                    for (const v of await customVolumes(client, pool)) volumes.add(`${pool}/${v.name}`);
                 }
                 live.lxd.set(url, { instances, profiles, volumes });
                 // The tier containers on this endpoint whose dockerd holds recorded objects.

@@ -2,7 +2,7 @@
 // endpoints' LXD (exec in the tier containers, whose dockerd runs the tasks). Every reader
 // returns what it read or an `error` line; none throws.
 import { execa } from "execa";
-import { exec } from "../../components/lxd/client";
+import { customVolumes, exec } from "../../components/lxd/client";
 import type { LxdClient } from "../../components/lxd/client";
 import type { EndpointSpec } from "../../components/datacenter/spec";
 import { clientFor, ExportedEndpoint } from "../cluster/workspace";
@@ -133,7 +133,7 @@ export async function readDisks(cluster: string, endpoints: Endpoints): Promise<
                 } catch (err) {
                     reading.pools.push({ name: p.name, error: firstLine((err as Error).message) });
                 }
-                const volumes = await client.get<LxdVolume[]>(`/1.0/storage-pools/${encodeURIComponent(p.name)}/volumes/custom?recursion=1`);
+                const volumes = await customVolumes<LxdVolume>(client, p.name);
                 for (const v of volumes.filter((x) => x.config?.["user.bcm.cluster"] === cluster)) {
                     const entry: DiskReading["volumes"][number] = { pool: p.name, name: v.name };
                     reading.volumes.push(entry);

@@ -1,5 +1,6 @@
 // The system containers and custom volumes a cluster made (`user.bcm.cluster`), on each of
 // its endpoints: what its snapshots cover.
+import { customVolumes } from "../../components/lxd/client";
 import type { LxdClient } from "../../components/lxd/client";
 import type { EndpointSpec } from "../../components/datacenter/spec";
 import { clientFor, ExportedEndpoint } from "../cluster/workspace";
@@ -38,7 +39,7 @@ export async function clusterObjects(cluster: string, endpoint: string, client: 
     const objects: ClusterObject[] = mine.map((i) => ({ endpoint, kind: "instance", name: i.name }));
     const pools = await client.get<{ name: string }[]>("/1.0/storage-pools?recursion=1");
     for (const p of pools) {
-        const volumes = await client.get<{ name: string; config?: Record<string, string> }[]>(`/1.0/storage-pools/${encodeURIComponent(p.name)}/volumes/custom?recursion=1`);
+        const volumes = await customVolumes(client, p.name);
         for (const v of volumes.filter((x) => x.config?.["user.bcm.cluster"] === cluster)) objects.push({ endpoint, kind: "volume", name: v.name, pool: p.name });
     }
     return { objects, running: mine.filter((i) => i.status === "Running").map((i) => i.name) };

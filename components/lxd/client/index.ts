@@ -15,3 +15,5 @@ export { operationId, operationOutcome } from "./operations";
 export type { OperationOutcome } from "./operations";
 export { execWithStdin } from "./execStdin";
 export type { StdinExecOptions } from "./execStdin";
+export { customVolumes, onlyVolumes } from "./volumes";
+export type { CustomVolume } from "./volumes";
