@@ -5,6 +5,7 @@ import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation"
 import { execa } from "execa";
 import { Engine, engineEnv, findEngine, installPlugins, recoverInterruptedRun, repoRoot } from "../engine";
 import { policyDir, writePolicyConfig } from "../automation/cluster/policyConfig";
+import { plainProperty } from "../automation/cluster/dockerRecovery";
 import { waitFor } from "./testing/support";
 import { markerVariable, processesWithMarker, roleOf, waitForNoProcesses } from "./testing/processes";
 
@@ -77,6 +78,11 @@ describe("a killed engine leaves nothing running, and the next run finishes (rea
     }, 10 * 60_000);
 
     it("finishes on the next run: the stale lock and the pending operations are cleared, each said in one line", async () => {
+        // A pending create's secret input, as recovery reads it (dockerRecovery's plainProperty:
+        // a half-made Swarm secret's name is one): the engine exports it decrypted.
+        const pending = ((await stack.exportStack()).deployment?.pending_operations ?? []) as { resource: { urn: string; inputs?: { environment?: Record<string, unknown> } } }[];
+        const slowCreate = pending.find((o) => o.resource.urn.endsWith("::slow"));
+        expect(plainProperty(slowCreate?.resource.inputs?.environment?.SECRET)).toMatch(/^[A-Za-z0-9]{16}$/);
         const lines: string[] = [];
         const r = await recoverInterruptedRun(stack, (l) => lines.push(l));
         expect(r.clearedLocks).toBe(1);
@@ -84,7 +90,7 @@ describe("a killed engine leaves nothing running, and the next run finishes (rea
         expect(lines[0]).toMatch(new RegExp(`^stack ${stackName}: cleared the lock of an interrupted run \\(pid \\d+, since .*\\): its process \\d+ no longer exists$`));
         expect(lines[1]).toMatch(/operation\(s\) interrupted by an earlier run \(.*creating command:local:Command slow.*\) dropped from the state/);
         // Nothing is left to clear the second time.
-        expect(await recoverInterruptedRun(stack, (l) => lines.push(l))).toEqual({ clearedLocks: 0, droppedOperations: 0 });
+        expect(await recoverInterruptedRun(stack, (l) => lines.push(l))).toMatchObject({ clearedLocks: 0, droppedOperations: 0 });
         await stack.setConfig("holdSeconds", { value: "0" });
         await stack.setConfig("holdFile", { value: holdFile });
         const up = await stack.up(policy);
@@ -109,7 +115,7 @@ describe("a killed engine leaves nothing running, and the next run finishes (rea
         fs.rmSync(holdFile);
 
         const lines: string[] = [];
-        expect(await recoverInterruptedRun(stack, (l) => lines.push(l))).toEqual({ clearedLocks: 1, droppedOperations: 1 });
+        expect(await recoverInterruptedRun(stack, (l) => lines.push(l))).toMatchObject({ clearedLocks: 1, droppedOperations: 1 });
         expect(lines[1]).toMatch(/1 operation\(s\) interrupted by an earlier run \(deleting command:local:Command slow\)/);
         expect(lines[2]).toBe(`stack ${stackName}: read back 1 resource(s) whose delete was interrupted: 0 already gone, 1 still there`);
         const done = await stack.destroy();
