@@ -30,11 +30,13 @@ describe("the swarm join script", () => {
     const token = "SWMTKN-1-3pu6hszjas19xyp7ghgosyx9k8atbfcr8p2is99znpy26u2lkl-1awxwuwd3z9j1z3puu7rcgdbx";
 
     /** Runs the script under dash with the token on stdin and stand-ins for docker and curl that record every argv, and curl's stdin. */
-    function run(state: string, stdinToken: string, env: Record<string, string>): { code: number; argv: string[]; body: string; stderr: string } {
+    function run(state: string, stdinToken: string, env: Record<string, string>, addresses = { node: "10.218.0.3", eth0: "10.218.0.3" }): { code: number; argv: string[]; body: string; stderr: string } {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bcm-join-"));
         const log = path.join(dir, "argv");
         const body = path.join(dir, "body");
-        fs.writeFileSync(path.join(dir, "docker"), `#!/bin/sh\necho "docker $*" >>${log}\ncase "$*" in *LocalNodeState*) echo ${state} ;; *NodeID*) echo node1 ;; esac\n`, { mode: 0o755 });
+        fs.writeFileSync(path.join(dir, "docker"), `#!/bin/sh\necho "docker $*" >>${log}\ncase "$*" in *LocalNodeState*) echo ${state} ;; *NodeAddr*) echo ${addresses.node} ;; *NodeID*) echo node1 ;; esac\n`, { mode: 0o755 });
+        // As iproute2 prints it (one line per address).
+        fs.writeFileSync(path.join(dir, "ip"), `#!/bin/sh\necho "1574: eth0    inet ${addresses.eth0}/24 metric 1024 brd 10.218.0.255 scope global dynamic eth0\\       valid_lft 3306sec preferred_lft 3306sec"\n`, { mode: 0o755 });
         fs.writeFileSync(path.join(dir, "curl"), `#!/bin/sh\necho "curl $*" >>${log}\ncat >${body}\n`, { mode: 0o755 });
         const r = spawnSync("sh", ["-c", swarmJoinScript], { env: { PATH: `${dir}:/usr/bin:/bin`, ...env }, input: `${stdinToken}\n`, encoding: "utf8" });
         const read = (f: string) => (fs.existsSync(f) ? fs.readFileSync(f, "utf8") : "");
@@ -57,5 +59,16 @@ describe("the swarm join script", () => {
         expect(bad.code).toBe(1);
         expect(bad.stderr).toMatch(/holds a quote/);
         expect(bad.argv.filter((a) => a.startsWith("curl"))).toEqual([]);
+    });
+
+    it("leaves and joins again when the node is in the swarm with an address its eth0 no longer has (a container made again on its docker volume)", () => {
+        const moved = run("active", token, { MANAGER: "10.218.0.20:2377" }, { node: "10.218.0.3", eth0: "10.218.0.122" });
+        expect(moved.code).toBe(0);
+        const leave = moved.argv.indexOf("docker swarm leave --force");
+        const join = moved.argv.findIndex((a) => a.startsWith("curl "));
+        expect(leave).toBeGreaterThanOrEqual(0);
+        expect(join).toBeGreaterThan(leave);
+        const stays = run("active", token, { MANAGER: "10.218.0.20:2377" }, { node: "10.218.0.122", eth0: "10.218.0.122" });
+        expect(stays.argv.filter((a) => a.includes("leave") || a.startsWith("curl"))).toEqual([]);
     });
 });

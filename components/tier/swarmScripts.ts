@@ -21,7 +21,8 @@ export const swarmInitScript = [
 ].join("\n");
 
 /**
- * Joins the swarm at $MANAGER with the token on its standard input (unless already in one).
+ * Joins the swarm at $MANAGER with the token on its standard input (unless already in one,
+ * with the address it has).
  * The token is on no command line and in no environment: LXD puts an exec's environment on
  * its helper's command line on the host (found by secretsTrace.it), so it comes on stdin, and
  * goes to dockerd's API (POST /swarm/join, as `docker swarm join` sends it) on curl's
@@ -31,6 +32,11 @@ export const swarmJoinScript = [
     "set -e",
     "IFS= read -r TOKEN",
     "state=$(docker info --format '{{.Swarm.LocalNodeState}}')",
+    // A container made again on its kept docker volume (deleted by hand, then brought back)
+    // is in the swarm with the address it had, and LXD gave the new one another: the overlays
+    // would never reach it. It leaves and joins again with the address it has.
+    "here=$(ip -4 -o addr show eth0 | awk '{print $4}' | cut -d/ -f1)",
+    'if [ "$state" != inactive ] && [ -n "$here" ] && [ "$(docker info --format \'{{.Swarm.NodeAddr}}\')" != "$here" ]; then docker swarm leave --force >/dev/null; state=inactive; fi',
     'if [ "$state" != active ]; then',
     `  case "$TOKEN$MANAGER" in *'"'*|*'\\'*) echo "swarm join: the token or manager address holds a quote" >&2; exit 1 ;; esac`,
     `  printf '{"ListenAddr":"eth0:2377","AdvertiseAddr":"eth0","RemoteAddrs":["%s"],"JoinToken":"%s"}' "$MANAGER" "$TOKEN" |`,

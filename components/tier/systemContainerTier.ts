@@ -232,9 +232,10 @@ export class SystemContainerTier extends pulumi.ComponentResource {
                         endpoint: m.endpoint,
                     },
                     // A join runs again only in a new container (the uuid trigger). A changed token or
-                    // address, or the move of the token from the environment to stdin, must not replace
-                    // the Exec: the replaced one's delete command would take the node out of the swarm.
-                    { parent: this, dependsOn: [configure, ...(init ? [init] : [])], ignoreChanges: ["environment", "stdin"] },
+                    // address, a new version of the join script, or the move of the token from the
+                    // environment to stdin, must not replace the Exec: the replaced one's delete command
+                    // would take the node out of the swarm. A new container runs the script as it is now.
+                    { parent: this, dependsOn: [configure, ...(init ? [init] : [])], ignoreChanges: ["environment", "stdin", "create"] },
                 );
             }
             this.ready.push(membership);
