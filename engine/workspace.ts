@@ -25,16 +25,24 @@ export interface StackOptions {
  */
 export async function openStack(opts: StackOptions): Promise<Stack> {
     const engine = opts.engine ?? (await findEngine());
-    const home = opts.home ?? bcmHome();
+    return LocalWorkspace.createOrSelectStack(
+        { stackName: opts.stackName, workDir: opts.workDir },
+        await workspaceOptions(engine, opts.home ?? bcmHome(), opts.passphrase),
+    );
+}
+
+/**
+ * What every workspace on a BCM home needs, prepared once for all of them: the home's state
+ * and engine directories, the engine's environment and plugins, and the engine itself. A
+ * metadata file of the state a killed run left unreadable is removed first, or every later
+ * run stops at "failed to load checkpoint: EOF" (stateSidecars.ts).
+ */
+export async function workspaceOptions(engine: Engine, home: string, passphrase: string): Promise<{ pulumiCommand: PulumiCommand; envVars: Record<string, string> }> {
     const { stateDir, pulumiHome } = homeLayout(home);
     fs.mkdirSync(stateDir, { recursive: true });
     fs.mkdirSync(pulumiHome, { recursive: true });
     for (const f of removeBrokenSidecars(stateDir)) process.stderr.write(`${describeRemovedSidecar(f)}\n`);
-    const envVars = engineEnv(engine, home, opts.passphrase);
+    const envVars = engineEnv(engine, home, passphrase);
     await installPlugins(engine, envVars);
-    const pulumiCommand = await PulumiCommand.get({ root: engine.dir });
-    return LocalWorkspace.createOrSelectStack(
-        { stackName: opts.stackName, workDir: opts.workDir },
-        { pulumiCommand, envVars },
-    );
+    return { pulumiCommand: await PulumiCommand.get({ root: engine.dir }), envVars };
 }

@@ -17,12 +17,15 @@ interface StoredOperation {
     resource?: { urn?: string; type?: string; inputs?: Record<string, unknown>; provider?: string };
 }
 
-interface StoredResource {
+/** A resource as the exported deployment stores it, the fields recovery and the drift check read. */
+export interface StoredResource {
     urn?: string;
     type?: string;
     id?: string;
     inputs?: Record<string, unknown>;
     outputs?: Record<string, unknown>;
+    /** `<provider urn>::<provider id>`. */
+    provider?: string;
 }
 
 interface Deployment {

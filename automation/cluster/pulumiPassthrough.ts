@@ -7,7 +7,7 @@
 import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { Stack } from "@pulumi/pulumi/automation";
-import { engineEnv, findEngine, installPlugins, stackPassphrase } from "../../engine";
+import { findEngine, stackPassphrase, workspaceOptions } from "../../engine";
 import { prepareDeploy } from "./deviceValues";
 import { policyDir, writePolicyConfig } from "./policyConfig";
 import { pulumiArguments, pulumiInvocation } from "./pulumiArgs";
@@ -32,9 +32,9 @@ export async function runPulumi(args: string[], ctx: ClusterContext): Promise<nu
         finalArgs = pulumiArguments(args, inv, { dir: policyDir, config: policyConfig });
     }
     const engine = await findEngine();
-    const env = engineEnv(engine, ctx.home, passphrase);
+    // The same preparation as every BCM workspace (plugins, and the state's metadata a killed run left unreadable).
+    const { envVars: env } = await workspaceOptions(engine, ctx.home, passphrase);
     if (passphrase === "") delete (env as Record<string, string | undefined>).PULUMI_CONFIG_PASSPHRASE;
-    await installPlugins(engine, env);
     const cwd = clusterWorkDir(ctx.home);
     // The passphrase is in this child's environment only: never an argument, never a file.
     const child = spawn(path.join(engine.binDir, "pulumi"), finalArgs, { cwd, env: { ...process.env, ...env }, stdio: "inherit" });

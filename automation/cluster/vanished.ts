@@ -9,18 +9,11 @@
 // What it cannot list it does not judge: a probe that fails says so and the deploy goes on.
 import { customVolumes, exec, LxdClient } from "../../components/lxd/client";
 import { defaultEndpointUrl, Endpoint } from "../../components/lxd/client/endpoint";
-import { containerForHost, plainProperty, splitProviderRef } from "./dockerRecovery";
+import { containerForHost, plainProperty, splitProviderRef, StoredResource } from "./dockerRecovery";
 import { DockerKind, dockerResourceTypes } from "./dockerOrphans";
 
-/** A resource as the exported deployment stores it, the fields this reads. */
-export interface StoredResource {
-    urn?: string;
-    type?: string;
-    id?: string;
-    inputs?: Record<string, unknown>;
-    outputs?: Record<string, unknown>;
-    provider?: string;
-}
+export type { StoredResource };
+
 
 type LxdKind = "instance" | "volume" | "profile";
 const lxdTypes: Record<string, LxdKind> = { "lxd:index:Instance": "instance", "lxd:index:StorageVolume": "volume", "lxd:index:Profile": "profile" };

@@ -1,13 +1,12 @@
 // The cluster stacks of a BCM home: one workspace (the project's engine, the file backend
 // under BCM_HOME), opening a cluster's stack, and reaching its endpoints.
 import * as fs from "node:fs";
-import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { LxdClient } from "../../components/lxd/client";
 import { attestedDeviceKind } from "../../device/attestedDeviceKind";
 import type { PolicyDeviceKind } from "../../device/describeDevice";
 import { EndpointSpec, validateEndpoints } from "../../components/datacenter/spec";
-import { describeRemovedSidecar, engineEnv, findEngine, installPlugins, removeBrokenSidecars, stackPassphrase } from "../../engine";
-import { homeLayout } from "../../engine/paths";
+import { findEngine, stackPassphrase, workspaceOptions } from "../../engine";
 import { CliError } from "../cli/errors";
 import { clusterWorkDir } from "./workdir";
 
@@ -30,16 +29,7 @@ export function deviceKindOf(ctx: ClusterContext): Promise<PolicyDeviceKind> {
 
 /** The workspace of every cluster stack in a BCM home; `passphrase` is the one of the stack used next. */
 export async function clusterWorkspace(home: string, passphrase: string): Promise<LocalWorkspace> {
-    const engine = await findEngine();
-    const { stateDir, pulumiHome } = homeLayout(home);
-    fs.mkdirSync(stateDir, { recursive: true });
-    fs.mkdirSync(pulumiHome, { recursive: true });
-    // A run killed while the engine wrote a sidecar leaves every later one at "failed to load checkpoint: EOF".
-    for (const f of removeBrokenSidecars(stateDir)) process.stderr.write(`${describeRemovedSidecar(f)}\n`);
-    const envVars = engineEnv(engine, home, passphrase);
-    await installPlugins(engine, envVars);
-    const pulumiCommand = await PulumiCommand.get({ root: engine.dir });
-    return LocalWorkspace.create({ workDir: clusterWorkDir(home), pulumiCommand, envVars });
+    return LocalWorkspace.create({ workDir: clusterWorkDir(home), ...(await workspaceOptions(await findEngine(), home, passphrase)) });
 }
 
 export async function clusterNames(ws: LocalWorkspace): Promise<string[]> {
