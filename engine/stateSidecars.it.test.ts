@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import type { Stack } from "@pulumi/pulumi/automation";
 import { execa } from "execa";
 import { engineEnv, findEngine, homeLayout, openStack, repoRoot } from ".";
 
@@ -12,11 +13,17 @@ describe("a checkpoint sidecar a killed run left empty", () => {
     const workDir = path.join(repoRoot, "test", "smoke");
     const passphrase = `sidecar-${process.pid}`;
 
-    afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
+    let stack: Stack | undefined;
+
+    // removeStack also removes the stack's settings file, which the engine writes into test/smoke.
+    afterAll(async () => {
+        await stack?.workspace.removeStack(stackName).catch(() => undefined);
+        fs.rmSync(home, { recursive: true, force: true });
+    });
 
     it("stops the engine at EOF, and BCM's open removes it and opens the stack", async () => {
         const engine = await findEngine();
-        const stack = await openStack({ workDir, stackName, passphrase, home, engine });
+        stack = await openStack({ workDir, stackName, passphrase, home, engine });
         expect(stack.name).toBe(stackName);
         const { stateDir } = homeLayout(home);
         const checkpoints = fs.readdirSync(path.join(stateDir, ".pulumi", "stacks"), { recursive: true }).map(String).filter((f) => f.endsWith(`${stackName}.json`));
@@ -37,9 +44,9 @@ describe("a checkpoint sidecar a killed run left empty", () => {
         const write = process.stderr.write.bind(process.stderr);
         process.stderr.write = ((chunk: string) => (written.push(String(chunk)), true)) as typeof process.stderr.write;
         try {
-            const reopened = await openStack({ workDir, stackName, passphrase, home, engine });
-            expect(reopened.name).toBe(stackName);
-            expect(await reopened.exportStack()).toMatchObject({ version: 3 });
+            stack = await openStack({ workDir, stackName, passphrase, home, engine });
+            expect(stack.name).toBe(stackName);
+            expect(await stack.exportStack()).toMatchObject({ version: 3 });
         } finally {
             process.stderr.write = write;
         }

@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 
 // scripts/test.sh's choice of the long suite a run has room for (its pick_long, run as bash runs it).
@@ -28,5 +29,43 @@ describe("the long suite npm test runs after the data center's queue", () => {
             expect(fs.existsSync(path.join(__dirname, "..", l.file))).toBe(true);
             expect(l.minutes).toBeGreaterThan(0);
         }
+    });
+});
+
+describe("the short account of a failed run npm test prints last", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bcm-digest-"));
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const digest = (log: string) => {
+        const file = path.join(dir, "jest.log");
+        fs.writeFileSync(file, log);
+        return execFileSync("bash", [path.join(__dirname, "test.sh"), "--failure-digest", file], { encoding: "utf8" });
+    };
+
+    it("keeps the failed tests and the engine's errors, each once, without colours", () => {
+        const log = [
+            "PASS integration test/a.it.test.ts (10 s)",
+            "FAIL integration test/b.it.test.ts (700 s)",
+            "  \u001b[1m● a data center › comes up\u001b[22m",
+            "    CommandError: code: -2",
+            "     +  bcm:tier:SystemContainerTier dc-kafka creating (0s) ",
+            "    Diagnostics:",
+            "      lxd:index:Exec (dc-apps-02-swarm):",
+            "        error: exec in bcm-apps-02: exit 1: swarm join: timeout",
+            "      pulumi:pulumi:Stack (bcm-dc):",
+            "        error: update failed",
+            "  ● a data center › shows no changes",
+            "        error: update failed",
+            "    TypeError: Cannot read properties of undefined (reading 'workloads')",
+        ].join("\n");
+        expect(digest(log).split("\n").filter(Boolean)).toEqual([
+            "● a data center › comes up",
+            "error: exec in bcm-apps-02: exit 1: swarm join: timeout",
+            "error: update failed",
+            "● a data center › shows no changes",
+        ]);
+    });
+
+    it("is empty for a log without failures", () => {
+        expect(digest("PASS integration test/a.it.test.ts (10 s)\nTests: 3 passed\n")).toBe("");
     });
 });

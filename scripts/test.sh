@@ -24,7 +24,16 @@ pick_long() {
   [ "${#fitting[@]}" -gt 0 ] && echo "${fitting[roll % ${#fitting[@]}]}"
   return 0
 }
+# What a failed jest run's log says went wrong, in a few lines: the failed tests and the
+# engine's errors, each once (a CI log keeps only its head and tail, and the engine's own
+# words sit in the middle of a long CommandError).
+failure_digest() {
+  sed 's/\x1b\[[0-9;]*m//g' "$1" |
+    { grep -E '^ *(● |error: |Error: )' || true; } | sed -E 's/^ +//' | cut -c1-400 | awk '!seen[$0]++' | head -n 40
+  return 0
+}
 [ "${1:-}" = "--pick-long" ] && { shift; pick_long "$@"; exit 0; }
+[ "${1:-}" = "--failure-digest" ] && { failure_digest "$2"; exit 0; }
 
 started=$SECONDS
 bash scripts/setup.sh
@@ -71,7 +80,8 @@ npx jest --selectProjects integration --ci --runInBand --testPathPatterns "${bes
 beside_tests=$!
 trap 'kill "$beside_tests" 2>/dev/null || true' EXIT
 status=0
-flock -o /tmp/bcm-datacenter.lock npx jest --selectProjects integration --ci --runInBand --testPathIgnorePatterns "/node_modules/" "${beside[@]}" "${all_long[@]}" || status=1
+dc_log=$(mktemp /tmp/bcm-it-datacenter.XXXXXX)
+flock -o /tmp/bcm-datacenter.lock npx jest --selectProjects integration --ci --runInBand --testPathIgnorePatterns "/node_modules/" "${beside[@]}" "${all_long[@]}" 2>&1 | tee "$dc_log" || status=1
 if [ "$status" -eq 0 ]; then
   budget=${BCM_TEST_BUDGET:-4800}
   left=$((budget - (SECONDS - started)))
@@ -80,7 +90,7 @@ if [ "$status" -eq 0 ]; then
   if [ -n "$entry" ]; then
     pick=${entry%%:*}
     say "the long suite: $pick (about ${entry##*:} min; ${left} s of ${budget} s left)"
-    flock -o /tmp/bcm-datacenter.lock npx jest --selectProjects integration --ci --runInBand --testPathPatterns "/${pick//./\\.}\$" || status=1
+    flock -o /tmp/bcm-datacenter.lock npx jest --selectProjects integration --ci --runInBand --testPathPatterns "/${pick//./\\.}\$" 2>&1 | tee -a "$dc_log" || status=1
   else
     say "no long suite fits in this run's time ($((SECONDS - started)) s so far of ${budget} s; ${long[*]}): none run (npm run test:e2e runs them)"
   fi
@@ -89,6 +99,12 @@ say "the tests beside the data center's:"
 wait "$beside_tests" || status=1
 trap - EXIT
 cat "$beside_log"
-rm -f "$beside_log"
-[ "$status" -eq 0 ] || { say "integration tests failed (above)"; exit 1; }
+if [ "$status" -ne 0 ]; then
+  say "integration tests failed (above); in short:"
+  failure_digest "$dc_log"
+  failure_digest "$beside_log"
+  rm -f "$dc_log" "$beside_log"
+  exit 1
+fi
+rm -f "$dc_log" "$beside_log"
 say "all tests passed in $((SECONDS - started))s"
