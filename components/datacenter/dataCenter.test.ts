@@ -99,6 +99,18 @@ describe("DataCenter wiring (mocks)", () => {
         expect(unlabelled.map((r) => `${r.type} ${r.name}`)).toEqual([]);
     });
 
+    it("cleans the swarm's stale entries over the gateway's socket whenever any member container, of any tier, is new", async () => {
+        const { dc } = await deploy("dc4", { tiers: JSON.stringify({ gateway: { first: 1 }, kafka: {}, apps: {} }), tor: '{"network":"offline"}' });
+        // It registers once every membership has: after the outputs deploy() waits for.
+        const find = () => registered.find((r) => r.type === "command:local:Command" && r.name === "dc4-swarm-nodes-cleanup");
+        for (let i = 0; i < 100 && !find(); i++) await new Promise((ok) => setTimeout(ok, 10));
+        const cleanup = find()!.inputs;
+        expect(cleanup.environment).toEqual({ TARGET_DOCKER: await value(dc.summary.dockerHost) });
+        // The socket, then each member container's uuid (the mocks give every one "u").
+        expect(cleanup.triggers).toEqual([await value(dc.summary.dockerHost), ...dc.summary.containers.map(() => "u")]);
+        expect(dc.summary.containers).toHaveLength(5);
+    });
+
     it("deploys a new workload tier from its own folder and one table entry", async () => {
         const table = [...workloads, echoWorkload];
         const { dc, spec, mine } = await deploy("dc2", { tiers: JSON.stringify({ gateway: { first: 1 }, echo: { max: 1 } }), tor: '{"network":"offline"}', echo: '{"message":"hi there"}' }, table);

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { LxdCluster } from "../cluster/lxdCluster";
 import { defaultOnionServices, GatewayTier, gatewayPorts, PublishedOnion } from "../gateway/gatewayTier";
 import { clusterLabelTransformation } from "../swarm/clusterLabel";
+import { StaleSwarmNodes } from "../swarm/staleNodes";
 import { SystemContainerTier, TierMemberArgs } from "../tier/systemContainerTier";
 import { DataCenterSpec } from "./dataCenterSpec";
 import { SpecError } from "./spec";
@@ -150,6 +151,17 @@ export class DataCenter extends pulumi.ComponentResource {
                 child,
             ),
         }));
+        // A member container made again (deleted by hand, brought back by this run) joined as a
+        // new node; its old entry goes, so `docker node ls` and the health read list each once.
+        const allTiers = [gateway.tier, ...this.tiers.map((t) => t.tier)];
+        new StaleSwarmNodes(
+            `${cluster}-swarm-nodes`,
+            {
+                dockerHost: gateway.tier.dockerHost!,
+                members: allTiers.flatMap((t) => t.members.map((m) => m.instance.config.apply((c) => c["volatile.uuid"] ?? ""))),
+            },
+            { parent: this, dependsOn: allTiers.flatMap((t) => t.ready) },
+        );
         this.workloads = {};
         for (const t of this.tiers) {
             const w = workloadOf(t.name);
@@ -187,7 +199,7 @@ export class DataCenter extends pulumi.ComponentResource {
                 egress: gateway.egressNetwork.name,
                 ...Object.fromEntries(this.tiers.map((t) => [t.name, gateway.tierNetworks[t.name].name])),
             },
-            containers: [gateway.tier, ...this.tiers.map((t) => t.tier)].flatMap((t) => t.members.map((m) => ({ name: m.containerName, address: m.address }))),
+            containers: allTiers.flatMap((t) => t.members.map((m) => ({ name: m.containerName, address: m.address }))),
             onions: gateway.onions,
             workloads: this.workloads,
         };

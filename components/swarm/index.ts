@@ -9,3 +9,5 @@ export type { OverlayArgs } from "./networks";
 export { SwarmService, serviceSpecDefaults } from "./swarmService";
 export type { ServiceFile, ServicePort, SwarmServiceArgs } from "./swarmService";
 export { clusterLabelKey, clusterLabelTransformation, labelledDockerTypes, withClusterLabel } from "./clusterLabel";
+export { StaleSwarmNodes, staleNodesScript } from "./staleNodes";
+export type { StaleNodesArgs } from "./staleNodes";

@@ -50,8 +50,9 @@ export const driftPoints: DriftPoint[] = [
         id: "drift-container",
         what: "tier container bcm-kafka-01",
         remove: ["lxc", "delete", "--force", "bcm-kafka-01"],
-        check: ["sh", "-c", `lxc list --format csv -c ns '^bcm-kafka-01$' && lxc exec bcm-gateway-01 -- sh -c "${serviceState("kafka-controller-1")}"`],
-        back: /^bcm-kafka-01,RUNNING\nkafka-controller-1 1\/1$/,
+        // Back, with its service, and in the swarm once: the old node's entry removed (StaleSwarmNodes).
+        check: ["sh", "-c", `lxc list --format csv -c ns '^bcm-kafka-01$' && lxc exec bcm-gateway-01 -- sh -c "${serviceState("kafka-controller-1")}; docker node ls --format '{{.Hostname}} {{.Status}}' | grep '^bcm-kafka-01 '"`],
+        back: /^bcm-kafka-01,RUNNING\nkafka-controller-1 1\/1\nbcm-kafka-01 Ready$/,
     },
 ];
 
