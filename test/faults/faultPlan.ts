@@ -54,6 +54,30 @@ export const driftPoints: DriftPoint[] = [
         check: ["sh", "-c", `lxc list --format csv -c ns '^bcm-kafka-01$' && lxc exec bcm-gateway-01 -- sh -c "${serviceState("kafka-controller-1")}; docker node ls --format '{{.Hostname}} {{.Status}}' | grep '^bcm-kafka-01 '"`],
         back: /^bcm-kafka-01,RUNNING\nkafka-controller-1 1\/1\nbcm-kafka-01 Ready$/,
     },
+    {
+        id: "drift-volume",
+        what: "tier container bcm-kafka-01 and its docker volume",
+        // As a person would have to: the container first (LXD keeps a volume in use), the volume's snapshots, the volume.
+        remove: [
+            "sh",
+            "-c",
+            "lxc delete --force bcm-kafka-01 && for s in $(lxc storage volume list default --format csv -c n | grep '^bcm-kafka-01-docker/'); do lxc storage volume delete default \"$s\"; done && lxc storage volume delete default bcm-kafka-01-docker",
+        ],
+        check: ["sh", "-c", `lxc storage volume list default --format csv -c n | grep -x bcm-kafka-01-docker && lxc exec bcm-gateway-01 -- sh -c "${serviceState("kafka-controller-1")}; docker node ls --format '{{.Hostname}} {{.Status}}' | grep '^bcm-kafka-01 '"`],
+        back: /^bcm-kafka-01-docker\nkafka-controller-1 1\/1\nbcm-kafka-01 Ready$/,
+    },
+    {
+        id: "drift-network",
+        what: "overlay network bcm-egress and the service on it",
+        // Docker removes a network only once no service is attached: they go first, then the network (retried while their tasks end).
+        remove: inGateway(
+            "id=$(docker network inspect bcm-egress --format '{{.Id}}') && " +
+                "for s in $(docker service ls -q); do docker service inspect \"$s\" --format '{{range .Spec.TaskTemplate.Networks}}{{.Target}} {{end}}' | grep -q \"$id\" && docker service rm \"$s\"; done; " +
+                "for i in $(seq 1 30); do docker network rm bcm-egress >/dev/null 2>&1 && exit 0; sleep 2; done; docker network rm bcm-egress",
+        ),
+        check: inGateway(`docker network ls --filter name=bcm-egress --format '{{.Name}} {{.Scope}}'; ${serviceState("tor")}`),
+        back: /^bcm-egress swarm\ntor 1\/1$/,
+    },
 ];
 
 /** One pass over the data center: an up (killed at `up`, or not), then a destroy (killed at `destroy`, or not); or an up, deletions by hand each followed by an up, and a destroy. */

@@ -187,7 +187,8 @@ async function backAgain(d: DriftPoint, seconds: number): Promise<{ back: boolea
 /**
  * The deletions by hand: a plain up of the whole data center, then for each point its object
  * deleted and one plain up, which must succeed and make it again; then the next up must
- * change nothing, cull find nothing and the destroy leave nothing. A row per point.
+ * change nothing, and so must an up with --refresh; cull must find nothing and the destroy
+ * leave nothing. A row per point.
  */
 async function runDriftPass(points: DriftPoint[], o: HarnessOptions): Promise<FaultRow[]> {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), "bcm-faults-home-"));
@@ -212,9 +213,15 @@ async function runDriftPass(points: DriftPoint[], o: HarnessOptions): Promise<Fa
             row.rerun = rerun.exitCode !== 0 ? resultText(rerun) : again!.back ? "ok" : `FAILED: not back (${again!.seen})`;
             o.say(`${d.id}: rerun ${row.rerun} in ${rerun.seconds.toFixed(0)}s`);
         }
-        const again = await runStandalone(home, [], o, "next-up");
-        const changes = again.exitCode === 0 && again.summary ? changesIn(again.summary) : undefined;
-        const nextUp = changes === undefined ? resultText(again) : `${changes} changes`;
+        const upChanges = (r: RunResult) => {
+            const changes = r.exitCode === 0 && r.summary ? changesIn(r.summary) : undefined;
+            return changes === undefined ? resultText(r) : `${changes} changes`;
+        };
+        const plainUp = upChanges(await runStandalone(home, [], o, "next-up"));
+        // Then every resource read back from the daemons (`up --refresh`): nothing the providers
+        // read differs from what the program declares, so that up changes nothing either.
+        const refreshedUp = upChanges(await runStandalone(home, ["--refresh"], o, "refresh-up"));
+        const nextUp = plainUp === "0 changes" && refreshedUp === "0 changes" ? plainUp : `${plainUp}; with --refresh: ${refreshedUp}`;
         const culled = await cullFinds(home);
         for (const r of rows) Object.assign(r, { nextUp, cull: culled });
         const destroy = await runStandalone(home, ["--destroy"], o, "destroy");
