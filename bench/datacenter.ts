@@ -17,13 +17,17 @@ import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { openStack, Progress, repoRoot } from "../engine";
 import { standaloneConfig } from "../automation/standalone";
+import type { StoredResource } from "../automation/cluster/dockerRecovery";
+import { listLive, recordedObjects, vanishedResources } from "../automation/cluster/vanished";
 import { writeBaselineFixture } from "./fixture";
 import { peaksByRole, TreePeaks, TreeSampler } from "./procmem";
 
 /** What bench/run.sh prints: seconds per step, peaks per role. */
 interface Figures {
-    seconds: Record<"setup" | "cold" | "noChange" | "teardown", number | undefined>;
+    seconds: Record<"setup" | "cold" | "noChange" | "teardown" | "driftCheck", number | undefined>;
     memory: Record<"cold" | "noChange", TreePeaks | undefined>;
+    /** How many objects the drift check listed on their daemons. */
+    driftObjects?: number;
     notes: string[];
 }
 
@@ -70,7 +74,7 @@ async function sampled<T>(fn: () => Promise<T>): Promise<{ result: T; seconds: n
 const fullTiers = "gateway,kafka,bitcoin";
 
 async function benchPulumi(tiers = "gateway"): Promise<Figures> {
-    const f: Figures = { seconds: { setup: undefined, cold: undefined, noChange: undefined, teardown: undefined }, memory: { cold: undefined, noChange: undefined }, notes: [] };
+    const f: Figures = { seconds: { setup: undefined, cold: undefined, noChange: undefined, teardown: undefined, driftCheck: undefined }, memory: { cold: undefined, noChange: undefined }, notes: [] };
     const home = fs.mkdtempSync(path.join(os.tmpdir(), "bcm-bench-"));
     const stackName = `bench${process.pid}`;
     // The chain volume is not kept, so destroy leaves nothing behind.
@@ -93,6 +97,15 @@ async function benchPulumi(tiers = "gateway"): Promise<Figures> {
         const changes = Object.entries(again.result.summary.resourceChanges ?? {}).filter(([op, n]) => op !== "same" && n > 0);
         if (changes.length > 0) f.notes.push(`the program's no-change up was not empty: ${JSON.stringify(Object.fromEntries(changes))}`);
         log(`pulumi: no-change up ${again.seconds.toFixed(1)} s: ${JSON.stringify(again.result.summary.resourceChanges)}`);
+        // What every plain deploy through bcm and npm run up adds before its preview: the state's
+        // objects listed on their daemons (automation/cluster/vanished.ts); nothing is gone here.
+        const resources = ((await stack.exportStack()).deployment as { resources?: StoredResource[] }).resources ?? [];
+        const check = await sampled(() => listLive(resources, log));
+        const gone = vanishedResources(resources, check.result).gone;
+        if (gone.length > 0) f.notes.push(`the drift check found ${gone.length} object(s) gone on a converged data center`);
+        f.seconds.driftCheck = check.seconds;
+        f.driftObjects = recordedObjects(resources).length;
+        log(`pulumi: drift check ${check.seconds.toFixed(1)} s for ${f.driftObjects} objects`);
     } finally {
         t = now();
         try {
@@ -131,7 +144,7 @@ function baselineStep(step: "up" | "down", work: string): Promise<{ seconds: num
 }
 
 async function benchBaseline(): Promise<Figures> {
-    const f: Figures = { seconds: { setup: undefined, cold: undefined, noChange: undefined, teardown: undefined }, memory: { cold: undefined, noChange: undefined }, notes: [] };
+    const f: Figures = { seconds: { setup: undefined, cold: undefined, noChange: undefined, teardown: undefined, driftCheck: undefined }, memory: { cold: undefined, noChange: undefined }, notes: [] };
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "bcm-baseline-"));
     let t = now();
     writeBaselineFixture(work);
@@ -162,6 +175,7 @@ export function fullTable(full: Figures, gateway: Figures, shell: Figures): stri
     const rows: string[][] = [
         ["cold bring-up (empty stack → all tiers running)", fmtS(full.seconds.cold), fmtS(gateway.seconds.cold), fmtS(shell.seconds.cold)],
         ["no-change run (second `up`)", fmtS(full.seconds.noChange), fmtS(gateway.seconds.noChange), fmtS(shell.seconds.noChange)],
+        [driftRow(full, gateway), fmtS(full.seconds.driftCheck), fmtS(gateway.seconds.driftCheck), "—"],
         ["teardown (destroy / down)", fmtS(full.seconds.teardown), fmtS(gateway.seconds.teardown), fmtS(shell.seconds.teardown)],
         ["peak RSS, whole process tree at once, cold bring-up", fmtMiB(full.memory.cold?.treeKiB), fmtMiB(gateway.memory.cold?.treeKiB), fmtMiB(shell.memory.cold?.treeKiB)],
         ["peak RSS, whole process tree at once, no-change run", fmtMiB(full.memory.noChange?.treeKiB), fmtMiB(gateway.memory.noChange?.treeKiB), fmtMiB(shell.memory.noChange?.treeKiB)],
@@ -170,6 +184,8 @@ export function fullTable(full: Figures, gateway: Figures, shell: Figures): stri
     return [head, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 }
 
+/** The drift check's row: what every plain deploy through bcm adds to the no-change run above it. */
+const driftRow = (...f: Figures[]) => `drift check before a plain deploy (listing ${f.map((x) => x.driftObjects ?? "—").join(" / ")} recorded objects on their daemons)`;
 const fmtS = (s: number | undefined) => (s === undefined ? "—" : `${s.toFixed(1)} s`);
 const fmtMiB = (k: number | undefined) => (k === undefined ? "—" : `${(k / 1024).toFixed(0)} MiB`);
 
@@ -178,6 +194,7 @@ export function table(p: Figures, b: Figures): string {
     const rows: [string, string, string][] = [
         ["cold bring-up (empty stack → gateway tier running)", fmtS(p.seconds.cold), fmtS(b.seconds.cold)],
         ["no-change run (second `up`)", fmtS(p.seconds.noChange), fmtS(b.seconds.noChange)],
+        [driftRow(p), fmtS(p.seconds.driftCheck), "—"],
         ["teardown (destroy / down)", fmtS(p.seconds.teardown), fmtS(b.seconds.teardown)],
         ["one-time setup, untimed above (new BCM home: plugins, config / fixture files)", fmtS(p.seconds.setup), fmtS(b.seconds.setup)],
     ];
