@@ -69,11 +69,12 @@ export const driftPoints: DriftPoint[] = [
     {
         id: "drift-network",
         what: "overlay network bcm-egress and the service on it",
-        // Docker removes a network only once no service is attached: they go first, then the network (retried while their tasks end).
+        // Docker removes a network only once no service is attached: they go first, then the network,
+        // which Docker still lists until the services' tasks have stopped: the deletion is done when it is not.
         remove: inGateway(
             "id=$(docker network inspect bcm-egress --format '{{.Id}}') && " +
                 "for s in $(docker service ls -q); do docker service inspect \"$s\" --format '{{range .Spec.TaskTemplate.Networks}}{{.Target}} {{end}}' | grep -q \"$id\" && docker service rm \"$s\"; done; " +
-                "for i in $(seq 1 30); do docker network rm bcm-egress >/dev/null 2>&1 && exit 0; sleep 2; done; docker network rm bcm-egress",
+                "docker network rm bcm-egress && for i in $(seq 1 60); do docker network ls --format '{{.Name}}' | grep -qx bcm-egress || exit 0; sleep 1; done; echo 'bcm-egress still listed after 60 s' >&2; exit 1",
         ),
         check: inGateway(`docker network ls --filter name=bcm-egress --format '{{.Name}} {{.Scope}}'; ${serviceState("tor")}`),
         back: /^bcm-egress swarm\ntor 1\/1$/,
