@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { dockerDaemonConfig, tierConstraint } from "./daemonConfig";
 import { decideOverlayEncryption } from "./encryption";
-import { serviceSpecDefaults } from "./swarmService";
+import { registryPlatforms, serviceSpecDefaults } from "./swarmService";
 
 describe("dockerd config of a tier container", () => {
     it("labels the engine with its tier and names the mirror", () => {
@@ -73,5 +73,15 @@ describe("swarm service defaults", () => {
         expect(() => serviceSpecDefaults("tor", { ports: [{ target: 0, published: 9050 }] })).toThrow(/ports target 0/);
         expect(() => serviceSpecDefaults("tor", { ports: [{ target: 1, published: 9050 }, { target: 2, published: 9050 }] })).toThrow(/9050\/tcp is published twice/);
         expect(() => serviceSpecDefaults("tor", { ports: [{ target: 1, published: 9053 }, { target: 1, published: 9053, protocol: "udp" }] })).not.toThrow();
+    });
+});
+
+describe("the platforms a service declares", () => {
+    it("are Docker's own for an image named by its registry digest, and none for one named by tag", () => {
+        const ref = "127.0.0.1:5010/bcm/btcd@sha256:3f572d97476954efca0f78e5a1a7acd3bdedd6ff8d478ba8c17342fe6e649694";
+        expect(registryPlatforms(ref, "x64")).toEqual([{ os: "linux", architecture: "amd64" }]);
+        expect(registryPlatforms(ref, "arm64")).toEqual([{ os: "linux", architecture: "arm64" }]);
+        expect(registryPlatforms("127.0.0.1:5010/bcm/registry:e2be10b0f46b0739", "x64")).toBeUndefined();
+        expect(registryPlatforms("bcm/registry:e2be10b0f46b0739")).toBeUndefined();
     });
 });

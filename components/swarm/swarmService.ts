@@ -70,6 +70,18 @@ export interface SwarmServiceArgs {
     endpointMode?: "dnsrr" | "vip";
 }
 
+/**
+ * The platforms Docker writes into the placement of a service whose image is named by its
+ * registry digest (from the image's manifest): declared here as Docker records them, or a
+ * refresh reads them back as a change and the next up restarts the service. The images are
+ * built on the controller, so their platform is its own. None for an image named by tag only.
+ */
+export function registryPlatforms(image: string, arch: string = process.arch): { os: string; architecture: string }[] | undefined {
+    if (!image.includes("@sha256:")) return undefined;
+    const architecture = ({ x64: "amd64", arm64: "arm64", arm: "arm", ia32: "386", ppc64: "ppc64le", s390x: "s390x" } as Record<string, string>)[arch] ?? arch;
+    return [{ os: "linux", architecture }];
+}
+
 /** Defaults and checks as a plain function, so they are tested without an engine. */
 export function serviceSpecDefaults(name: string, a: Pick<SwarmServiceArgs, "replicas" | "memoryMiB" | "cpus" | "ports" | "endpointMode">) {
     const replicas = a.replicas ?? 1;
@@ -148,7 +160,11 @@ export class SwarmService extends pulumi.ComponentResource {
                         stopGracePeriod: "10s",
                     },
                     networksAdvanceds: networks,
-                    placement: { constraints: pulumi.all([pulumi.output(args.tier).apply(tierConstraint), ...(args.constraints ?? [])]) },
+                    placement: {
+                        constraints: pulumi.all([pulumi.output(args.tier).apply(tierConstraint), ...(args.constraints ?? [])]),
+                        // Undefined (left out) for an image named by tag only.
+                        platforms: pulumi.output(args.image).apply((i) => registryPlatforms(i)) as pulumi.Output<{ os: string; architecture: string }[]>,
+                    },
                     resources: { limits: d.limits },
                     restartPolicy: { condition: "any", delay: "5s", window: "30s" },
                 },
