@@ -16,7 +16,7 @@ import {
 } from "./snapshots";
 
 // Snapshots against the local daemon: an instance's root disk and a custom volume attached to
-// it, each snapshotted, changed, and put back.
+// it, each snapshotted, changed, and put back (the instance's description with them).
 describe("snapshots of instances and custom volumes (local LXD)", () => {
     const client = new LxdClient();
     const prefix = `bt${process.pid % 100000}s`;
@@ -31,7 +31,7 @@ describe("snapshots of instances and custom volumes (local LXD)", () => {
         ({ fingerprint, uploaded } = await importSplitImage(client, testImage()));
         await client.run("POST", "/1.0/storage-pools/default/volumes/custom", { body: { name: volume, config: {} } });
         await client.run("POST", "/1.0/instances", {
-            body: { name, source: { type: "image", fingerprint }, profiles: ["default"], devices: { data: { type: "disk", pool: "default", source: volume, path: "/data" } } },
+            body: { name, description: "BCM test box", source: { type: "image", fingerprint }, profiles: ["default"], devices: { data: { type: "disk", pool: "default", source: volume, path: "/data" } } },
         });
         await startInstance(client, name);
     });
@@ -63,6 +63,8 @@ describe("snapshots of instances and custom volumes (local LXD)", () => {
         await restoreInstanceSnapshot(client, name, "bcm-pre-up-20261206T180000Z");
         await startInstance(client, name);
         expect(await sh("cat /root/state /data/state; ls /root/new 2>/dev/null || echo gone")).toBe("before\nbefore\ngone");
+        // The instance's description is kept (LXD's restore alone empties it).
+        expect((await client.get<{ description: string }>(`/1.0/instances/${name}`)).description).toBe("BCM test box");
         await deleteInstanceSnapshot(client, name, "bcm-pre-up-20261206T180000Z");
         await deleteVolumeSnapshot(client, "default", volume, "bcm-pre-up-20261206T180000Z");
         await deleteVolumeSnapshot(client, "default", volume, "bcm-pre-up-20261206T180000Z");

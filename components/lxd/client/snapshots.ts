@@ -26,7 +26,11 @@ export async function instanceSnapshots(client: LxdClient, instance: string): Pr
 
 /** Puts the instance's root disk back as the snapshot had it (LXD stops and starts a running instance). */
 export async function restoreInstanceSnapshot(client: LxdClient, instance: string, name: string, timeoutSeconds = 1800): Promise<void> {
+    // LXD 5.0 keeps no description in a snapshot, and a restore empties the instance's: it is
+    // put back, or the next refresh reads it as drift and the next up updates every container.
+    const { description } = await client.get<{ description: string }>(instancePath(instance));
     await client.run("PUT", instancePath(instance), { body: { restore: checkSnapshotName(name) }, timeoutSeconds, object: `restore of snapshot ${name} of instance ${instance}` });
+    if (description) await client.run("PATCH", instancePath(instance), { body: { description }, object: `description of instance ${instance}` });
 }
 
 /** Deletes a snapshot; one that is not there counts as deleted. */
