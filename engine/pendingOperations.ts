@@ -12,7 +12,9 @@
 //     profile of the same name that carries this cluster's `user.bcm.cluster` is taken over
 //     by the create (an instance after LXD's own operations on it end, then converged to the
 //     inputs, or deleted and made again when its image or type differ: instanceAdoption.ts);
-//     images are taken over by fingerprint and an InstanceSocket by its running forwarder.
+//     images are taken over by fingerprint and an InstanceSocket by its running forwarder;
+//     a StaticAddress makes no object (its create picks an address, or takes the one its
+//     instance already has).
 //     One of another cluster is refused naming that cluster; one with no identity (made by
 //     hand) is refused as "already exists". LXD networks and pools are not taken over (a
 //     BCM cluster stack makes none).

@@ -69,6 +69,10 @@ describe("GatewayTier wiring (mocks)", () => {
         ]);
         const container = mine.find((r) => r.type === "lxd:index:Instance" && r.inputs.name === "bcm-gateway-01")!;
         expect(Object.values(container.inputs.devices as Record<string, { type: string }>).map((d) => d.type)).not.toContain("proxy");
+        // The swarm's manager comes back on the address it had when its container is made again.
+        const held = mine.filter((r) => r.type === "lxd:index:StaticAddress");
+        expect(held.map((r) => [r.name, r.inputs.instance])).toEqual([["g1-tier-bcm-gateway-01-address", "bcm-gateway-01"]]);
+        expect(container.inputs.devices.eth0).toEqual({ type: "nic", name: "eth0", network: "lxdbr0", "ipv4.address": "10.0.0.254" });
 
         const tor = service("tor")!;
         // Tor joins the gateway overlay and every tier's, always as `tor`, plus egress (its own way out).

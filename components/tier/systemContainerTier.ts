@@ -146,6 +146,13 @@ export class SystemContainerTier extends pulumi.ComponentResource {
                 );
                 devices[`data-${d.name}`] = { type: "disk", pool: data.pool, source: data.name, path: d.path };
             }
+            if (starts && first) {
+                // The swarm's first manager comes back on the address it had when its container
+                // is made again: its dockerd keeps that address in the kept docker volume and will
+                // not start the swarm on another (moby/moby#41043), and every worker knows only it.
+                const address = new lxd.StaticAddress(child("address"), { instance: m.containerName, profiles: m.profiles, endpoint: m.endpoint }, { parent: this });
+                devices.eth0 = { type: "nic", name: "eth0", network: address.network, "ipv4.address": address.address };
+            }
             if (!(starts && first)) {
                 for (const f of args.forwardedPorts ?? []) {
                     devices[`forward${f.port}`] = {

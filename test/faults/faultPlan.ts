@@ -79,6 +79,14 @@ export const driftPoints: DriftPoint[] = [
         check: inGateway(`docker network ls --filter name=bcm-egress --format '{{.Name}} {{.Scope}}'; ${serviceState("tor")}`),
         back: /^bcm-egress swarm\ntor 1\/1$/,
     },
+    {
+        id: "drift-gateway",
+        what: "gateway container bcm-gateway-01 (the swarm's manager)",
+        remove: ["lxc", "delete", "--force", "bcm-gateway-01"],
+        // Back on its address (lxd:index:StaticAddress), so its kept swarm starts and every worker finds it again: each node Ready, once.
+        check: ["sh", "-c", `lxc list --format csv -c ns '^bcm-gateway-01$' && lxc exec bcm-gateway-01 -- sh -c "docker node ls --format '{{.Hostname}} {{.Status}}' | sort; ${serviceState("tor")}; ${serviceState("kafka-controller-1")}"`],
+        back: /^bcm-gateway-01,RUNNING\nbcm-bitcoin-01 Ready\nbcm-gateway-01 Ready\nbcm-kafka-01 Ready\ntor 1\/1\nkafka-controller-1 1\/1$/,
+    },
 ];
 
 /** One pass over the data center: an up (killed at `up`, or not), then a destroy (killed at `destroy`, or not); or an up, deletions by hand each followed by an up, and a destroy. */

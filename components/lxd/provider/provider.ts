@@ -10,6 +10,7 @@ import { instanceSocketHandler } from "./instanceSocket";
 import { networkHandler } from "./network";
 import { profileHandler } from "./profile";
 import { annotateSecrets, hasProgramSecrets, markSecret, protectClientKey, redact, secretStrings, unwrapSecrets } from "./rpc";
+import { staticAddressHandler } from "./staticAddress";
 import { storagePoolHandler } from "./storagePool";
 import { storageVolumeHandler } from "./storageVolume";
 
@@ -23,6 +24,7 @@ export const handlers: Record<string, ResourceHandler> = {
     "lxd:index:Image": imageHandler,
     "lxd:index:Exec": execHandler,
     "lxd:index:InstanceSocket": instanceSocketHandler,
+    "lxd:index:StaticAddress": staticAddressHandler,
 };
 
 /** The package.json of the package this file is in (the repository's, or node_modules/bcm's): the nearest one above. */

@@ -11,6 +11,8 @@ export { Network } from "./network";
 export type { NetworkArgs } from "./network";
 export { Profile } from "./profile";
 export type { ProfileArgs } from "./profile";
+export { StaticAddress } from "./staticAddress";
+export type { StaticAddressArgs } from "./staticAddress";
 export { StoragePool } from "./storagePool";
 export type { StoragePoolArgs } from "./storagePool";
 export { StorageVolume } from "./storageVolume";

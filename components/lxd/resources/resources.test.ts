@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { handlers } from "../provider/provider";
-import { Exec, Image, Instance, InstanceSocket, Network, Profile, StoragePool, StorageVolume } from "./index";
+import { Exec, Image, Instance, InstanceSocket, Network, Profile, StaticAddress, StoragePool, StorageVolume } from "./index";
 
 const registered: { type: string; name: string; inputs: Record<string, unknown> }[] = [];
 
@@ -31,7 +31,8 @@ describe("resource classes", () => {
         // Registered once the instance's name is known.
         const exec = new Exec("x", { instance: web.name, create: ["sh", "-c", "echo hi"], environment: { TOKEN: pulumi.secret("t") }, triggers: [volume.name] });
         const socket = new InstanceSocket("sock", { instance: web.name, path: "/root/.bcm/sockets/c/web.sock" });
-        await new Promise<void>((resolve) => pulumi.all([web.status, exec.instance, socket.path]).apply(() => resolve()));
+        const address = new StaticAddress("a", { instance: "web", profiles: ["default"] });
+        await new Promise<void>((resolve) => pulumi.all([web.status, exec.instance, socket.path, address.instance]).apply(() => resolve()));
 
         expect(registered.map((r) => r.type).sort()).toEqual(Object.keys(handlers).sort());
         expect(registered.find((r) => r.name === "web")?.inputs).toMatchObject({ image: "bcm-base", config: { "limits.cpu": "2" } });
