@@ -158,7 +158,7 @@ export class DataCenter extends pulumi.ComponentResource {
             `${cluster}-swarm-nodes`,
             {
                 dockerHost: gateway.tier.dockerHost!,
-                members: allTiers.flatMap((t) => t.members.map((m) => m.instance.config.apply((c) => c["volatile.uuid"] ?? ""))),
+                members: allTiers.flatMap((t) => t.members.map((m) => m.uuid)),
             },
             { parent: this, dependsOn: allTiers.flatMap((t) => t.ready) },
         );

@@ -165,7 +165,7 @@ export class GatewayTier extends pulumi.ComponentResource {
                 instance: gw01.instance.name,
                 create: ["sh", "-c", firewallInstallScript()],
                 environment: { ALLOW: checkAllowed(args.allowedHosts ?? []).join(" ") },
-                triggers: [gw01.instance.config.apply((c) => c["volatile.uuid"] ?? "")],
+                triggers: [gw01.uuid],
                 endpoint: first.endpoint,
             },
             { parent: this, dependsOn: this.tier.ready },

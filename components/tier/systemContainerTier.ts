@@ -74,6 +74,8 @@ export interface TierMember {
     /** Its eth0 address on the endpoint's bridge. */
     address: pulumi.Output<string>;
     instance: lxd.Instance;
+    /** The container's `volatile.uuid`: another one when it was made again (a trigger for what must run in a new container). */
+    uuid: pulumi.Output<string>;
     /** The LXD endpoint it runs on (for Execs in it). */
     endpoint: pulumi.Input<lxd.EndpointArgs>;
 }
@@ -246,7 +248,7 @@ export class SystemContainerTier extends pulumi.ComponentResource {
                 );
             }
             this.ready.push(membership);
-            this.members.push({ containerName: m.containerName, address: instance.ipv4Address, instance, endpoint: m.endpoint });
+            this.members.push({ containerName: m.containerName, address: instance.ipv4Address, instance, uuid, endpoint: m.endpoint });
         });
 
         if (starts) {
