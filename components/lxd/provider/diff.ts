@@ -151,6 +151,15 @@ export function diffNetwork(olds: Record<string, unknown>, news: Record<string, 
     });
 }
 
+/** Network ACLs: the name replaces; the rules (compared in order), config and description change in place. */
+export function diffNetworkAcl(olds: Record<string, unknown>, news: Record<string, unknown>): PlannedDiff {
+    return planFields(olds, news, {
+        replace: ["name"],
+        update: ["description", "egress", "ingress", "endpoint"],
+        config: { serverKey: profileServerKey },
+    });
+}
+
 /**
  * Storage pools: name and driver replace, and so does a `source` the program sets to
  * something else (LXD refuses to change it in place).

@@ -8,6 +8,7 @@ import { imageHandler } from "./image";
 import { instanceHandler } from "./instance";
 import { instanceSocketHandler } from "./instanceSocket";
 import { networkHandler } from "./network";
+import { networkAclHandler } from "./networkAcl";
 import { profileHandler } from "./profile";
 import { annotateSecrets, hasProgramSecrets, markSecret, protectClientKey, redact, secretStrings, unwrapSecrets } from "./rpc";
 import { staticAddressHandler } from "./staticAddress";
@@ -19,6 +20,7 @@ export const handlers: Record<string, ResourceHandler> = {
     "lxd:index:Instance": instanceHandler,
     "lxd:index:Profile": profileHandler,
     "lxd:index:Network": networkHandler,
+    "lxd:index:NetworkAcl": networkAclHandler,
     "lxd:index:StoragePool": storagePoolHandler,
     "lxd:index:StorageVolume": storageVolumeHandler,
     "lxd:index:Image": imageHandler,

@@ -9,6 +9,8 @@ export { InstanceSocket } from "./instanceSocket";
 export type { InstanceSocketArgs } from "./instanceSocket";
 export { Network } from "./network";
 export type { NetworkArgs } from "./network";
+export { NetworkAcl } from "./networkAcl";
+export type { NetworkAclArgs, NetworkAclRuleArgs } from "./networkAcl";
 export { Profile } from "./profile";
 export type { ProfileArgs } from "./profile";
 export { StaticAddress } from "./staticAddress";

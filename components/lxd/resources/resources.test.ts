@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { handlers } from "../provider/provider";
-import { Exec, Image, Instance, InstanceSocket, Network, Profile, StaticAddress, StoragePool, StorageVolume } from "./index";
+import { Exec, Image, Instance, InstanceSocket, Network, NetworkAcl, Profile, StaticAddress, StoragePool, StorageVolume } from "./index";
 
 const registered: { type: string; name: string; inputs: Record<string, unknown> }[] = [];
 
@@ -25,6 +25,7 @@ describe("resource classes", () => {
         const web = new Instance("web", { image: "bcm-base", config: { "limits.cpu": "2" }, endpoint });
         new Profile("p", { config: { "user.a": "1" } });
         new Network("n", { name: "bcmbr0" });
+        new NetworkAcl("acl", { name: "bcm-tiers", egress: [{ action: "allow", destination: "10.0.0.2-10.0.0.255" }] });
         new StoragePool("s", { name: "pool", driver: "btrfs" });
         new Image("i", { metadataPath: "/m", rootfsPath: "/r", aliases: ["bcm-base"] });
         const volume = new StorageVolume("v", { pool: "default", name: "docker" });
