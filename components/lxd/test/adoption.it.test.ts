@@ -1,44 +1,28 @@
-import { LxdClient } from "../client/client";
-import { splitImageFingerprint } from "../client/images";
 import { deleteInstance, getInstance, getInstanceState } from "../client/instances";
-import { LxdProvider } from "../provider/provider";
-import { removeLeftovers } from "../../testing/lxd/lxdLeftovers";
-import { testImage } from "../../testing/lxd/testImage";
+import { providerHarness } from "../../testing/lxd/providerHarness";
 
 // What a run killed in the middle of a create leaves, met by the next run's create, on the
 // real daemon: an instance whose POST LXD is still carrying out without its client, a volume
 // and a profile made but never recorded. This cluster's are taken over; another's refused.
 describe("a create meets what a killed run left (real LXD)", () => {
-    const client = new LxdClient();
-    const provider = new LxdProvider();
     const prefix = `bt${process.pid % 100000}ad`;
+    const lxd = providerHarness(prefix);
+    const { client, provider, urn } = lxd;
+    const checked = (type: string, news: Record<string, unknown>) => lxd.checked(type, news);
+    let fingerprint = "";
     const cluster = `${prefix}-c`;
-    const urn = (type: string, n: string) => `urn:pulumi:${prefix}::bcm::lxd:index:${type}::${n}`;
-    let fingerprint: string;
-    let imageWasThere = false;
 
-    /** Checked inputs, as the engine hands them to create. */
-    const checked = async (type: string, news: Record<string, unknown>) => {
-        const r = await provider.check(urn(type, "x"), {}, news);
-        if ((r.failures ?? []).length > 0) throw new Error(JSON.stringify(r.failures));
-        return r.inputs;
-    };
 
     beforeAll(async () => {
-        await removeLeftovers(prefix);
-        const image = testImage();
-        fingerprint = await splitImageFingerprint(image);
-        imageWasThere = await client.exists(`/1.0/images/${fingerprint}`);
-        await provider.create(urn("Image", "img"), await checked("Image", { metadataPath: image.metadataPath, rootfsPath: image.rootfsPath }));
+        await lxd.setUp();
+        fingerprint = lxd.fingerprint();
     }, 600_000);
 
     afterAll(async () => {
         await deleteInstance(client, `${prefix}-web`).catch(() => undefined);
         await client.run("DELETE", `/1.0/storage-pools/default/volumes/custom/${prefix}-vol`).catch(() => undefined);
         await client.run("DELETE", `/1.0/profiles/${prefix}-prof`).catch(() => undefined);
-        if (!imageWasThere) await client.run("DELETE", `/1.0/images/${fingerprint}`).catch(() => undefined);
-        await removeLeftovers(prefix).catch(() => undefined);
-        client.close();
+        await lxd.tearDown();
     }, 300_000);
 
     it("takes over this cluster's instance while LXD still creates it: waits, converges it and starts it, once", async () => {

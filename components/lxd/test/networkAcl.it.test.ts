@@ -1,36 +1,26 @@
 import * as net from "node:net";
-import { LxdClient } from "../client/client";
 import { exec } from "../client/exec";
-import { splitImageFingerprint } from "../client/images";
 import { deleteInstance } from "../client/instances";
 import { diffNetworkAcl } from "../provider/diff";
-import { LxdProvider } from "../provider/provider";
-import { removeLeftovers } from "../../testing/lxd/lxdLeftovers";
-import { testImage } from "../../testing/lxd/testImage";
+import { providerHarness } from "../../testing/lxd/providerHarness";
 
 // A network ACL on a bridge of the test's own (a subnet of 10.233/16 by pid; LXD's `auto` finds none here), on the real daemon: instances on it reach
 // nothing outside the bridge (here a listener on the host's bridge address) but DNS, except
 // the one address the ACL lets out. This is how LXD 5.0 filters a bridge (it takes no ACL on
 // a bridged NIC), with its nftables driver.
 describe("a network ACL on the real bridge", () => {
-    const client = new LxdClient();
-    const provider = new LxdProvider();
     const prefix = `bt${process.pid % 100000}na`;
+    const lxd = providerHarness(prefix);
+    const { client, provider, urn } = lxd;
+    const checked = (type: string, news: Record<string, unknown>) => lxd.checked(type, news);
+    let fingerprint = "";
     const bridge = `${prefix}br`.slice(0, 15);
     const acl = `${prefix}-acl`;
-    const urn = (type: string, n: string) => `urn:pulumi:${prefix}::bcm::lxd:index:${type}::${n}`;
     const [shut, open] = [`${prefix}-shut`, `${prefix}-open`];
-    let fingerprint: string;
-    let imageWasThere = false;
     let bridgeAddress = "";
     let listener: net.Server;
     let port = 0;
 
-    const checked = async (type: string, news: Record<string, unknown>) => {
-        const r = await provider.check(urn(type, "x"), {}, news);
-        if ((r.failures ?? []).length > 0) throw new Error(JSON.stringify(r.failures));
-        return r.inputs;
-    };
     /** What a connection from inside `name` to the host's listener reads: its greeting, or the shell's error. */
     const dial = async (name: string) => {
         const r = await exec(client, name, ["bash", "-c", `timeout 5 bash -c 'exec 3<>/dev/tcp/${bridgeAddress}/${port} && head -1 <&3' 2>&1 || echo failed`], { timeoutSeconds: 30 });
@@ -38,11 +28,8 @@ describe("a network ACL on the real bridge", () => {
     };
 
     beforeAll(async () => {
-        await removeLeftovers(prefix);
-        const image = testImage();
-        fingerprint = await splitImageFingerprint(image);
-        imageWasThere = await client.exists(`/1.0/images/${fingerprint}`);
-        await provider.create(urn("Image", "img"), await checked("Image", { metadataPath: image.metadataPath, rootfsPath: image.rootfsPath }));
+        await lxd.setUp();
+        fingerprint = lxd.fingerprint();
         const made = await provider.create(urn("Network", bridge), await checked("Network", { name: bridge, config: { "ipv4.address": `10.233.${process.pid % 250}.1/24`, "ipv4.nat": "true", "ipv6.address": "none" } }));
         bridgeAddress = String((made.outs!.config as Record<string, string>)["ipv4.address"]).split("/")[0];
         listener = net.createServer((s) => s.end("hello\n"));
@@ -56,9 +43,7 @@ describe("a network ACL on the real bridge", () => {
         await client.run("PUT", `/1.0/networks/${bridge}`, { body: { config: {} } }).catch(() => undefined);
         await client.run("DELETE", `/1.0/network-acls/${acl}`).catch(() => undefined);
         await client.run("DELETE", `/1.0/networks/${bridge}`).catch(() => undefined);
-        if (!imageWasThere) await client.run("DELETE", `/1.0/images/${fingerprint}`).catch(() => undefined);
-        await removeLeftovers(prefix).catch(() => undefined);
-        client.close();
+        await lxd.tearDown();
     }, 300_000);
 
     it("lets out only the allowed address, and DNS from the others", async () => {

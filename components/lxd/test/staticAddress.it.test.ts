@@ -1,45 +1,30 @@
-import { LxdClient } from "../client/client";
-import { splitImageFingerprint } from "../client/images";
 import { deleteInstance, getInstanceState, globalAddress } from "../client/instances";
-import { LxdProvider } from "../provider/provider";
-import { removeLeftovers } from "../../testing/lxd/lxdLeftovers";
-import { testImage } from "../../testing/lxd/testImage";
+import { providerHarness } from "../../testing/lxd/providerHarness";
 
 // An instance deleted by hand and made again comes back on the address a StaticAddress holds,
 // and an existing instance keeps the one it has when the hold is first taken (real LXD and its
 // DHCP server on the default profile's bridge).
 describe("a static address on the real bridge", () => {
-    const client = new LxdClient();
-    const provider = new LxdProvider();
     const prefix = `bt${process.pid % 100000}sa`;
-    const urn = (type: string, n: string) => `urn:pulumi:${prefix}::bcm::lxd:index:${type}::${n}`;
-    let fingerprint: string;
-    let imageWasThere = false;
+    const lxd = providerHarness(prefix);
+    const { client, provider, urn } = lxd;
+    const checked = (type: string, news: Record<string, unknown>) => lxd.checked(type, news);
+    let fingerprint = "";
     const names = [`${prefix}-old`, `${prefix}-new`];
 
-    const checked = async (type: string, news: Record<string, unknown>) => {
-        const r = await provider.check(urn(type, "x"), {}, news);
-        if ((r.failures ?? []).length > 0) throw new Error(JSON.stringify(r.failures));
-        return r.inputs;
-    };
     const instanceInputs = (name: string, devices: Record<string, unknown> = {}) =>
         checked("Instance", { name, image: fingerprint, config: { "user.bcm.cluster": `${prefix}-c` }, devices, waitForAddress: { interface: "eth0", timeoutSeconds: 120 } });
     const address = async (name: string) => globalAddress(await getInstanceState(client, name), "eth0", "inet");
     const hold = async (instance: string) => (await provider.create(urn("StaticAddress", instance), await checked("StaticAddress", { instance, profiles: ["default"] }))).outs as { network: string; address: string };
 
     beforeAll(async () => {
-        await removeLeftovers(prefix);
-        const image = testImage();
-        fingerprint = await splitImageFingerprint(image);
-        imageWasThere = await client.exists(`/1.0/images/${fingerprint}`);
-        await provider.create(urn("Image", "img"), await checked("Image", { metadataPath: image.metadataPath, rootfsPath: image.rootfsPath }));
+        await lxd.setUp();
+        fingerprint = lxd.fingerprint();
     }, 600_000);
 
     afterAll(async () => {
         for (const n of names) await deleteInstance(client, n).catch(() => undefined);
-        if (!imageWasThere) await client.run("DELETE", `/1.0/images/${fingerprint}`).catch(() => undefined);
-        await removeLeftovers(prefix).catch(() => undefined);
-        client.close();
+        await lxd.tearDown();
     }, 300_000);
 
     it("holds the address an existing instance has, and pinning it there changes nothing for the instance", async () => {
