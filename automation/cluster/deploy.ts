@@ -8,6 +8,7 @@ import { Progress, recoverInterruptedRun, stripColor, urnName } from "../../engi
 import { CliError } from "../cli/errors";
 import { ExitCode } from "../cli/exitCodes";
 import { lxdDockerRunner, removeHalfMadeDocker } from "./dockerRecovery";
+import { explainUnconverged } from "./serviceDiagnosis";
 import { readBackVanished, StoredResource } from "./vanished";
 import { ClusterContext } from "./workspace";
 import { policyDir } from "./policyConfig";
@@ -224,9 +225,11 @@ export async function deployWithPolicy(stack: Stack, s: DeploySettings, progress
     } catch (err) {
         progress.finish();
         if (s.ctx.signal?.aborted) throw interrupted(`${s.what} of ${s.cluster}`);
-        const after = await s.hooks?.onFailure?.(collector.violations.length > 0 ? `a mandatory policy refused it` : engineFailure(err));
+        // What the service's tasks say, read before a rollback takes them away.
+        const tasks = collector.violations.length > 0 ? "" : await tasksOfUnconverged(stack, err);
+        const after = await s.hooks?.onFailure?.(collector.violations.length > 0 ? `a mandatory policy refused it` : engineFailure(err) + tasks);
         if (collector.violations.length > 0) throw refusal(s.cluster, collector.violations, s.ctx, after ?? "some resources may have changed");
-        throw new CliError(`cluster ${s.cluster}: ${s.what} failed: ${engineFailure(err)}; ${after ? `${after}; ` : ""}${s.fix ?? "fix the cause and run the command again"}`);
+        throw new CliError(`cluster ${s.cluster}: ${s.what} failed: ${engineFailure(err)}${tasks}; ${after ? `${after}; ` : ""}${s.fix ?? "fix the cause and run the command again"}`);
     }
     if (s.hooks?.afterUpdate) {
         try {
@@ -238,4 +241,19 @@ export async function deployWithPolicy(stack: Stack, s: DeploySettings, progress
         }
     }
     return result;
+}
+
+/** Why the services a failure names as not converged did not (serviceDiagnosis.ts), or "". */
+async function tasksOfUnconverged(stack: Stack, err: unknown): Promise<string> {
+    const failure = err instanceof Error ? err.message : String(err);
+    if (!/did not converge/.test(failure)) return "";
+    const runner = lxdDockerRunner();
+    try {
+        const resources = ((await stack.exportStack()).deployment as { resources?: StoredResource[] } | undefined)?.resources ?? [];
+        return await explainUnconverged(failure, resources, runner.run);
+    } catch {
+        return "";
+    } finally {
+        runner.close();
+    }
 }
