@@ -31,10 +31,7 @@ export function recordResources(registered: Registered[], extra: (type: string) 
         {
             newResource: (args) => {
                 registered.push({ type: args.type, name: args.name, inputs: plain(args.inputs) });
-                const held =
-                    args.type === "lxd:index:StaticAddress"
-                        ? { network: "lxdbr0", address: "10.0.0.254", device: { type: "nic", name: "eth0", network: "lxdbr0", "ipv4.address": "10.0.0.254" }, unheldReason: "" }
-                        : {};
+                const held = args.type === "lxd:index:StaticAddress" ? { network: "lxdbr0", address: "10.0.0.254" } : {};
                 return { id: `${args.name}-id`, state: { ...args.inputs, ipv4Address: "10.0.0.9", config: { "volatile.uuid": "u" }, stdout: "", ...held, ...extra(args.type) } };
             },
             call: () => ({}),

@@ -153,7 +153,7 @@ export class SystemContainerTier extends pulumi.ComponentResource {
                 // is made again: its dockerd keeps that address in the kept docker volume and will
                 // not start the swarm on another (moby/moby#41043), and every worker knows only it.
                 const address = new lxd.StaticAddress(child("address"), { instance: m.containerName, profiles: m.profiles, endpoint: m.endpoint }, { parent: this });
-                devices.eth0 = address.device;
+                devices.eth0 = { type: "nic", name: "eth0", network: address.network, "ipv4.address": address.address };
             }
             if (!(starts && first)) {
                 for (const f of args.forwardedPorts ?? []) {

@@ -23,24 +23,24 @@ export interface ProfileDevices {
 }
 
 /**
- * The NIC `nic` as the instance's profiles define it (the last profile that names the
- * device wins, as LXD applies them). An error names the fix when no profile has it.
+ * The managed network of the NIC `nic` as the instance's profiles define it: the last
+ * profile that names the device wins, as LXD applies them. An error names the fix when no
+ * profile has it or it is not on a managed network (only LXD's own bridges take a static
+ * `ipv4.address`).
  */
-export function profileNic(profiles: ProfileDevices[], nic: string): { profile: string; device: Record<string, string> } {
+export function nicNetwork(profiles: ProfileDevices[], nic: string): string {
     const defining = profiles.filter((p) => p.devices[nic] !== undefined).pop();
     if (!defining) {
         throw new Error(`nic: none of the profiles ${profiles.map((p) => p.name).join(", ")} has a device "${nic}"; name the NIC the instance's network comes from`);
     }
-    return { profile: defining.name, device: defining.devices[nic] };
-}
-
-/**
- * The NIC device the instance gets: the profile's, with the held address (LXD's static DHCP
- * lease) when there is one, and never the profile's own `ipv4.address` otherwise.
- */
-export function heldDevice(device: Record<string, string>, nic: string, address: string): Record<string, string> {
-    const { "ipv4.address": _ignored, ...rest } = device;
-    return { ...rest, name: device.name ?? nic, ...(address ? { "ipv4.address": address } : {}) };
+    const device = defining.devices[nic];
+    if (device.type !== "nic" || !device.network) {
+        throw new Error(
+            `nic: device "${nic}" of profile ${defining.name} is not a NIC on an LXD-managed network (it has no "network" key), and only those take a static address; ` +
+                "attach it with network=<bridge>",
+        );
+    }
+    return device.network;
 }
 
 const ipv4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
@@ -99,9 +99,7 @@ export function diffStaticAddress(olds: Props, news: Props): PlannedDiff {
  * another (moby/moby#41043), and its workers know only that address. LXD has no object for
  * it: it becomes a static DHCP lease once an instance's NIC carries it. The first address is
  * the one the instance already has (a data center made before this resource), else a free
- * one; refresh keeps it while the network exists. `device` is the NIC to give the instance:
- * the profile's with the address; on a bridge LXD does not manage, the profile's as it is,
- * nothing held and `unheldReason` says so.
+ * one; refresh keeps it while the network exists.
  */
 export const staticAddressHandler: ResourceHandler = {
     async check(_urn, _olds, news) {
@@ -120,33 +118,28 @@ export const staticAddressHandler: ResourceHandler = {
     async create(props) {
         const inputs = props as unknown as StaticAddressInputs;
         const client = await connect(inputs.endpoint);
-        const { profile, device } = profileNic(await profileDevices(client, inputs.profiles), inputs.nic);
-        const network = device.type === "nic" ? device.network : undefined;
-        // Only LXD's own bridges hand out leases it can fix (a NIC on a host bridge of the LAN
-        // gets its address from the LAN's DHCP): elsewhere the instance keeps the profile's NIC,
-        // and the reason is recorded.
-        const cidr = network ? await bridgeCidr(client, network) : undefined;
-        if (!network || !cidr) {
-            const reason = `device "${inputs.nic}" of profile ${profile} is not on an LXD-managed bridge with an IPv4 subnet, so its address cannot be held`;
-            return { id: `${network ?? profile}/${inputs.instance}`, outs: { ...props, network: network ?? "", address: "", device: heldDevice(device, inputs.nic, ""), unheldReason: reason } };
-        }
+        const network = nicNetwork(await profileDevices(client, inputs.profiles), inputs.nic);
+        const cidr = await bridgeCidr(client, network);
         const address = (await currentAddress(client, inputs, cidr)) ?? pickFreeAddress(cidr, await usedAddresses(client, network));
-        return { id: `${network}/${inputs.instance}`, outs: { ...props, network, address, device: heldDevice(device, inputs.nic, address), unheldReason: "" } };
+        return { id: `${network}/${inputs.instance}`, outs: { ...props, network, address } };
     },
 
     async read(id, props) {
-        if (!props.address) return { id, props }; // nothing held, nothing to check
         const client = await connect(props.endpoint as Endpoint | undefined);
         // The address belongs to the network: with it gone (or renumbered away from it), so is the hold.
-        const cidr = await bridgeCidr(client, String(props.network)).catch((err: unknown) => {
-            if (isLxdError(err, 404)) return undefined;
+        const network = String(props.network);
+        let cidr: string;
+        try {
+            cidr = await bridgeCidr(client, network);
+        } catch (err) {
+            if (isLxdError(err, 404)) return {};
             throw err;
-        });
-        return cidr && hostRange(cidr).contains(String(props.address)) ? { id, props } : {};
+        }
+        return hostRange(cidr).contains(String(props.address)) ? { id, props } : {};
     },
 
     async update(_id, olds, news) {
-        return { ...news, network: olds.network, address: olds.address, device: olds.device, unheldReason: olds.unheldReason };
+        return { ...news, network: olds.network, address: olds.address };
     },
 
     async delete() {
@@ -168,11 +161,13 @@ async function profileDevices(client: LxdClient, profiles: string[]): Promise<Pr
     return out;
 }
 
-/** The bridge's own address with its prefix, or undefined when LXD does not manage it or it has no IPv4 subnet. */
-async function bridgeCidr(client: LxdClient, network: string): Promise<string | undefined> {
+async function bridgeCidr(client: LxdClient, network: string): Promise<string> {
     const n = await client.get<{ managed: boolean; config: Record<string, string> }>(`/1.0/networks/${encodeURIComponent(network)}`, { object: `network ${network}` });
     const cidr = n.config?.["ipv4.address"];
-    return n.managed && cidr && cidr.includes("/") ? cidr : undefined;
+    if (!n.managed || !cidr || !cidr.includes("/")) {
+        throw new Error(`network: ${network} on ${client.url} is not an LXD-managed bridge with an IPv4 subnet (ipv4.address is "${cidr ?? ""}"), so it cannot hold a static address`);
+    }
+    return cidr;
 }
 
 /** The instance's address on the bridge, when it exists already: holding that one changes nothing for it. */

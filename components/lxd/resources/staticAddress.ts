@@ -13,27 +13,22 @@ export interface StaticAddressArgs {
     endpoint?: pulumi.Input<EndpointArgs>;
 }
 
-const staticAddressOutputs = ["instance", "profiles", "nic", "endpoint", "network", "address", "device", "unheldReason"] as const;
+const staticAddressOutputs = ["instance", "profiles", "nic", "endpoint", "network", "address"] as const;
 
 /**
  * An IPv4 address on an instance's LXD bridge, held in the stack's state, so that the
- * instance comes back on it when it is deleted and made again: give `device` to the
- * instance as its NIC (`devices: { eth0: held.device }`). On a bridge LXD does not manage
- * nothing can be held: `device` is then the profile's NIC as it is, and `unheldReason` says why.
+ * instance comes back on it when it is deleted and made again: give `network` and `address`
+ * to the instance's NIC (`{ type: "nic", name: "eth0", network, "ipv4.address": address }`).
  */
 export class StaticAddress extends pulumi.CustomResource {
     declare public readonly instance: pulumi.Output<string>;
     declare public readonly profiles: pulumi.Output<string[]>;
     declare public readonly nic: pulumi.Output<string>;
     declare public readonly endpoint: pulumi.Output<EndpointOutput>;
-    /** The managed network the NIC is on (e.g. lxdbr0); empty when the profile's NIC is on none. */
+    /** The managed network the NIC is on (e.g. lxdbr0). */
     declare public readonly network: pulumi.Output<string>;
-    /** The address held, e.g. 10.218.0.254; empty when none can be. */
+    /** The address held, e.g. 10.218.0.254. */
     declare public readonly address: pulumi.Output<string>;
-    /** The NIC device for the instance: the profile's, with `ipv4.address` set to the address held. */
-    declare public readonly device: pulumi.Output<Record<string, string>>;
-    /** Why no address is held (a bridge LXD does not manage); empty when one is. */
-    declare public readonly unheldReason: pulumi.Output<string>;
 
     constructor(name: string, args: StaticAddressArgs, opts?: pulumi.CustomResourceOptions) {
         super("lxd:index:StaticAddress", name, withOutputs(args, staticAddressOutputs), opts);

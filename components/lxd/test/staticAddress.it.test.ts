@@ -15,8 +15,7 @@ describe("a static address on the real bridge", () => {
     const instanceInputs = (name: string, devices: Record<string, unknown> = {}) =>
         checked("Instance", { name, image: fingerprint, config: { "user.bcm.cluster": `${prefix}-c` }, devices, waitForAddress: { interface: "eth0", timeoutSeconds: 120 } });
     const address = async (name: string) => globalAddress(await getInstanceState(client, name), "eth0", "inet");
-    const hold = async (instance: string) =>
-        (await provider.create(urn("StaticAddress", instance), await checked("StaticAddress", { instance, profiles: ["default"] }))).outs as { network: string; address: string; device: Record<string, string> };
+    const hold = async (instance: string) => (await provider.create(urn("StaticAddress", instance), await checked("StaticAddress", { instance, profiles: ["default"] }))).outs as { network: string; address: string };
 
     beforeAll(async () => {
         await lxd.setUp();
@@ -35,7 +34,7 @@ describe("a static address on the real bridge", () => {
         expect(before).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
         const held = await hold(name);
         expect(held.address).toBe(before);
-        const news = await instanceInputs(name, { eth0: held.device });
+        const news = await instanceInputs(name, { eth0: { type: "nic", name: "eth0", network: held.network, "ipv4.address": held.address } });
         await provider.update(name, urn("Instance", name), created.outs!, news);
         expect(await address(name)).toBe(before);
     }, 300_000);
@@ -45,14 +44,14 @@ describe("a static address on the real bridge", () => {
         const held = await hold(name);
         const taken = (await client.get<Array<{ address: string }>>(`/1.0/networks/${held.network}/leases`)).map((l) => l.address);
         expect(taken).not.toContain(held.address);
-        const inputs = await instanceInputs(name, { eth0: held.device });
+        const inputs = await instanceInputs(name, { eth0: { type: "nic", name: "eth0", network: held.network, "ipv4.address": held.address } });
         await provider.create(urn("Instance", name), inputs);
         expect(await address(name)).toBe(held.address);
         await deleteInstance(client, name);
         await provider.create(urn("Instance", name), inputs);
         expect(await address(name)).toBe(held.address);
         // Refresh keeps the hold while the bridge has that subnet.
-        const read = await provider.read(`${held.network}/${name}`, urn("StaticAddress", name), held);
+        const read = await provider.read(`${held.network}/${name}`, urn("StaticAddress", name), { instance: name, profiles: ["default"], nic: "eth0", endpoint: {}, ...held });
         expect(read.id).toBe(`${held.network}/${name}`);
     }, 300_000);
 });
