@@ -28,7 +28,7 @@ function writePrivate(file: string, data: Uint8Array | string): void {
     fs.writeFileSync(file, data, { mode: 0o600, flag: "wx" });
 }
 
-export async function createBackup(cluster: string, opts: { to?: string; now?: Date; kafka?: boolean; registry?: boolean }, ctx: ClusterContext): Promise<CreatedBackup> {
+export async function createBackup(cluster: string, opts: { to?: string; now?: Date; kafka?: boolean }, ctx: ClusterContext): Promise<CreatedBackup> {
     const started = Date.now();
     const certFile = controllerCertificateFile(ctx.home);
     if (!fs.existsSync(certFile)) throw new CliError(`no controller certificate in ${ctx.home}: backups are encrypted to it; fix: run \`bcm init --user-id "Name <mail>"\` with the device`);
@@ -37,7 +37,7 @@ export async function createBackup(cluster: string, opts: { to?: string; now?: D
     const dataCenter = (await stack.outputs()).dataCenter?.value;
     let plan;
     try {
-        plan = backupPlan(cluster, dataCenter, { kafka: opts.kafka === true, registry: opts.registry === true });
+        plan = backupPlan(cluster, dataCenter, { kafka: opts.kafka === true });
     } catch (err) {
         throw new CliError((err as Error).message);
     }

@@ -65,19 +65,6 @@ describe("the backup plan: what each tier gives", () => {
         expect(() => backupPlan("c1", { ...dc, workloads: { kafka: { bootstrapServers: "kafka-1:9092" } } }, { kafka: true })).toThrow(/--kafka: this kafka tier's outputs name no KRaft quorum/);
     });
 
-    it("with --registry, takes the registry's storage from the first gateway container, the push side paused first", () => {
-        const plan = backupPlan("c1", dc, { registry: true });
-        expect(plan.containers.find((c) => c.tier === "registry")).toEqual({
-            tier: "registry",
-            contents: ["the private registry's storage (every image pushed to it: the data center's and yours)"],
-            parts: [{ instance: "bcm-gateway-01", dir: "/var/lib/docker/volumes", entries: ["bcm-registry-data/_data"] }],
-            pause: ["registry-push", "registry"],
-        });
-        expect(plan.skipped.join("\n")).not.toMatch(/registry/);
-        expect(backupPlan("c1", dc).skipped.join("\n")).toMatch(/gateway: the registry's content \(not asked: --registry takes it; a deploy pushes BCM's own images again, not the ones you pushed\)/);
-        expect(() => backupPlan("c1", { ...dc, containers: [{ name: "bcm-bitcoin-01" }] }, { registry: true })).toThrow(/^--registry: cluster c1 lists no gateway container/);
-    });
-
     it("a gateway alone gives only the stack's part; a bare cluster is refused with the fix", () => {
         expect(backupPlan("c1", { ...dc, workloads: {} }).containers).toEqual([]);
         expect(() => backupPlan("c1", undefined)).toThrow("cluster c1 runs no data center (no tiers deployed); fix: `bcm stack deploy gateway --cluster c1` first, or back up another cluster");

@@ -1,13 +1,11 @@
-import { registryServiceNames, registryVolume } from "../../components/gateway/registryNames";
 import { kafkaLayout } from "../../components/kafka/layout";
 // What a backup takes from each tier of a data center, decided from the stack's outputs alone
 // (pure: tested directly). Only what cannot be made again is taken: the stack's state (its
 // drawn keys: the onion services', the RPC password and certificate) and config for the
 // gateway; lnd's wallet, channel database and the encrypted channel backups for the bitcoin
 // tier. The chain and the Electrum index are rebuilt from the network (and the chain volume
-// is kept on destroy on the real chains). Kafka's topics only when asked (the whole tier is
-// paused meanwhile), and the registry's content only when asked: the deploy pushes BCM's own
-// images again, not the ones a person pushed (their apps'). Data read from a tier container is read with the services that write it paused
+// is kept on destroy on the real chains), the registry's content is pushed again by the deploy.
+// Kafka's topics only when asked (the whole tier is paused meanwhile). Data read from a tier container is read with the services that write it paused
 // (scaled to 0 and back), so what is read is consistent.
 
 /** Entries of a directory of one system container. */
@@ -54,8 +52,6 @@ interface Outputs {
 export interface PlanOptions {
     /** Also take Kafka's topics: the brokers' and the KRaft controllers' data, the tier paused (`--kafka`). */
     kafka?: boolean;
-    /** Also take the private registry's storage, both registry services paused (`--registry`). */
-    registry?: boolean;
 }
 
 const service = (v: unknown): string | undefined => (typeof v === "string" && /^[a-z0-9][a-z0-9-]*$/.test(v) ? v : undefined);
@@ -104,19 +100,7 @@ export function backupPlan(cluster: string, dataCenter: unknown, opts: PlanOptio
     } else if (kafka) {
         skipped.push("kafka: topics' data (not asked: --kafka takes it, pausing the tier)");
     }
-    const gateway = dc.containers.map((c) => c.name).find((n) => /^bcm-gateway-\d+$/.test(n));
-    if (opts.registry) {
-        if (!gateway) throw new Error(`--registry: cluster ${cluster} lists no gateway container, where the registry keeps its storage; fix: deploy the gateway tier again (\`bcm stack deploy gateway --cluster ${cluster}\`), or back up without --registry`);
-        containers.push({
-            tier: "registry",
-            contents: ["the private registry's storage (every image pushed to it: the data center's and yours)"],
-            parts: [{ instance: gateway, dir: "/var/lib/docker/volumes", entries: [`${registryVolume}/_data`] }],
-            // The side that writes first; meanwhile the data center cannot pull (a task started then retries).
-            pause: [registryServiceNames.push, registryServiceNames.pull],
-        });
-    } else {
-        skipped.push("gateway: the registry's content (not asked: --registry takes it; a deploy pushes BCM's own images again, not the ones you pushed)");
-    }
+    skipped.push("gateway: the registry's content (rebuilt: the deploy pushes every image again)");
     return { cluster, chain, stack: { tier: "gateway", contents: ["state (the stack's drawn keys: onion services, RPC password and certificate)", "config (Pulumi.<cluster>.yaml)"] }, containers, skipped };
 }
 

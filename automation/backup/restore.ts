@@ -83,7 +83,7 @@ export async function restoreBackup(cluster: string, from: string, ctx: ClusterC
     );
     const { specs, exported } = await openCluster(cluster, ctx);
     const dc = (await stack.outputs()).dataCenter?.value as { dockerHost?: string; onions?: Record<string, { address: string; clientAuthLines: Record<string, string> }> };
-    const plan = backupPlan(cluster, dc, { kafka: verified.plain.kafka !== undefined, registry: verified.plain.registry !== undefined });
+    const plan = backupPlan(cluster, dc, { kafka: verified.plain.kafka !== undefined });
     for (const item of plan.containers) {
         const tar = verified.plain[item.tier];
         if (!tar) {

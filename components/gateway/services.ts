@@ -7,7 +7,6 @@ import { SwarmService } from "../swarm/swarmService";
 import { OnionSecrets } from "./onions";
 import { gatewayPorts } from "./ports";
 import { gatewayTorrc, TorNetworkSettings } from "./torNetwork";
-import { registryServiceNames, registryVolume } from "./registryNames";
 
 /** What every gateway service shares: where it runs and which overlays it may use. */
 export interface GatewayPlacement {
@@ -45,12 +44,12 @@ export function registryServices(p: GatewayPlacement, image: pulumi.Input<string
         egress: p.egressNetwork,
         // No REGISTRY_HTTP_SECRET: it only signs upload state shared between registry
         // instances, and each side runs alone (distribution then draws its own at start).
-        volumes: { [registryVolume]: "/var/lib/docker-registry" },
+        volumes: { "bcm-registry-data": "/var/lib/docker-registry" },
         args: ["serve", "/etc/bcm/registry.yml"],
         memoryMiB: 256,
     };
     const pull = new SwarmService(
-        registryServiceNames.pull,
+        "registry",
         {
             ...common,
             networks: [{ network: p.gatewayNetwork, aliases: ["registry"] }],
@@ -60,7 +59,7 @@ export function registryServices(p: GatewayPlacement, image: pulumi.Input<string
         p.onDocker,
     );
     const push = new SwarmService(
-        registryServiceNames.push,
+        "registry-push",
         {
             ...common,
             networks: [{ network: p.gatewayNetwork, aliases: ["registry-push"] }],

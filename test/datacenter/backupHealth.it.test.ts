@@ -305,21 +305,14 @@ describe("backups, restore and health on a data center (real engine, LXD, Swarm,
         before.rHash = invoice.r_hash;
         await inTask("bcm-kafka-01", "kafka-1", `echo kept-${process.pid} | bcm-kafka console-producer --bootstrap-server kafka-1:9092 --topic e2e`);
         before.onions = Object.fromEntries(Object.entries(dc.onions as Record<string, { address: string }>).map(([s, o]) => [s, o.address]));
-        // An image of the person's own, pushed to the registry's push side: no deploy pushes it again.
-        const push = dc.registryPush as { address: string; user: string; password: string };
-        await execa("lxc", ["exec", "bcm-gateway-01", "--", "sh", "-c",
-            `set -e; docker tag "$(docker images -q | head -n 1)" 127.0.0.1:5011/e2e/marker:p${process.pid}; ` +
-            `docker login -u ${push.user} --password-stdin 127.0.0.1:5011 >/dev/null; docker push -q 127.0.0.1:5011/e2e/marker:p${process.pid} >/dev/null`,
-        ], { input: push.password });
         const started = Date.now();
-        const created = await bcm("backup", "create", "--cluster", stackName, "--kafka", "--registry");
+        const created = await bcm("backup", "create", "--cluster", stackName, "--kafka");
         expect(created.stderr).toMatch(/pausing lnd-regtest \(1 → 0\)[\s\S]*resuming lnd-regtest \(0 → 1\)/);
         expect(created.exitCode).toBe(0);
         backupDir = /^backup of \S+: (\S+) /m.exec(created.stdout)![1];
         process.stdout.write(`backup made in ${((Date.now() - started) / 1000).toFixed(1)} s:\n${created.stdout}\n`);
-        expect(fs.readdirSync(backupDir).sort()).toEqual(["bitcoin.tar.pgp", "gateway.tar.pgp", "kafka.tar.pgp", "manifest.json", "manifest.json.asc", "registry.tar.pgp"]);
+        expect(fs.readdirSync(backupDir).sort()).toEqual(["bitcoin.tar.pgp", "gateway.tar.pgp", "kafka.tar.pgp", "manifest.json", "manifest.json.asc"]);
         expect(created.stderr).toMatch(/pausing kafka-connect-1 \(1 → 0\)[\s\S]*pausing kafka-controller-1[\s\S]*resuming kafka-controller-1[\s\S]*resuming kafka-connect-1/);
-        expect(created.stderr).toMatch(/pausing registry-push \(1 → 0\)[\s\S]*pausing registry \(1 → 0\)[\s\S]*resuming registry \(0 → 1\)[\s\S]*resuming registry-push \(0 → 1\)/);
         for (const f of fs.readdirSync(backupDir)) expect(fs.statSync(path.join(backupDir, f)).mode & 0o777).toBe(0o600);
         // Nothing of lnd's data in clear: the invoice's memo is in its channel database.
         for (const f of ["bitcoin.tar.pgp", "gateway.tar.pgp"]) expect(fs.readFileSync(path.join(backupDir, f)).includes(Buffer.from("bcm-backup-marker"))).toBe(false);
@@ -356,7 +349,7 @@ describe("backups, restore and health on a data center (real engine, LXD, Swarm,
         expect(resigned.stderr).toMatch(/the manifest's signature does not verify against the controller's certificate/);
     }, 5 * 60_000);
 
-    it("destroyed with its volumes, restored from the backup: the same onion addresses, the same lnd node with its channel database, the registry's images", async () => {
+    it("destroyed with its volumes, restored from the backup: the same onion addresses, the same lnd node with its channel database", async () => {
         const destroyed = await bcm("cluster", "destroy", stackName);
         expect(destroyed.exitCode).toBe(0);
         expect(await volumeExists(chainVolume)).toBe(false);
@@ -381,12 +374,6 @@ describe("backups, restore and health on a data center (real engine, LXD, Swarm,
             5000,
         );
         expect(read).toContain(`kept-${process.pid}`);
-        // The image the person pushed, from the registry's restored storage.
-        const tags = await waitFor("the pushed image in the restored registry", 120, async () => {
-            const r = await execa("lxc", ["exec", "bcm-gateway-01", "--", "curl", "-s", "http://127.0.0.1:5010/v2/e2e/marker/tags/list"], { reject: false });
-            return r.stdout.includes(`p${process.pid}`) ? r.stdout : undefined;
-        }, 3000);
-        expect(JSON.parse(tags)).toEqual({ name: "e2e/marker", tags: [`p${process.pid}`] });
         // The public onion services answer at their old addresses, through the restored Tor.
         const h = await waitFor("the restored onions answer", 300, async () => {
             const r = await health();

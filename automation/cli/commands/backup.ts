@@ -24,20 +24,18 @@ export function registerBackup(program: Command): void {
         .addOption(clusterOption())
         .option("--to <dir>", "the directory the backup's own directory is made in (default $BCM_HOME/backups/<cluster>)")
         .option("--kafka", "also take Kafka's topics: the brokers' and the KRaft controllers' data, the kafka tier paused meanwhile")
-        .option("--registry", "also take the private registry's storage (the images you pushed, your apps'), the registry paused meanwhile")
         .addHelpText(
             "after",
             "\nWhat is taken: the stack's state (its drawn keys: the onion services' keys, the RPC password and\n" +
                 "certificate; secret values stay encrypted under the stack's passphrase) and config (gateway.tar.pgp);\n" +
                 "lnd's wallet, channel database and the encrypted channel backups (bitcoin.tar.pgp), read with lnd\n" +
                 "and its backup service paused (scaled to 0, and back). Not taken: the chain and the Electrum index\n" +
-                "(rebuilt), the registry's content unless --registry (a deploy pushes BCM's own images again, not\n" +
-                "yours), Kafka's topics unless --kafka.\n" +
+                "(rebuilt), the registry's content (pushed again by a deploy), Kafka's topics unless --kafka.\n" +
                 "Restore only the newest backup of a Lightning node: an older channel database can lose the channels' funds.",
         )
-        .action(async (o: { cluster: string; to?: string; kafka?: boolean; registry?: boolean }) => {
+        .action(async (o: { cluster: string; to?: string; kafka?: boolean }) => {
             usage(() => checkClusterName(o.cluster));
-            const b = await withContext((ctx) => createBackup(o.cluster, { ...(o.to ? { to: path.resolve(o.to) } : {}), kafka: o.kafka === true, registry: o.registry === true }, ctx));
+            const b = await withContext((ctx) => createBackup(o.cluster, { ...(o.to ? { to: path.resolve(o.to) } : {}), kafka: o.kafka === true }, ctx));
             console.log(`backup of ${o.cluster}: ${b.dir} (${b.seconds.toFixed(1)} s)`);
             for (const a of b.manifest.archives) console.log(`  ${a.file.padEnd(20)} ${formatBytes(a.encryptedBytes).padStart(10)}  ${a.contents.join("; ")}`);
             for (const s of b.skipped) console.log(`  not taken: ${s}`);
