@@ -154,11 +154,17 @@ export async function recoverStack(stack: Stack, what: string, ctx: Pick<Cluster
  * Before a deploy without --refresh: resources whose objects were deleted by hand (a Swarm
  * service, a container) are read back, so the update makes them again (vanished.ts).
  */
-export async function readBackDeleted(stack: Stack, deployment: unknown, cluster: string, what: string, ctx: Pick<ClusterContext, "signal" | "say">): Promise<void> {
+export async function readBackDeleted(
+    stack: Stack,
+    deployment: unknown,
+    cluster: string,
+    what: string,
+    ctx: Pick<ClusterContext, "signal" | "say">,
+): Promise<{ readBack: number; unjudged: string[] }> {
     const say = (line: string) => ctx.say(`[bcm ${what}] stack ${cluster}: ${line}`);
     const resources = ((deployment as { resources?: StoredResource[] } | undefined)?.resources ?? []);
     try {
-        await readBackVanished(resources, async (urns) => {
+        return await readBackVanished(resources, async (urns) => {
             const r = await stack.refresh({ target: urns, signal: ctx.signal });
             say(`read back ${urns.length} resource(s): ${r.summary.resourceChanges?.delete ?? 0} gone from the state`);
         }, say);
@@ -187,10 +193,11 @@ export async function refreshStack(stack: Stack, cluster: string, what: string, 
 export async function deployWithPolicy(stack: Stack, s: DeploySettings, progress: Progress): Promise<UpResult> {
     const unchanged = s.unchanged ?? "nothing was changed";
     let preview: Awaited<ReturnType<typeof previewWithPolicy>>;
+    let unjudged: string[] = [];
     try {
         const deployment = await recoverStack(stack, s.what, s.ctx);
         if (s.refresh) await refreshStack(stack, s.cluster, s.what, s.ctx);
-        else await readBackDeleted(stack, deployment, s.cluster, s.what, s.ctx);
+        else unjudged = (await readBackDeleted(stack, deployment, s.cluster, s.what, s.ctx)).unjudged;
         s.ctx.say(`[bcm ${s.what}] previewing ${s.cluster} with the policy pack`);
         preview = await previewWithPolicy(stack, s.policyConfig, s.ctx);
     } catch (err) {
@@ -211,9 +218,8 @@ export async function deployWithPolicy(stack: Stack, s: DeploySettings, progress
         throw err;
     }
     const collector = violationCollector();
-    let result: UpResult;
-    try {
-        result = await stack.up({
+    const up = () =>
+        stack.up({
             policyPacks: [policyDir],
             policyPackConfigs: [s.policyConfig],
             signal: s.ctx.signal,
@@ -222,6 +228,18 @@ export async function deployWithPolicy(stack: Stack, s: DeploySettings, progress
                 progress.onEvent(e);
             },
         });
+    let result: UpResult;
+    try {
+        result = await up();
+        // A container made again by this update held Docker objects the state records: with its
+        // docker volume lost, they are gone too (the gateway's swarm with every service, secret
+        // and network on it), which only its dockerd, running now, can show. What is gone is
+        // read back and made by a second update, so one run finishes the job.
+        if (unjudged.length > 0) {
+            s.ctx.say(`[bcm ${s.what}] ${unjudged.join(", ")} made again: looking for the Docker objects it held`);
+            const again = await readBackDeleted(stack, (await stack.exportStack()).deployment, s.cluster, s.what, s.ctx);
+            if (again.readBack > 0) result = await up();
+        }
     } catch (err) {
         progress.finish();
         if (s.ctx.signal?.aborted) throw interrupted(`${s.what} of ${s.cluster}`);

@@ -46,7 +46,7 @@ describe("objects deleted behind BCM's back", () => {
     });
 
     it("finds nothing when everything is there (a service ID listed shortened counts)", () => {
-        expect(vanishedResources(resources(), allLive())).toEqual({ urns: [], gone: [] });
+        expect(vanishedResources(resources(), allLive())).toEqual({ urns: [], gone: [], unjudged: [] });
     });
 
     it("reads back a removed service and secret, nothing else", () => {
@@ -59,7 +59,13 @@ describe("objects deleted behind BCM's back", () => {
         const live = allLive();
         live.lxd.get(local.url)!.instances.delete("bcm-gateway-01");
         live.docker.delete("bcm-gateway-01");
-        expect(vanishedResources(resources(), live).urns).toEqual([urn("lxd:index:Instance", "gw"), urn("lxd:index:Exec", "gw-swarm")]);
+        const v = vanishedResources(resources(), live);
+        expect(v.urns).toEqual([urn("lxd:index:Instance", "gw"), urn("lxd:index:Exec", "gw-swarm")]);
+        // Its dockerd's objects are looked at again once the update has made it again.
+        expect(v.unjudged).toEqual(["bcm-gateway-01"]);
+        // A gone container that held none is not one to look at again.
+        const withoutDocker = resources().filter((r) => !r.type!.startsWith("docker:"));
+        expect(vanishedResources(withoutDocker, live)).toMatchObject({ urns: [urn("lxd:index:Instance", "gw"), urn("lxd:index:Exec", "gw-swarm")], unjudged: [] });
     });
 
     it("judges nothing it could not list: an endpoint that did not answer, a kind whose listing failed", () => {
@@ -100,7 +106,7 @@ esac
     it("says each gone object and refreshes just those; does nothing on a new stack", async () => {
         const lines: string[] = [];
         const refreshed: string[][] = [];
-        expect(await readBackVanished([], async (u) => void refreshed.push(u), (l) => lines.push(l))).toBe(0);
+        expect(await readBackVanished([], async (u) => void refreshed.push(u), (l) => lines.push(l))).toEqual({ readBack: 0, unjudged: [] });
         expect(refreshed).toEqual([]);
     });
 });

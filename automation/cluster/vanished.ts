@@ -61,12 +61,24 @@ function sameId(recorded: string, listed: string): boolean {
     return listed !== "" && (recorded === listed || recorded.startsWith(listed));
 }
 
+/** What to read back, and the containers whose Docker objects could not be judged because the container is gone. */
+export interface Vanished {
+    urns: string[];
+    gone: Recorded[];
+    /**
+     * Gone containers whose dockerd held recorded objects: made again by the update, they hold
+     * those objects again only if their docker volume was kept; a second look after the update
+     * finds out (deploy.ts).
+     */
+    unjudged: string[];
+}
+
 /**
  * The URNs to read back (pure): every recorded object the daemons showed to be gone, and with a
  * gone instance the commands run in it. An object whose endpoint or container could not be
  * listed is not judged.
  */
-export function vanishedResources(resources: StoredResource[], live: Live): { urns: string[]; gone: Recorded[] } {
+export function vanishedResources(resources: StoredResource[], live: Live): Vanished {
     const gone: Recorded[] = [];
     for (const o of recordedObjects(resources)) {
         if (o.daemon === "lxd") {
@@ -83,7 +95,9 @@ export function vanishedResources(resources: StoredResource[], live: Live): { ur
     const execs = resources.filter(
         (r) => r.type === "lxd:index:Exec" && r.urn && goneInstances.has(`${endpointUrl(r)} ${String(plainProperty(r.inputs?.instance))}`),
     );
-    return { urns: [...new Set([...gone.map((g) => g.urn), ...execs.map((r) => r.urn!)])], gone };
+    const goneNames = new Set(gone.filter((g) => g.daemon === "lxd" && g.kind === "instance").map((g) => g.id));
+    const unjudged = [...new Set(recordedObjects(resources).filter((o) => o.daemon === "docker" && goneNames.has(o.where)).map((o) => o.where))];
+    return { urns: [...new Set([...gone.map((g) => g.urn), ...execs.map((r) => r.urn!)])], gone, unjudged };
 }
 
 const dockerKinds: DockerKind[] = ["service", "secret", "config", "network", "volume"];
@@ -157,17 +171,18 @@ export async function listLive(resources: StoredResource[], say: (line: string) 
 
 /**
  * Reads back the resources whose objects were deleted behind BCM's back (see the top of this
- * file), each said in one line; returns how many. Never throws for a probe that fails.
+ * file), each said in one line; returns how many, and the containers it could not judge
+ * (Vanished.unjudged). Never throws for a probe that fails.
  */
 export async function readBackVanished(
     resources: StoredResource[],
     refresh: (urns: string[]) => Promise<void>,
     say: (line: string) => void,
-): Promise<number> {
-    if (resources.length === 0) return 0;
-    const { urns, gone } = vanishedResources(resources, await listLive(resources, say));
-    if (urns.length === 0) return 0;
+): Promise<{ readBack: number; unjudged: string[] }> {
+    if (resources.length === 0) return { readBack: 0, unjudged: [] };
+    const { urns, gone, unjudged } = vanishedResources(resources, await listLive(resources, say));
+    if (urns.length === 0) return { readBack: 0, unjudged };
     for (const g of gone) say(`${g.daemon === "lxd" ? "LXD" : "docker"} ${g.kind} ${g.id.slice(0, 40)} ${g.daemon === "docker" ? `in ${g.where} ` : ""}is gone (deleted behind BCM's back): reading it back, this run makes it again`);
     await refresh(urns);
-    return urns.length;
+    return { readBack: urns.length, unjudged };
 }

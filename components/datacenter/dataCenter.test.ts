@@ -1,4 +1,5 @@
 import { LxdCluster } from "../cluster/lxdCluster";
+import { swarmJoinScript, swarmNodeScript } from "../tier/swarmScripts";
 import { Registered, recordResources, value } from "../testing/mocks";
 import { DataCenter } from "./dataCenter";
 import { readDataCenterSpec } from "./dataCenterSpec";
@@ -109,6 +110,24 @@ describe("DataCenter wiring (mocks)", () => {
         // The socket, then each member container's uuid (the mocks give every one "u").
         expect(cleanup.triggers).toEqual([await value(dc.summary.dockerHost), ...dc.summary.containers.map(() => "u")]);
         expect(dc.summary.containers).toHaveLength(5);
+    });
+
+    it("checks every other member's swarm against the gateway's manager node ID, so a swarm started anew is joined again", async () => {
+        const { dc, mine } = await deploy("dc5", { tiers: JSON.stringify({ gateway: { first: 1 }, kafka: {}, apps: {} }), tor: '{"network":"offline"}' });
+        const node = await value(dc.gateway.tier.managerNodeId!);
+        expect(mine.find((r) => r.name === "dc5-gateway-tier-bcm-gateway-01-swarm-node")!.inputs.create).toEqual(["sh", "-c", swarmNodeScript]);
+        // They register once the node ID and the tokens have resolved.
+        const find = () => registered.filter((r) => r.type === "lxd:index:Exec" && r.name.startsWith("dc5-") && r.name.endsWith("-swarm-check"));
+        for (let i = 0; i < 100 && find().length < 4; i++) await new Promise((ok) => setTimeout(ok, 10));
+        const checks = find();
+        expect(checks.map((r) => r.inputs.instance)).toEqual(dc.summary.containers.slice(1).map((c) => c.name));
+        for (const c of checks) {
+            expect(c.inputs.triggers).toEqual([node]);
+            expect(c.inputs.environment).toEqual({ MANAGER: "10.0.0.9:2377", MANAGER_ID: node });
+            expect(c.inputs.stdin).toBe("SWMTKN-1-aaa-bbb\n");
+            expect(c.inputs.create).toEqual(["sh", "-c", swarmJoinScript]);
+            expect(c.inputs.delete).toBeUndefined();
+        }
     });
 
     it("deploys a new workload tier from its own folder and one table entry", async () => {

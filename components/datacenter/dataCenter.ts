@@ -141,7 +141,7 @@ export class DataCenter extends pulumi.ComponentResource {
                     tier: t.name,
                     cluster,
                     members: members(t.name, t.placement).map((m) => ({ ...m, swarmRole: "worker" as const })),
-                    swarm: { managerAddress: gateway.tier.managerAddress!, workerToken: gateway.tier.joinTokens!.worker },
+                    swarm: { managerAddress: gateway.tier.managerAddress!, workerToken: gateway.tier.joinTokens!.worker, managerNodeId: gateway.tier.managerNodeId! },
                     ...(gateway.mirrorAddress ? { registryMirror: `http://127.0.0.1:${gatewayPorts.mirror}` } : {}),
                     forwardedPorts: [
                         { port: gatewayPorts.registry, target: gateway.registryAddress },

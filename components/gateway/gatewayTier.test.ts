@@ -1,4 +1,5 @@
 import { plain, Registered, recordResources, value } from "../testing/mocks";
+import { swarmNodeScript } from "../tier/swarmScripts";
 import { GatewayTier } from "./gatewayTier";
 
 const registered: Registered[] = [];
@@ -59,6 +60,13 @@ describe("GatewayTier wiring (mocks)", () => {
         expect(registry.taskSpec.containerSpec.image).toBe("127.0.0.1:5010/bcm/x@sha256:ab");
         const load = mine.find((r) => r.name === "g1-registry-load-transfer")!;
         expect(load.inputs.environment).toMatchObject({ SOURCE: "bcm/registry:1", PUSH: "false" });
+        // A swarm started anew (the first manager made again without its docker volume): the
+        // registry's image is loaded into the new dockerd, every image pushed into the registry
+        // made again.
+        const node = mine.find((r) => r.name === "g1-tier-bcm-gateway-01-swarm-node")!;
+        expect(node.inputs.create).toEqual(["sh", "-c", swarmNodeScript]);
+        expect(load.inputs.triggers.at(-1)).toBe(await value(gw.tier.managerNodeId!));
+        expect(pushed.inputs.triggers.at(-1)).toBe("registry-id");
         // Every image the tiers need is published once.
         expect(mine.filter((r) => r.type === "command:local:Command").map((r) => r.name).sort()).toEqual(
             ["g1-registry-image-transfer", "g1-registry-load-transfer", "g1-toolbox-image-transfer", "g1-tor-image-transfer"],

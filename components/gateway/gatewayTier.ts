@@ -136,7 +136,7 @@ export class GatewayTier extends pulumi.ComponentResource {
         const placement: GatewayPlacement = { pinned: `node.hostname == ${first.containerName}`, gatewayNetwork: this.gatewayNetwork, egressNetwork: this.egressNetwork, onDocker };
 
         // The registry every image comes from, then every image pushed into it.
-        const registry = privateRegistry(child, this, placement, contentNamed, { source: args.images.registry, dockerHost: this.tier.dockerHost!, address: gw01.address });
+        const registry = privateRegistry(child, this, placement, contentNamed, { source: args.images.registry, dockerHost: this.tier.dockerHost!, address: gw01.address, managerNodeId: this.tier.managerNodeId! });
         this.registryPush = registry.pushEndpoint;
         this.images = { registry: registry.publish("registry", args.images.registry), tor: registry.publish("tor", args.images.tor) };
         for (const [n, src] of Object.entries(args.images.extra ?? {})) this.images[n] = registry.publish(n, src);

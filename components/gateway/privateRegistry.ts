@@ -18,6 +18,8 @@ export interface PrivateRegistryArgs {
     dockerHost: pulumi.Input<string>;
     /** The first gateway container's address, where the push side listens for the controller. */
     address: pulumi.Input<string>;
+    /** The first manager's swarm node ID: another one is a new dockerd, into which the registry's image is loaded again. */
+    managerNodeId: pulumi.Input<string>;
 }
 
 export interface PrivateRegistry {
@@ -42,7 +44,7 @@ export function privateRegistry(
     const registryRef = pulumi.output(`127.0.0.1:${gatewayPorts.registry}`);
     // Tagged with its registry name but not pushed: swarm falls back to the loaded image on this
     // node, and the image is pushed once the registry runs.
-    const local = new SwarmImage(child("registry-load"), { source: args.source, dockerHost: args.dockerHost, registry: registryRef, push: false }, { parent });
+    const local = new SwarmImage(child("registry-load"), { source: args.source, dockerHost: args.dockerHost, registry: registryRef, push: false, renewedBy: args.managerNodeId }, { parent });
     // Pushes need credentials: a random password (in the stack's encrypted state), its bcrypt hash in the push side's htpasswd.
     const password = new random.RandomPassword(child("registry-push-password"), { length: 32, special: false }, { parent });
     const config = (role: "pull" | "push") =>
@@ -64,6 +66,8 @@ export function privateRegistry(
         push,
         pushEndpoint: pulumi.secret(pulumi.all([args.address, password.result]).apply(([a, pw]) => ({ address: `${a}:${gatewayPorts.registryPush}`, user: registryPushUser, password: pw }))),
         publish: (image, source) =>
-            new SwarmImage(child(`${image}-image`), { source, dockerHost: args.dockerHost, registry: registryRef, pushTo }, { parent, dependsOn: [pull, push] }).ref,
+            // Pushed again into a registry service made again (its storage may be new, as when the
+            // gateway's docker volume was lost with it).
+            new SwarmImage(child(`${image}-image`), { source, dockerHost: args.dockerHost, registry: registryRef, pushTo, renewedBy: pull.service.id }, { parent, dependsOn: [pull, push] }).ref,
     };
 }

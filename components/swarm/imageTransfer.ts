@@ -17,6 +17,12 @@ export interface SwarmImageArgs {
      * is deleted after the push; the load and push run without it (loginThenTransferScript).
      */
     pushTo?: { registry: pulumi.Input<string>; user: pulumi.Input<string>; password: pulumi.Input<string> };
+    /**
+     * What the image must be transferred again after when it changes: the manager's swarm node
+     * ID (a new dockerd, without the image) for a load, the registry service's ID (a registry
+     * made again, perhaps on empty storage) for a push.
+     */
+    renewedBy?: pulumi.Input<string>;
 }
 
 /** Environment variables that hold secrets: the push password, and the stack's passphrase, which the engine's plugins (and so every local command) inherit. */
@@ -94,8 +100,8 @@ export class SwarmImage extends pulumi.ComponentResource {
                         ? { PUSH_REGISTRY: args.pushTo.registry, REGISTRY_USER: args.pushTo.user, REGISTRY_PASSWORD: pulumi.secret(args.pushTo.password) }
                         : {}),
                 },
-                // A new image or a new registry (rebuilt gateway) transfers again.
-                triggers: [args.source, args.dockerHost, args.registry ?? "", args.pushTo?.registry ?? ""],
+                // A new image, a new registry or dockerd (the gateway rebuilt) transfers again.
+                triggers: [args.source, args.dockerHost, args.registry ?? "", args.pushTo?.registry ?? "", ...(args.renewedBy ? [args.renewedBy] : [])],
             },
             { parent: this },
         );

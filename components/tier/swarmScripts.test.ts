@@ -30,11 +30,17 @@ describe("the swarm join script", () => {
     const token = "SWMTKN-1-3pu6hszjas19xyp7ghgosyx9k8atbfcr8p2is99znpy26u2lkl-1awxwuwd3z9j1z3puu7rcgdbx";
 
     /** Runs the script under dash with the token on stdin and stand-ins for docker and curl that record every argv, and curl's stdin. */
-    function run(state: string, stdinToken: string, env: Record<string, string>, addresses = { node: "10.218.0.3", eth0: "10.218.0.3" }): { code: number; argv: string[]; body: string; stderr: string } {
+    function run(
+        state: string,
+        stdinToken: string,
+        env: Record<string, string>,
+        addresses = { node: "10.218.0.3", eth0: "10.218.0.3" },
+        managers = "mgr1 ",
+    ): { code: number; argv: string[]; body: string; stderr: string } {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bcm-join-"));
         const log = path.join(dir, "argv");
         const body = path.join(dir, "body");
-        fs.writeFileSync(path.join(dir, "docker"), `#!/bin/sh\necho "docker $*" >>${log}\ncase "$*" in *LocalNodeState*) echo ${state} ;; *NodeAddr*) echo ${addresses.node} ;; *NodeID*) echo node1 ;; esac\n`, { mode: 0o755 });
+        fs.writeFileSync(path.join(dir, "docker"), `#!/bin/sh\necho "docker $*" >>${log}\ncase "$*" in *LocalNodeState*) echo ${state} ;; *NodeAddr*) echo ${addresses.node} ;; *RemoteManagers*) echo "${managers}" ;; *NodeID*) echo node1 ;; esac\n`, { mode: 0o755 });
         // As iproute2 prints it (one line per address).
         fs.writeFileSync(path.join(dir, "ip"), `#!/bin/sh\necho "1574: eth0    inet ${addresses.eth0}/24 metric 1024 brd 10.218.0.255 scope global dynamic eth0\\       valid_lft 3306sec preferred_lft 3306sec"\n`, { mode: 0o755 });
         fs.writeFileSync(path.join(dir, "curl"), `#!/bin/sh\necho "curl $*" >>${log}\ncat >${body}\n`, { mode: 0o755 });
@@ -70,5 +76,23 @@ describe("the swarm join script", () => {
         expect(join).toBeGreaterThan(leave);
         const stays = run("active", token, { MANAGER: "10.218.0.20:2377" }, { node: "10.218.0.122", eth0: "10.218.0.122" });
         expect(stays.argv.filter((a) => a.includes("leave") || a.startsWith("curl"))).toEqual([]);
+    });
+
+    it("leaves a swarm whose managers do not include $MANAGER_ID (the first manager started a new one) and joins the given one; stays in the right one", () => {
+        const gone = run("active", token, { MANAGER: "10.218.0.20:2377", MANAGER_ID: "mgr2" }, undefined, "mgr1 ");
+        expect(gone.code).toBe(0);
+        const leave = gone.argv.indexOf("docker swarm leave --force");
+        expect(leave).toBeGreaterThanOrEqual(0);
+        expect(gone.argv.findIndex((a) => a.startsWith("curl "))).toBeGreaterThan(leave);
+        expect(JSON.parse(gone.body).RemoteAddrs).toEqual(["10.218.0.20:2377"]);
+        // A node that lost its manager may say "pending" rather than "active": it leaves too.
+        expect(run("pending", token, { MANAGER: "m:2377", MANAGER_ID: "mgr2" }, undefined, "mgr1 ").argv).toContain("docker swarm leave --force");
+        for (const managers of ["mgr2 ", "mgr1 mgr2 mgr3 "]) {
+            const stays = run("active", token, { MANAGER: "10.218.0.20:2377", MANAGER_ID: "mgr2" }, undefined, managers);
+            expect(stays.code).toBe(0);
+            expect(stays.argv.filter((a) => a.includes("leave") || a.startsWith("curl"))).toEqual([]);
+        }
+        // A prefix of another ID is not that ID.
+        expect(run("active", token, { MANAGER: "m:2377", MANAGER_ID: "mgr" }, undefined, "mgr1 ").argv).toContain("docker swarm leave --force");
     });
 });

@@ -20,9 +20,12 @@ export const swarmInitScript = [
     "docker swarm join-token -q manager",
 ].join("\n");
 
+/** Prints this manager's node ID: the swarm's identity as its other members know it (a new swarm, a new ID). */
+export const swarmNodeScript = "docker info --format '{{.Swarm.NodeID}}' | grep .";
+
 /**
  * Joins the swarm at $MANAGER with the token on its standard input (unless already in one,
- * with the address it has).
+ * with the address it has, and, when $MANAGER_ID is given, one whose managers include it).
  * The token is on no command line and in no environment: LXD puts an exec's environment on
  * its helper's command line on the host (found by secretsTrace.it), so it comes on stdin, and
  * goes to dockerd's API (POST /swarm/join, as `docker swarm join` sends it) on curl's
@@ -37,6 +40,12 @@ export const swarmJoinScript = [
     // would never reach it. It leaves and joins again with the address it has.
     "here=$(ip -4 -o addr show eth0 | awk '{print $4}' | cut -d/ -f1)",
     'if [ "$state" != inactive ] && [ -n "$here" ] && [ "$(docker info --format \'{{.Swarm.NodeAddr}}\')" != "$here" ]; then docker swarm leave --force >/dev/null; state=inactive; fi',
+    // A swarm that is gone (its first manager made again without its docker volume started a
+    // new one): the node still lists the old manager, never reachable again. It leaves that
+    // swarm and joins the new one.
+    'if [ "$state" != inactive ] && [ -n "${MANAGER_ID:-}" ]; then',
+    "  case \" $(docker info --format '{{range .Swarm.RemoteManagers}}{{.NodeID}} {{end}}') \" in *\" $MANAGER_ID \"*) ;; *) docker swarm leave --force >/dev/null; state=inactive ;; esac",
+    "fi",
     'if [ "$state" != active ]; then',
     `  case "$TOKEN$MANAGER" in *'"'*|*'\\'*) echo "swarm join: the token or manager address holds a quote" >&2; exit 1 ;; esac`,
     `  printf '{"ListenAddr":"eth0:2377","AdvertiseAddr":"eth0","RemoteAddrs":["%s"],"JoinToken":"%s"}' "$MANAGER" "$TOKEN" |`,

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as lxd from "../lxd/resources";
 import { dockerDaemonConfig } from "../swarm/daemonConfig";
-import { configureDockerScript, parseJoinTokens, swarmInitScript, swarmJoinScript, swarmLeaveScript } from "./swarmScripts";
+import { configureDockerScript, parseJoinTokens, swarmInitScript, swarmJoinScript, swarmLeaveScript, swarmNodeScript } from "./swarmScripts";
 
 /** One system container of a tier: where it goes and what it is made from. */
 export interface TierMemberArgs {
@@ -41,7 +41,14 @@ export type SwarmMembership =
     /** The gateway tier: its first member starts the swarm, the others join it. */
     | { start: true }
     /** Every other tier: join the swarm the gateway started. */
-    | { start?: false; managerAddress: pulumi.Input<string>; workerToken: pulumi.Input<string>; managerToken?: pulumi.Input<string> };
+    | {
+          start?: false;
+          managerAddress: pulumi.Input<string>;
+          workerToken: pulumi.Input<string>;
+          managerToken?: pulumi.Input<string>;
+          /** The first manager's node ID (the starting tier's `managerNodeId`): a new one means a new swarm, which the members join again. */
+          managerNodeId?: pulumi.Input<string>;
+      };
 
 /** Ports on a tier container that lead to a service on another one (LXD proxy devices). */
 export interface ForwardedPort {
@@ -95,6 +102,8 @@ export class SystemContainerTier extends pulumi.ComponentResource {
     public readonly joinTokens?: pulumi.Output<{ worker: string; manager: string }>;
     /** `address:2377` of the first manager (swarm-starting tier only). */
     public readonly managerAddress?: pulumi.Output<string>;
+    /** The first manager's node ID, another one when its swarm was started anew (swarm-starting tier only). */
+    public readonly managerNodeId?: pulumi.Output<string>;
     /** Every member's swarm join, for components that need the whole tier in the swarm. */
     public readonly ready: pulumi.Resource[];
 
@@ -114,6 +123,14 @@ export class SystemContainerTier extends pulumi.ComponentResource {
         let managerAddress: pulumi.Output<string> | undefined;
         let tokens: pulumi.Output<{ worker: string; manager: string }> | undefined;
         let socket: lxd.InstanceSocket | undefined;
+        let managerNodeId: pulumi.Input<string> | undefined = starts ? undefined : (args.swarm as { managerNodeId?: pulumi.Input<string> }).managerNodeId;
+
+        /** Where a member that does not start the swarm joins it, and with which token. */
+        const joinOf = (role: TierMemberArgs["swarmRole"]): { managerAddress: pulumi.Input<string>; token: pulumi.Input<string> } => {
+            if (starts) return { managerAddress: managerAddress!, token: role === "manager" ? tokens!.manager : tokens!.worker };
+            const s = args.swarm as Exclude<SwarmMembership, { start: true }>;
+            return { managerAddress: s.managerAddress, token: role === "manager" && s.managerToken ? s.managerToken : s.workerToken };
+        };
 
         args.members.forEach((m, i) => {
             const first = i === 0;
@@ -222,13 +239,15 @@ export class SystemContainerTier extends pulumi.ComponentResource {
                 membership = init;
                 managerAddress = pulumi.interpolate`${instance.ipv4Address}:2377`;
                 tokens = pulumi.secret(init.stdout.apply(parseJoinTokens));
+                // The same ID when the container came back on its kept docker volume (the same
+                // swarm), another when it started a new swarm: the members' check runs again.
+                managerNodeId = new lxd.Exec(
+                    child("swarm-node"),
+                    { instance: instance.name, create: ["sh", "-c", swarmNodeScript], triggers: [uuid], endpoint: m.endpoint },
+                    { parent: this, dependsOn: [init] },
+                ).stdout;
             } else {
-                const join = starts
-                    ? { managerAddress: managerAddress!, token: m.swarmRole === "manager" ? tokens!.manager : tokens!.worker }
-                    : (() => {
-                          const s = args.swarm as Exclude<SwarmMembership, { start: true }>;
-                          return { managerAddress: s.managerAddress, token: m.swarmRole === "manager" && s.managerToken ? s.managerToken : s.workerToken };
-                      })();
+                const join = joinOf(m.swarmRole);
                 membership = new lxd.Exec(
                     child("swarm"),
                     {
@@ -247,6 +266,25 @@ export class SystemContainerTier extends pulumi.ComponentResource {
                     { parent: this, dependsOn: [configure, ...(init ? [init] : [])], ignoreChanges: ["environment", "stdin", "create"] },
                 );
             }
+            if (membership !== init && managerNodeId !== undefined) {
+                // Whenever the first manager's swarm is another one, the member leaves the one that
+                // is gone and joins it (the join script, checking the manager's ID); otherwise this
+                // finds the member where it belongs and does nothing. No delete command: leaving
+                // stays the join's. Any change of its inputs runs it again, which is harmless.
+                const join = joinOf(m.swarmRole);
+                membership = new lxd.Exec(
+                    child("swarm-check"),
+                    {
+                        instance: instance.name,
+                        create: ["sh", "-c", swarmJoinScript],
+                        environment: { MANAGER: join.managerAddress, MANAGER_ID: managerNodeId },
+                        stdin: pulumi.secret(pulumi.interpolate`${join.token}\n`),
+                        triggers: [managerNodeId],
+                        endpoint: m.endpoint,
+                    },
+                    { parent: this, dependsOn: [membership] },
+                );
+            }
             this.ready.push(membership);
             this.members.push({ containerName: m.containerName, address: instance.ipv4Address, instance, uuid, endpoint: m.endpoint });
         });
@@ -256,6 +294,7 @@ export class SystemContainerTier extends pulumi.ComponentResource {
             this.dockerHost = pulumi.all([init!.id, socket!.path]).apply(([, p]) => `unix://${p}`);
             this.joinTokens = tokens;
             this.managerAddress = managerAddress;
+            this.managerNodeId = pulumi.output(managerNodeId!);
         }
         this.registerOutputs({
             members: this.members.map((m) => ({ containerName: m.containerName, address: m.address })),

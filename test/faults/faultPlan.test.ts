@@ -20,7 +20,7 @@ describe("the fault-injection plan", () => {
         const killed = plan.flatMap((s) => [s.up, s.destroy].filter(Boolean)).map((p) => p!.id);
         expect(killed.sort()).toEqual(allPoints.map((p) => p.id).sort());
         expect(plan[8]).toEqual({ drift: driftPoints });
-        expect(driftPoints.map((d) => d.id)).toEqual(["drift-service", "drift-secret", "drift-container", "drift-volume", "drift-network", "drift-gateway"]);
+        expect(driftPoints.map((d) => d.id)).toEqual(["drift-service", "drift-secret", "drift-container", "drift-volume", "drift-network", "drift-gateway", "drift-gateway-volume"]);
     });
 
     it("samples distinct points, each its own pass of the right phase", () => {
@@ -39,7 +39,7 @@ describe("the fault-injection plan", () => {
     it("runs only named points when asked, and names the known ones for a typo", () => {
         expect(planFor(["up-3", "destroy-1"])).toEqual([{ up: upPoints[2] }, { destroy: destroyPoints[0] }]);
         expect(planFor(["drift-container", "up-3", "drift-service"])).toEqual([{ up: upPoints[2] }, { drift: [driftPoints[0], driftPoints[2]] }]);
-        expect(() => planFor(["up-9"])).toThrow(/unknown point up-9; the points are up-1, .*destroy-3, drift-service, drift-secret, drift-container, drift-volume, drift-network, drift-gateway/);
+        expect(() => planFor(["up-9"])).toThrow(/unknown point up-9; the points are up-1, .*destroy-3, drift-service, drift-secret, drift-container, drift-volume, drift-network, drift-gateway, drift-gateway-volume/);
     });
 
     it("kills between the first and the last but one progress line", () => {

@@ -87,6 +87,23 @@ export const driftPoints: DriftPoint[] = [
         check: ["sh", "-c", `lxc list --format csv -c ns '^bcm-gateway-01$' && lxc exec bcm-gateway-01 -- sh -c "docker node ls --format '{{.Hostname}} {{.Status}}' | sort; ${serviceState("tor")}; ${serviceState("kafka-controller-1")}"`],
         back: /^bcm-gateway-01,RUNNING\nbcm-bitcoin-01 Ready\nbcm-gateway-01 Ready\nbcm-kafka-01 Ready\ntor 1\/1\nkafka-controller-1 1\/1$/,
     },
+    {
+        id: "drift-gateway-volume",
+        what: "gateway container bcm-gateway-01 and its docker volume (the swarm itself)",
+        remove: [
+            "sh",
+            "-c",
+            "lxc delete --force bcm-gateway-01 && for s in $(lxc storage volume list default --format csv -c n | grep '^bcm-gateway-01-docker/'); do lxc storage volume delete default \"$s\"; done && lxc storage volume delete default bcm-gateway-01-docker",
+        ],
+        // A new swarm: every other member left the one that is gone and joined it, each once; the
+        // images pushed into the new registry (the workers' services pull them from there).
+        check: [
+            "sh",
+            "-c",
+            `lxc list --format csv -c ns '^bcm-gateway-01$' && lxc exec bcm-gateway-01 -- sh -c "docker node ls --format '{{.Hostname}} {{.Status}}' | sort; ${serviceState("tor")}; ${serviceState("kafka-controller-1")}; ${serviceState("electrum-regtest")}"`,
+        ],
+        back: /^bcm-gateway-01,RUNNING\nbcm-bitcoin-01 Ready\nbcm-gateway-01 Ready\nbcm-kafka-01 Ready\ntor 1\/1\nkafka-controller-1 1\/1\nelectrum-regtest 1\/1$/,
+    },
 ];
 
 /** One pass over the data center: an up (killed at `up`, or not), then a destroy (killed at `destroy`, or not); or an up, deletions by hand each followed by an up, and a destroy. */
