@@ -44,6 +44,7 @@ describe("the swarm join script", () => {
         // As iproute2 prints it (one line per address).
         fs.writeFileSync(path.join(dir, "ip"), `#!/bin/sh\necho "1574: eth0    inet ${addresses.eth0}/24 metric 1024 brd 10.218.0.255 scope global dynamic eth0\\       valid_lft 3306sec preferred_lft 3306sec"\n`, { mode: 0o755 });
         fs.writeFileSync(path.join(dir, "curl"), `#!/bin/sh\necho "curl $*" >>${log}\ncat >${body}\n`, { mode: 0o755 });
+        fs.writeFileSync(path.join(dir, "systemctl"), `#!/bin/sh\necho "systemctl $*" >>${log}\n`, { mode: 0o755 });
         const r = spawnSync("sh", ["-c", swarmJoinScript], { env: { PATH: `${dir}:/usr/bin:/bin`, ...env }, input: `${stdinToken}\n`, encoding: "utf8" });
         const read = (f: string) => (fs.existsSync(f) ? fs.readFileSync(f, "utf8") : "");
         const out = { code: r.status ?? -1, argv: read(log).split("\n").filter((l) => l !== ""), body: read(body), stderr: r.stderr };
@@ -83,7 +84,10 @@ describe("the swarm join script", () => {
         expect(gone.code).toBe(0);
         const leave = gone.argv.indexOf("docker swarm leave --force");
         expect(leave).toBeGreaterThanOrEqual(0);
-        expect(gone.argv.findIndex((a) => a.startsWith("curl "))).toBeGreaterThan(leave);
+        // dockerd starts afresh between leaving and joining.
+        const restart = gone.argv.indexOf("systemctl restart docker");
+        expect(restart).toBeGreaterThan(leave);
+        expect(gone.argv.findIndex((a) => a.startsWith("curl "))).toBeGreaterThan(restart);
         expect(JSON.parse(gone.body).RemoteAddrs).toEqual(["10.218.0.20:2377"]);
         // A node that lost its manager may say "pending" rather than "active": it leaves too.
         expect(run("pending", token, { MANAGER: "m:2377", MANAGER_ID: "mgr2" }, undefined, "mgr1 ").argv).toContain("docker swarm leave --force");

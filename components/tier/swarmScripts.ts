@@ -42,9 +42,17 @@ export const swarmJoinScript = [
     'if [ "$state" != inactive ] && [ -n "$here" ] && [ "$(docker info --format \'{{.Swarm.NodeAddr}}\')" != "$here" ]; then docker swarm leave --force >/dev/null; state=inactive; fi',
     // A swarm that is gone (its first manager made again without its docker volume started a
     // new one): the node still lists the old manager, never reachable again. It leaves that
-    // swarm and joins the new one.
+    // swarm and joins the new one, with dockerd started afresh in between: a dockerd that left
+    // one swarm and joined another without a restart kept the old overlays' state, and its
+    // tasks resolved no service name, not even their own (seen here: kafka-1 could not find
+    // kafka-controller-1 on the same node).
     'if [ "$state" != inactive ] && [ -n "${MANAGER_ID:-}" ]; then',
-    "  case \" $(docker info --format '{{range .Swarm.RemoteManagers}}{{.NodeID}} {{end}}') \" in *\" $MANAGER_ID \"*) ;; *) docker swarm leave --force >/dev/null; state=inactive ;; esac",
+    "  case \" $(docker info --format '{{range .Swarm.RemoteManagers}}{{.NodeID}} {{end}}') \" in *\" $MANAGER_ID \"*) ;; *)",
+    "    docker swarm leave --force >/dev/null",
+    "    systemctl restart docker",
+    "    for i in $(seq 1 120); do docker info >/dev/null 2>&1 && break; sleep 0.5; done",
+    "    state=inactive ;;",
+    "  esac",
     "fi",
     'if [ "$state" != active ]; then',
     `  case "$TOKEN$MANAGER" in *'"'*|*'\\'*) echo "swarm join: the token or manager address holds a quote" >&2; exit 1 ;; esac`,
