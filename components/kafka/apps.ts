@@ -1,7 +1,6 @@
 // Users' stream apps on the kafka tier (`bcm:kafka.apps`): a container image of the user's
-// own, pushed to the private registry, run on the kafka containers on a network of their own
-// (`bcm-kafka-apps`), where only the brokers' authenticated listener and the schema registries
-// answer. Each app is a Kafka user (SCRAM-SHA-512) whose ACLs allow its topics and nothing else.
+// own, pushed to the private registry, run on the kafka containers with the tier's
+// addresses and the topics it names, on the tier's internal overlay only.
 
 /** One app as the stack names it. */
 export interface KafkaApp {
@@ -9,7 +8,7 @@ export interface KafkaApp {
     name: string;
     /** The image in the private registry, `repository[:tag|@sha256:…]` without a registry host (push it to 127.0.0.1:5010 on a swarm node first). */
     image: string;
-    /** The topics it may read, write and describe (Kafka's ACLs allow it no other), also told to it in BCM_KAFKA_TOPICS. */
+    /** The topics it may use, told to it in BCM_KAFKA_TOPICS (Kafka does not enforce this: the tier runs without ACLs). */
     topics: string[];
     /** More environment variables (not BCM_* nor KAFKA_BOOTSTRAP_SERVERS / SCHEMA_REGISTRY_URL, which the tier sets). */
     env?: Record<string, string>;
@@ -24,7 +23,7 @@ const topicName = /^[A-Za-z0-9._-]{1,249}$/;
 const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Docker reads a first path component with '.' or ':', or `localhost`, as a registry host. */
 const namesHost = (image: string) => image.includes("/") && /[.:]|^localhost$/.test(image.split("/")[0]);
-const reserved = (k: string) => k.startsWith("BCM_") || k.startsWith("KAFKA_SASL_") || ["KAFKA_BOOTSTRAP_SERVERS", "KAFKA_SECURITY_PROTOCOL", "SCHEMA_REGISTRY_URL"].includes(k);
+const reserved = (k: string) => k.startsWith("BCM_") || k === "KAFKA_BOOTSTRAP_SERVERS" || k === "SCHEMA_REGISTRY_URL";
 
 /** Reads `bcm:kafka.apps`, pushing one problem per wrong field (each names the field and the fix). */
 export function readApps(raw: unknown, problems: string[], field = "bcm:kafka.apps"): KafkaApp[] {
@@ -77,81 +76,14 @@ export function readApps(raw: unknown, problems: string[], field = "bcm:kafka.ap
     return out;
 }
 
-/** The app's Kafka user: its principal is `User:app-<name>`, its consumer groups and transactional ids start with it. */
-export const appUser = (app: Pick<KafkaApp, "name">) => `app-${app.name}`;
-
-/** Where an app's password file is in its task (a Swarm secret). */
-export const appPasswordFile = "/run/secrets/kafka-password";
-
-/** What an app's task is told: where Kafka (its own listener, with its user) and the registry are, and its topics. */
-export function appEnvironment(app: KafkaApp, tier: { appBootstrapServers: string; schemaRegistryUrls: string }): Record<string, string> {
+/** What an app's task is told: where Kafka and the registry are, and its topics. */
+export function appEnvironment(app: KafkaApp, tier: { bootstrapServers: string; schemaRegistryUrls: string; restProxyUrls: string }): Record<string, string> {
     return {
         ...(app.env ?? {}),
-        KAFKA_BOOTSTRAP_SERVERS: tier.appBootstrapServers,
-        KAFKA_SECURITY_PROTOCOL: "SASL_PLAINTEXT",
-        KAFKA_SASL_MECHANISM: "SCRAM-SHA-512",
-        KAFKA_SASL_USERNAME: appUser(app),
-        KAFKA_SASL_PASSWORD_FILE: appPasswordFile,
+        KAFKA_BOOTSTRAP_SERVERS: tier.bootstrapServers,
         SCHEMA_REGISTRY_URL: tier.schemaRegistryUrls,
+        BCM_KAFKA_REST_URL: tier.restProxyUrls,
         BCM_KAFKA_TOPICS: app.topics.join(","),
-        BCM_KAFKA_GROUP_PREFIX: appUser(app),
         BCM_APP_NAME: app.name,
     };
 }
-
-/** The kafka-acls arguments of an app's grants (pure): its topics, and its groups and transactional ids by prefix. */
-export function appAclArguments(app: KafkaApp): string[][] {
-    const principal = ["--allow-principal", `User:${appUser(app)}`];
-    return [
-        [...principal, "--operation", "Read", "--operation", "Write", "--operation", "Describe", ...app.topics.flatMap((t) => ["--topic", t])],
-        [...principal, "--operation", "Read", "--operation", "Describe", "--group", appUser(app), "--resource-pattern-type", "prefixed"],
-        [...principal, "--operation", "Write", "--operation", "Describe", "--transactional-id", appUser(app), "--resource-pattern-type", "prefixed"],
-    ];
-}
-
-/** Runs `bcm-kafka` in the task of `broker` on this container, through its internal listener (as a super user). */
-const inBrokerTask = (broker: string) => [
-    "set -eu",
-    `task="$(docker ps -q --filter label=com.docker.swarm.service.name=${broker} | head -n 1)"`,
-    `[ -n "$task" ] || { echo "no running task of ${broker} in this container" >&2; exit 1; }`,
-    `kafka() { docker exec -i "$task" bcm-kafka "$@"; }`,
-];
-
-/**
- * The shell that gives an app its access, run in broker 1's container with the app's password
- * on standard input: its SCRAM-SHA-512 credential (the password goes into the broker's task on
- * a pipe and into a file only the tool's user, kafka, reads, never onto a command line), then
- * its ACLs.
- * Both are idempotent: a rerun sets the same.
- */
-export function appAccessScript(app: KafkaApp, broker: string): string {
-    const bootstrap = `--bootstrap-server ${broker}:9092`;
-    const file = `/run/bcm-kafka/scram-${appUser(app)}.properties`;
-    return [
-        ...inBrokerTask(broker),
-        "IFS= read -r PASSWORD",
-        `case "$PASSWORD" in ''|*[!A-Za-z0-9]*) echo "the app's password must be letters and digits" >&2; exit 1 ;; esac`,
-        // In a file the credential has no brackets: ConfigCommand matches `password=…` against the value as it is.
-        `printf 'SCRAM-SHA-512=password=%s\n' "$PASSWORD" | docker exec -i "$task" sh -c 'umask 077; cat > ${file} && chown kafka:kafka ${file}'`,
-        `if kafka configs ${bootstrap} --alter --entity-type users --entity-name ${appUser(app)} --add-config-file ${file} </dev/null >/dev/null; then status=0; else status=$?; fi`,
-        `docker exec "$task" rm -f ${file}`,
-        `[ "$status" = 0 ] || exit "$status"`,
-        ...appAclArguments(app).map((a) => `kafka acls ${bootstrap} --add ${a.map(quote).join(" ")} </dev/null >/dev/null`),
-        `echo "${appUser(app)}: SCRAM-SHA-512, ACLs on ${app.topics.length} topic(s)"`,
-    ].join("\n");
-}
-
-/** The shell that takes an app's access away again (its ACLs and credential); with no broker left to ask, it says so and ends. */
-export function appRevokeScript(app: KafkaApp, broker: string): string {
-    const bootstrap = `--bootstrap-server ${broker}:9092`;
-    return [
-        `task="$(docker ps -q --filter label=com.docker.swarm.service.name=${broker} | head -n 1)"`,
-        `[ -n "$task" ] || { echo "no running task of ${broker}: the access of ${appUser(app)} goes with the cluster" >&2; exit 0; }`,
-        `kafka() { docker exec -i "$task" bcm-kafka "$@"; }`,
-        ...appAclArguments(app).map((a) => `kafka acls ${bootstrap} --remove --force ${a.map(quote).join(" ")} </dev/null >/dev/null || true`),
-        `kafka configs ${bootstrap} --alter --entity-type users --entity-name ${appUser(app)} --delete-config SCRAM-SHA-512 </dev/null >/dev/null 2>&1 || true`,
-    ].join("\n");
-}
-
-/** One shell word (the names are checked by readApps; quoted all the same). */
-const quote = (w: string) => (/^[A-Za-z0-9._:@=-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);

@@ -20,7 +20,6 @@ export const kafkaWorkload = defineWorkload<KafkaSettings>({
                 ...(settings.heapMiB ? { heapMiB: settings.heapMiB } : {}),
                 ...(settings.controllers ? { controllers: settings.controllers } : {}),
                 ...(settings.apps ? { apps: settings.apps } : {}),
-                overlayEncrypted: gateway.overlayEncrypted,
             },
             opts,
         );
