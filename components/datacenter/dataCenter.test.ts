@@ -21,7 +21,9 @@ beforeAll(() =>
                 ? { stdout: pem }
                 : type === "lxd:index:Exec"
                   ? { stdout: "SWMTKN-1-aaa-bbb SWMTKN-1-ccc-ddd\n" }
-                  : {},
+                  : type === "docker:index/network:Network"
+                    ? { ipamConfigs: [{ subnet: "10.0.9.0/24" }] }
+                    : {},
     ),
 );
 

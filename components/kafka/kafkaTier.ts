@@ -4,7 +4,9 @@ import * as random from "@pulumi/random";
 import * as lxd from "../lxd/resources";
 import { SwarmService } from "../swarm/swarmService";
 import { SystemContainerTier } from "../tier/systemContainerTier";
-import { appEnvironment, KafkaApp } from "./apps";
+import { createHash } from "node:crypto";
+import { overlayNetwork } from "../swarm/networks";
+import { appAccessScript, appEnvironment, appImageScript, appPasswordFile, appRevokeScript, KafkaApp } from "./apps";
 import { brokersFrom, kafkaLayout, KafkaTopicSpec, topicScript, validateTopics } from "./layout";
 
 export interface KafkaTierArgs {
@@ -20,13 +22,22 @@ export interface KafkaTierArgs {
     controllers?: number;
     /** Topics it keeps (see validateTopics); replication defaults to one copy per broker. */
     topics?: KafkaTopicSpec[];
-    /** Users' stream apps (bcm:kafka.apps): images in the private registry, on the tier's overlay only. */
+    /** Users' stream apps (bcm:kafka.apps): images in the private registry, on the apps' overlay only, each a Kafka user with ACLs on its topics. */
     apps?: KafkaApp[];
+    /** Whether the swarm's overlays are encrypted (the gateway's decision), for the apps' overlay; default false. */
+    overlayEncrypted?: pulumi.Input<boolean>;
     /** The private registry as the swarm's nodes reach it, for the apps' images; default 127.0.0.1:5010. */
     registryHost?: string;
     /** JVM heap per broker and per Connect worker in MiB; default 512 (the container limit is twice that). */
     heapMiB?: number;
 }
+
+/** The subnet Docker gave an overlay, which a broker listens in. */
+const subnetOf = (n: docker.Network) => n.ipamConfigs.apply((c) => {
+    const subnet = c?.[0]?.subnet;
+    if (!subnet) throw new Error("kafka tier: an overlay of the tier has no IPv4 subnet in its IPAM config, so its brokers cannot choose where to listen; recreate the network (bcm cluster refresh)");
+    return subnet;
+});
 
 /** `bash` can test a TCP port without netcat: the images carry only a JRE. */
 const portOpen = (port: number) => `bash -c 'exec 3<>/dev/tcp/127.0.0.1/${port}'`;
@@ -70,6 +81,13 @@ export class KafkaTier extends pulumi.ComponentResource {
         const common = { tier: "kafka" };
         const pinned = (container: string) => [`node.hostname == ${container}`];
         const on = (service: string) => [{ network: args.network, aliases: [service] }];
+        // Users' apps get a network of their own, where a broker answers only on its
+        // authenticated listener (9094) and the schema registries on theirs: nothing else of the
+        // tier (Connect, the REST proxy, the controllers, Tor) is there. Its name sorts after the
+        // tier's, so a service on both (a broker, a registry) resolves `kafka-N` on the tier's
+        // overlay first (Docker's resolver asks a container's networks in name order).
+        const appsNetwork = overlayNetwork(`${name}-apps-net`, "bcm-kafka-apps", { internal: true, encrypted: args.overlayEncrypted ?? false }, onDocker);
+        const alsoForApps = (service: string) => [...on(service), { network: appsNetwork, aliases: [service] }];
         // KRaft's cluster id: 16 random bytes, base64url without padding (22 characters).
         const clusterId = new random.RandomId(`${name}-cluster-id`, { byteLength: 16 }, { parent: this }).b64Url;
         // Controllers apply the replication defaults to new topics, brokers to their internal ones.
@@ -78,6 +96,9 @@ export class KafkaTier extends pulumi.ComponentResource {
             KAFKA_CONTROLLER_QUORUM: layout.controllerQuorum,
             KAFKA_REPLICATION_FACTOR: String(layout.replicationFactor),
             KAFKA_MIN_INSYNC_REPLICAS: String(layout.minInsyncReplicas),
+            // The tier's own services connect anonymously on the internal listener, as super
+            // users; apps authenticate on theirs and get what their ACLs allow.
+            KAFKA_ACLS: "on",
         };
 
         const controllers = layout.controllers.map(
@@ -111,7 +132,7 @@ export class KafkaTier extends pulumi.ComponentResource {
                     b.service,
                     {
                         ...common,
-                        networks: on(b.service),
+                        networks: alsoForApps(b.service),
                         image: args.images.kafka,
                         args: ["broker"],
                         constraints: pinned(b.container),
@@ -120,9 +141,12 @@ export class KafkaTier extends pulumi.ComponentResource {
                             KAFKA_NODE_ID: String(b.id),
                             KAFKA_ADVERTISED_HOST: b.service,
                             KAFKA_HEAP_MB: String(heap),
+                            KAFKA_INTERNAL_SUBNET: subnetOf(args.network),
+                            KAFKA_APPS_SUBNET: subnetOf(appsNetwork),
                         },
                         volumes: { "bcm-kafka-broker-data": "/var/lib/kafka/data" },
-                        healthcheck: portOpen(9092),
+                        // Its internal listener, on the address it binds (not 127.0.0.1).
+                        healthcheck: "bcm-kafka health",
                         memoryMiB: heap * 2,
                     },
                     { ...onDocker, dependsOn: [...args.tier.ready, ...controllers] },
@@ -160,7 +184,7 @@ export class KafkaTier extends pulumi.ComponentResource {
                     r.service,
                     {
                         ...common,
-                        networks: on(r.service),
+                        networks: alsoForApps(r.service),
                         image: args.images.streams,
                         args: ["schema-registry", `--brokers=${brokersFrom(layout, r.container)}`, "--listen=:8081", `--replication-factor=${layout.replicationFactor}`],
                         constraints: pinned(r.container),
@@ -193,29 +217,61 @@ export class KafkaTier extends pulumi.ComponentResource {
                 ),
         );
         const addresses = {
-            bootstrapServers: layout.bootstrapServers,
+            appBootstrapServers: layout.appBootstrapServers,
             schemaRegistryUrls: layout.schemaRegistries.map((r) => `http://${r.service}:8081`).join(","),
             restProxyUrls: layout.restProxies.map((r) => `http://${r.service}:8082`).join(","),
         };
-        // Users' apps: anywhere on the tier, only on its internal overlay (no egress), told where everything is.
-        const apps = (args.apps ?? []).map(
-            (app) =>
-                new SwarmService(
-                    `kafka-app-${app.name}`,
-                    {
-                        ...common,
-                        networks: on(`kafka-app-${app.name}`),
-                        image: `${args.registryHost ?? "127.0.0.1:5010"}/${app.image}`,
-                        env: appEnvironment(app, addresses),
-                        replicas: app.replicas ?? 1,
-                        memoryMiB: 512,
-                    },
-                    { ...onDocker, dependsOn: [...args.tier.ready, ...registries] },
-                ),
-        );
+        // Users' apps: anywhere on the tier, only on the apps' overlay, each a Kafka user (its
+        // password a Swarm secret) allowed its topics by ACLs made in broker 1's container.
+        const first = members[0];
+        const apps = (args.apps ?? []).map((app) => {
+            const service = `kafka-app-${app.name}`;
+            const password = new random.RandomPassword(`${name}-app-${app.name}-password`, { length: 32, special: false }, { parent: this });
+            const secret = new docker.Secret(
+                `${name}-app-${app.name}-password`,
+                {
+                    // Named after its content: a new password is a new secret, made before the old one goes.
+                    name: password.result.apply((p) => `bcm-kafka-app-${app.name}-${createHash("sha256").update(p).digest("hex").slice(0, 12)}`),
+                    data: pulumi.secret(password.result.apply((p) => Buffer.from(p).toString("base64"))),
+                },
+                { ...onDocker, deleteBeforeReplace: false },
+            );
+            const access = new lxd.Exec(
+                `${name}-app-${app.name}-access`,
+                {
+                    instance: first.instance.name,
+                    create: ["sh", "-c", appAccessScript(app, layout.brokers[0].service)],
+                    delete: ["sh", "-c", appRevokeScript(app, layout.brokers[0].service)],
+                    stdin: pulumi.secret(pulumi.interpolate`${password.result}\n`),
+                    endpoint: first.endpoint,
+                },
+                // Changed topics take the old grants away before the new ones are made (both name the same user).
+                { parent: this, dependsOn: brokers, deleteBeforeReplace: true },
+            );
+            // Its image by the digest the registry holds (see appImageScript): Docker records a
+            // service's image so, and a tag alone would differ from that record at every up.
+            const image = new lxd.Exec(
+                `${name}-app-${app.name}-image`,
+                { instance: first.instance.name, create: ["sh", "-c", appImageScript(app, args.registryHost ?? "127.0.0.1:5010")], endpoint: first.endpoint },
+                { parent: this, dependsOn: brokers },
+            ).stdout;
+            return new SwarmService(
+                service,
+                {
+                    ...common,
+                    networks: [{ network: appsNetwork, aliases: [service] }],
+                    image,
+                    env: appEnvironment(app, addresses),
+                    // Readable by whichever user the app's image runs as: the task is the app's alone.
+                    secrets: [{ source: secret, fileName: appPasswordFile.split("/").pop()!, mode: 0o444 }],
+                    replicas: app.replicas ?? 1,
+                    memoryMiB: 512,
+                },
+                { ...onDocker, dependsOn: [...args.tier.ready, ...registries, access] },
+            );
+        });
         this.services = [...controllers, ...brokers, ...connects, ...registries, ...restProxies, ...apps];
 
-        const first = members[0];
         this.topics = Object.fromEntries(
             topics.map((t) => [
                 t.name,

@@ -22,8 +22,10 @@ export interface KafkaLayout {
     restProxies: KafkaProcess[];
     /** `1001@kafka-controller-1:9093,…`: the static voter set every node is given. */
     controllerQuorum: string;
-    /** `kafka-1:9092,…`. */
+    /** `kafka-1:9092,…`: the brokers' internal listener (on the tier's overlay). */
     bootstrapServers: string;
+    /** `kafka-1:9094,…`: the listener for users' apps (on `bcm-kafka-apps`, SCRAM-SHA-512). */
+    appBootstrapServers: string;
     /** Copies of each partition of new topics (and of Kafka's, Connect's and the registry's internal topics). */
     replicationFactor: number;
     /** Copies a write needs before it is acknowledged (acks=all): one less than the replication factor, at least 1. */
@@ -81,6 +83,7 @@ export function kafkaLayout(containers: string[], controllers?: number): KafkaLa
         restProxies: containers.map(each("kafka-rest")),
         controllerQuorum: controllerProcs.map((c) => `${c.id}@${c.service}:9093`).join(","),
         bootstrapServers: brokers.map((b) => `${b.service}:9092`).join(","),
+        appBootstrapServers: brokers.map((b) => `${b.service}:9094`).join(","),
         ...replication(brokers.length),
     };
 }

@@ -20,6 +20,7 @@ export const kafkaWorkload = defineWorkload<KafkaSettings>({
                 ...(settings.heapMiB ? { heapMiB: settings.heapMiB } : {}),
                 ...(settings.controllers ? { controllers: settings.controllers } : {}),
                 ...(settings.apps ? { apps: settings.apps } : {}),
+                overlayEncrypted: gateway.overlayEncrypted,
             },
             opts,
         );

@@ -26,13 +26,13 @@ export const value = <T>(o: pulumi.Output<T>) => new Promise<T>((ok) => o.apply(
  * instance-like address and config (so tier containers resolve), a held address for an
  * lxd:index:StaticAddress, and `extra(type)`.
  */
-export function recordResources(registered: Registered[], extra: (type: string) => Record<string, unknown> = () => ({})): Promise<void> {
+export function recordResources(registered: Registered[], extra: (type: string, inputs: Record<string, any>) => Record<string, unknown> = () => ({})): Promise<void> {
     return pulumi.runtime.setMocks(
         {
             newResource: (args) => {
                 registered.push({ type: args.type, name: args.name, inputs: plain(args.inputs) });
                 const held = args.type === "lxd:index:StaticAddress" ? { network: "lxdbr0", address: "10.0.0.254" } : {};
-                return { id: `${args.name}-id`, state: { ...args.inputs, ipv4Address: "10.0.0.9", config: { "volatile.uuid": "u" }, stdout: "", ...held, ...extra(args.type) } };
+                return { id: `${args.name}-id`, state: { ...args.inputs, ipv4Address: "10.0.0.9", config: { "volatile.uuid": "u" }, stdout: "", ...held, ...extra(args.type, plain(args.inputs)) } };
             },
             call: () => ({}),
         },

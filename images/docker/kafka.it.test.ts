@@ -1,6 +1,9 @@
 import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { execa } from "execa";
+import { appAccessScript, appRevokeScript } from "../../components/kafka/apps";
 import { docker, lastLine, waitFor } from "../../test/testing/support";
 
 // BCM's Kafka image (images/docker/kafka), built by build.sh on the local dockerd and run for
@@ -301,6 +304,99 @@ describe("BCM's Kafka image (images/docker/kafka), KRaft mode", () => {
             expect(newcomer.exitCode).toBe(1);
             expect(newcomer.stderr).toMatch(/the running cluster's quorum \(.*\) does not hold controller 1004: a static KRaft quorum cannot grow/);
             await docker("start", controllers[2]);
+        });
+    });
+
+    // What a user's app gets in the data center (components/kafka/apps.ts), on real Kafka: a
+    // broker with ACLs whose PLAINTEXT listener is only on the internal network and whose
+    // SCRAM listener is on the apps' network; the app's grants made by the same script the
+    // data center runs, through a docker that finds the broker's container as it finds a task.
+    describe("ACLs and the apps' own listener", () => {
+        const app = { name: "acl-it", image: "x", topics: ["mine"] };
+        const password = `Pw${randomBytes(12).toString("hex")}`;
+        const internal = `${run}-int`;
+        const apps = `${run}-apps`;
+        const networks: string[] = [];
+        let broker = "";
+        let client = "";
+        let shim = "";
+        /** A client in a container on the apps' network only: produces one record, prints "ok" or the error. */
+        const produce = async (topic: string, user: string, pass: string, bootstrap = "acl-b1:9094") => {
+            const script = [
+                "import sys",
+                "from confluent_kafka import Producer",
+                "conf = {'bootstrap.servers': sys.argv[1], 'message.timeout.ms': 20000, 'socket.timeout.ms': 10000}",
+                "if sys.argv[3]: conf.update({'security.protocol': 'SASL_PLAINTEXT', 'sasl.mechanism': 'SCRAM-SHA-512', 'sasl.username': sys.argv[3], 'sasl.password': sys.argv[4]})",
+                "errors = []",
+                "p = Producer(conf, error_cb=lambda e: errors.append(str(e)))",
+                "p.produce(sys.argv[2], b'from an app', on_delivery=lambda err, msg: errors.append(str(err)) if err else None)",
+                "left = p.flush(30)",
+                "print('ok' if not errors and left == 0 else ('; '.join(errors) or 'not delivered'))",
+            ].join("\n");
+            return (await docker("exec", client, "python3", "-c", script, bootstrap, topic, user, pass)).trim();
+        };
+        const grant = (script: string, input: string) =>
+            execa("sh", ["-c", script], { env: { PATH: `${shim}:${process.env.PATH}` }, input, reject: false });
+
+        beforeAll(async () => {
+            for (const n of [internal, apps]) {
+                await docker("network", "create", "--internal", n);
+                networks.push(n);
+            }
+            const subnet = async (n: string) => JSON.parse(await docker("network", "inspect", n, "--format", "{{json .IPAM.Config}}"))[0].Subnet as string;
+            const clusterId = await newClusterId();
+            const kraft = ["-e", `KAFKA_CLUSTER_ID=${clusterId}`, "-e", "KAFKA_CONTROLLER_QUORUM=1001@acl-c1:9093", "-e", "KAFKA_ACLS=on"];
+            const name = (alias: string) => `${run}-${alias}`;
+            containers.push(name("acl-c1"), name("acl-b1"), name("acl-app"));
+            await docker("run", "-d", "--name", name("acl-c1"), "--hostname", "acl-c1", "--network", internal, "--network-alias", "acl-c1",
+                "-e", "KAFKA_NODE_ID=1001", ...kraft, tags.kafka, "controller");
+            // On both networks before it starts, as a Swarm task is.
+            broker = name("acl-b1");
+            await docker("create", "--name", broker, "--hostname", "acl-b1", "--network", internal, "--network-alias", "acl-b1",
+                "-e", "KAFKA_NODE_ID=1", ...kraft, "-e", "KAFKA_ADVERTISED_HOST=acl-b1",
+                "-e", `KAFKA_INTERNAL_SUBNET=${await subnet(internal)}`, "-e", `KAFKA_APPS_SUBNET=${await subnet(apps)}`, tags.kafka, "broker");
+            await docker("network", "connect", "--alias", "acl-b1", apps, broker);
+            await docker("start", broker);
+            client = name("acl-app");
+            await docker("run", "-d", "--name", client, "--network", apps, tags.toolbox, "sleep", "infinity");
+            // The scripts find broker 1's task with `docker ps --filter label=…service.name=…`: here it is this container.
+            shim = fs.mkdtempSync(path.join(os.tmpdir(), "bcm-acl-it-"));
+            fs.writeFileSync(path.join(shim, "docker"), `#!/bin/sh\nif [ "$1" = ps ]; then echo ${broker}; exit 0; fi\nexec ${(await execa("sh", ["-c", "command -v docker"])).stdout.trim()} "$@"\n`, { mode: 0o755 });
+            await waitFor("topics through the internal listener", 180, async () => {
+                for (const t of ["mine", "theirs"]) {
+                    const r = await exec(broker, "bcm-kafka", "topics", "--bootstrap-server", "acl-b1:9092", "--create", "--if-not-exists", "--topic", t, "--partitions", "1", "--replication-factor", "1");
+                    if (r.exitCode !== 0) return undefined;
+                }
+                return true;
+            });
+        });
+
+        afterAll(async () => {
+            for (const c of [client, broker, `${run}-acl-c1`]) if (c) await execa("docker", ["rm", "-f", "-v", c], { reject: false });
+            for (const n of networks) await execa("docker", ["network", "rm", n], { reject: false });
+            if (shim) fs.rmSync(shim, { recursive: true, force: true });
+        });
+
+        it("listens with PLAINTEXT on the internal network only, with SCRAM on the apps' one, and says so in its health", async () => {
+            const conf = await docker("exec", broker, "cat", "/run/bcm-kafka/server.properties");
+            expect(conf).toMatch(/^listeners=PLAINTEXT:\/\/[0-9.]+:9092,APPS:\/\/[0-9.]+:9094$/m);
+            expect(conf).toMatch(/^authorizer\.class\.name=org\.apache\.kafka\.metadata\.authorizer\.StandardAuthorizer$/m);
+            expect((await exec(broker, "bcm-kafka", "health")).exitCode).toBe(0);
+            // From the apps' network the internal listener does not answer.
+            expect(await produce("mine", "", "", "acl-b1:9092")).not.toBe("ok");
+        });
+
+        it("an app's user, made by the data center's script, writes its topic and nothing else; without its grants, not even that", async () => {
+            expect(await produce("mine", "app-acl-it", password)).toMatch(/Authentication|SASL|auth/i);
+            const granted = await grant(appAccessScript(app, "acl-b1"), `${password}\n`);
+            expect({ code: granted.exitCode, stderr: granted.stderr }).toEqual({ code: 0, stderr: "" });
+            expect(granted.stdout.trim()).toBe("app-acl-it: SCRAM-SHA-512, ACLs on 1 topic(s)");
+            expect(await waitFor("the app's first write", 60, async () => ((await produce("mine", "app-acl-it", password)) === "ok" ? "ok" : undefined))).toBe("ok");
+            expect(await produce("theirs", "app-acl-it", password)).toMatch(/TOPIC_AUTHORIZATION_FAILED|not authorized/i);
+            expect(await produce("mine", "app-acl-it", "wrong-password")).toMatch(/Authentication|SASL|auth/i);
+            const revoked = await grant(appRevokeScript(app, "acl-b1"), "");
+            expect(revoked.exitCode).toBe(0);
+            expect(await waitFor("the app refused", 60, async () => ((await produce("mine", "app-acl-it", password)) !== "ok" ? "refused" : undefined))).toBe("refused");
         });
     });
 });

@@ -151,6 +151,16 @@ describe("workload tiers: kafka and bitcoin on the standalone data center (real 
         return r;
     };
 
+    /** What a preview would change, each step named with its diff (a bare count says nothing about which resource drifts). */
+    const changedSteps = async () => {
+        const steps: string[] = [];
+        await stack.preview({ ...policy, onEvent: (e) => {
+            const m = e.resourcePreEvent?.metadata;
+            if (m && m.op !== "same") steps.push(`${m.op} ${m.urn.split("::").pop()} [${(m.diffs ?? []).join(", ")}]`);
+        } });
+        return steps;
+    };
+
     beforeAll(async () => {
         const existing = await execa("lxc", ["list", "--format", "csv", "-c", "n", "^bcm-"], { stdin: "ignore" });
         if (existing.stdout.trim() !== "") {
@@ -362,6 +372,98 @@ describe("workload tiers: kafka and bitcoin on the standalone data center (real 
         expect(read).toContain(`hello-${process.pid}`);
     }, 20 * 60_000);
 
+    it("runs a user's stream app (bcm:kafka.apps) from the private registry: it reads and writes its topic, Kafka refuses it any other, and nothing else of the tier is reachable from it", async () => {
+        // The app, as a user would build it: an image of their own (here on the toolbox's
+        // Python with confluent-kafka) that reports what it could do, then stays up.
+        const app = [
+            "import json, os, socket, time",
+            "from confluent_kafka import Consumer, Producer",
+            "conf = {'bootstrap.servers': os.environ['KAFKA_BOOTSTRAP_SERVERS'], 'security.protocol': os.environ['KAFKA_SECURITY_PROTOCOL'],",
+            "        'sasl.mechanism': os.environ['KAFKA_SASL_MECHANISM'], 'sasl.username': os.environ['KAFKA_SASL_USERNAME'],",
+            "        'sasl.password': open(os.environ['KAFKA_SASL_PASSWORD_FILE']).read().strip()}",
+            "topic = os.environ['BCM_KAFKA_TOPICS'].split(',')[0]",
+            "def produce(t):",
+            "    errors = []",
+            "    p = Producer(dict(conf, **{'message.timeout.ms': 30000}), error_cb=lambda e: errors.append(str(e)))",
+            "    p.produce(t, b'from-the-app', on_delivery=lambda e, m: errors.append(str(e)) if e else None)",
+            "    left = p.flush(40)",
+            "    return 'ok' if not errors and left == 0 else ('; '.join(errors) or 'not delivered')",
+            "def reach(host, port):",
+            "    try:",
+            "        socket.create_connection((host, port), timeout=5).close()",
+            "        return 'open'",
+            "    except Exception as e:",
+            "        return type(e).__name__",
+            "result = {'own': produce(topic), 'other': produce('bitcoin.regtest.blocks')}",
+            "c = Consumer(dict(conf, **{'group.id': os.environ['BCM_KAFKA_GROUP_PREFIX'] + '-reader', 'auto.offset.reset': 'earliest'}))",
+            "c.subscribe([topic])",
+            "got, deadline = None, time.time() + 60",
+            "while got is None and time.time() < deadline:",
+            "    m = c.poll(1)",
+            "    if m is not None and not m.error(): got = m.value().decode()",
+            "c.close()",
+            "result['read'] = got",
+            "for name, (host, port) in {'registry': ('schema-registry-1', 8081), 'internal': ('kafka-1', 9092), 'rest': ('kafka-rest-1', 8082), 'connect': ('kafka-connect-1', 8083), 'tor': ('tor', 9050)}.items():",
+            "    result[name] = reach(host, port)",
+            "print('BCM-APP-RESULT ' + json.dumps(result), flush=True)",
+            "time.sleep(10 ** 9)",
+        ].join("\n");
+        const context = fs.mkdtempSync(path.join(os.tmpdir(), "bcm-wl-app-"));
+        const login = fs.mkdtempSync(path.join(os.tmpdir(), "bcm-wl-login-"));
+        const images = JSON.parse((await execa("bash", [path.join(repoRoot, "images", "docker", "build.sh"), "--print"])).stdout.trim().split("\n").pop()!);
+        const ref = `127.0.0.1:5011/e2e/kafka-app:${process.pid}`;
+        try {
+            fs.writeFileSync(path.join(context, "app.py"), app);
+            fs.writeFileSync(path.join(context, "Dockerfile"), `FROM ${images.toolbox}\nCOPY app.py /app.py\nCMD ["python3", "/app.py"]\n`);
+            await execa("docker", ["build", "-q", "-t", `e2e/kafka-app:${process.pid}`, context]);
+            // Pushed as the README says: to the registry's push side with the stack's credentials, from the first gateway container's dockerd.
+            const onGateway = (...args: string[]) => execa("docker", ["-H", dc.dockerHost, ...args], { env: { ...process.env, DOCKER_CONFIG: login } });
+            await execa("sh", ["-c", `docker save e2e/kafka-app:${process.pid} | docker -H "$H" load -q`], { env: { ...process.env, H: dc.dockerHost } });
+            await execa("docker", ["-H", dc.dockerHost, "login", "-u", dc.registryPush.user, "--password-stdin", "127.0.0.1:5011"], { input: dc.registryPush.password, env: { ...process.env, DOCKER_CONFIG: login } });
+            await onGateway("tag", `e2e/kafka-app:${process.pid}`, ref);
+            await onGateway("push", "-q", ref);
+        } finally {
+            fs.rmSync(context, { recursive: true, force: true });
+            fs.rmSync(login, { recursive: true, force: true });
+            await execa("docker", ["rmi", `e2e/kafka-app:${process.pid}`], { reject: false });
+        }
+        config["bcm:kafka"] = JSON.stringify({ topics: [{ name: "e2e", partitions: 2 }, { name: "e2e-app", partitions: 1 }], apps: [{ name: "e2e", image: `e2e/kafka-app:${process.pid}`, topics: ["e2e-app"] }] });
+        await stack.setConfig("bcm:kafka", { value: config["bcm:kafka"] });
+        policy.policyPackConfigs = [writePolicyConfig(home, stackName, undefined, config)];
+        await up();
+        expect(dc.workloads.kafka.apps).toEqual(["kafka-app-e2e"]);
+        const line = await waitFor("the app's report", 240, async () => {
+            // `docker service logs` hangs at times (docker/cli#4678): each look has half a minute.
+            const logs = await execa("docker", ["-H", dc.dockerHost, "service", "logs", "--raw", "kafka-app-e2e"], { reject: false, stdin: "ignore", timeout: 30_000 });
+            return logs.stdout.split("\n").find((l) => l.startsWith("BCM-APP-RESULT "));
+        }, 3000);
+        const result = JSON.parse(line.slice("BCM-APP-RESULT ".length)) as Record<string, string | null>;
+        expect(result).toMatchObject({ own: "ok", read: "from-the-app", registry: "open" });
+        expect(result.other).toMatch(/TOPIC_AUTHORIZATION_FAILED|not authorized/i);
+        // kafka-1's internal listener is not on the apps' network; the REST proxy, Connect and Tor have no name there.
+        expect(result.internal).not.toBe("open");
+        for (const k of ["rest", "connect", "tor"]) expect({ [k]: result[k] }).toEqual({ [k]: "gaierror" });
+        // Its record is in its topic, as the tier's own clients see it.
+        expect(await topicKeys("e2e-app")).toHaveLength(1);
+        const grants = () => inTask("bcm-kafka-01", "kafka-1", "bcm-kafka acls --bootstrap-server kafka-1:9092 --list --principal User:app-e2e 2>/dev/null");
+        const credential = () => inTask("bcm-kafka-01", "kafka-1", "bcm-kafka configs --bootstrap-server kafka-1:9092 --describe --entity-type users --entity-name app-e2e 2>/dev/null");
+        expect(await grants()).toMatch(/name=e2e-app, patternType=LITERAL[\s\S]*principal=User:app-e2e/);
+        expect(await credential()).toContain("SCRAM-SHA-512");
+        // With an app in the stack, the next up has nothing to do.
+        expect(await changedSteps()).toEqual([]);
+
+        // Taken out of the stack, the app goes with its grants and its credential (its image stays the user's).
+        config["bcm:kafka"] = JSON.stringify({ topics: [{ name: "e2e", partitions: 2 }, { name: "e2e-app", partitions: 1 }] });
+        await stack.setConfig("bcm:kafka", { value: config["bcm:kafka"] });
+        policy.policyPackConfigs = [writePolicyConfig(home, stackName, undefined, config)];
+        await up();
+        expect(dc.workloads.kafka.apps).toEqual([]);
+        expect((await docker(dc.dockerHost, ["service", "ls", "--format", "{{.Name}}"])).stdout.split("\n")).not.toContain("kafka-app-e2e");
+        // (The listing's header names the principal whether or not it has ACLs.)
+        expect(await grants()).not.toMatch(/principal=User:app-e2e/);
+        expect(await credential()).not.toContain("SCRAM-SHA-512");
+    }, 20 * 60_000);
+
     it("keeps RPC off every published port, and serves it to the controller only through the authenticated onion service", async () => {
         const published = await docker(dc.dockerHost, ["service", "inspect", "btcd-regtest", "lnd-regtest", "electrum-regtest", "--format", "{{json .Endpoint.Ports}}"]);
         expect(published.stdout.split("\n")).toEqual(["null", "null", "null"]);
@@ -536,6 +638,7 @@ describe("workload tiers: kafka and bitcoin on the standalone data center (real 
     }, 10 * 60_000);
 
     it("shows no changes on a second up", async () => {
+        expect(await changedSteps()).toEqual([]);
         const again = await up();
         expect(Object.keys(again.summary.resourceChanges ?? {})).toEqual(["same"]);
     }, 10 * 60_000);
