@@ -44,7 +44,9 @@ describe("btcd on regtest syncs from a peer reached only through Tor (the tier's
         const peerCtl = (...args: string[]) => docker("exec", names.peer, "btcctl", "--regtest", `--rpcuser=${rpc.user}`, `--rpcpass=${rpc.password}`, "--rpcserver=127.0.0.1:18334", ...args);
         await waitFor("the peer's RPC", 60, async () => ((await peerCtl("getblockcount").catch(() => "")) !== "" ? true : undefined), 500);
         await peerCtl("generate", "120");
-        const bridge = (await docker("network", "inspect", "bridge", "--format", "{{(index .IPAM.Config 0).Gateway}}")).trim();
+        // Docker's bridge address: its IPAM gateway, which some dockerd starts leave out of the config (then docker0's own).
+        const gateway = (await docker("network", "inspect", "bridge", "--format", "{{(index .IPAM.Config 0).Gateway}}")).trim();
+        const bridge = gateway || ((await execa("ip", ["-4", "-o", "addr", "show", "dev", "docker0"])).stdout.match(/inet (\d+\.\d+\.\d+\.\d+)\//)?.[1] ?? "");
         const peerIp = (await docker("inspect", names.peer, "--format", "{{.NetworkSettings.IPAddress}}")).trim();
         tornet = await startTorNetwork({ address: bridge, names: {} });
         const onion = (await tornet.startOnionService({ name: "peer", targetHost: peerIp, targetPort: 18444, virtualPort: 18444 })).onion;
