@@ -135,13 +135,21 @@ export function appAclArguments(app: KafkaApp): string[][] {
     ];
 }
 
-/** Runs `bcm-kafka` in the task of `broker` on this container, through its internal listener (as a super user). */
-const inBrokerTask = (broker: string) => [
-    "set -eu",
+/**
+ * Finds the task of `broker` on this container (`missing` runs when there is none) and defines
+ * `kafka` to run `bcm-kafka` in it, through its internal listener (as a super user) at
+ * `$address`: the address the listener is bound to (what `bcm-kafka health` asks too), as the
+ * broker's name also resolves to its address on the apps' network, where 9092 is closed and
+ * Kafka's client would warn about it before trying the next.
+ */
+const inBrokerTask = (broker: string, missing: string) => [
     `task="$(docker ps -q --filter label=com.docker.swarm.service.name=${broker} | head -n 1)"`,
-    `[ -n "$task" ] || { echo "no running task of ${broker} in this container" >&2; exit 1; }`,
+    `[ -n "$task" ] || { ${missing}; }`,
     `kafka() { docker exec -i "$task" bcm-kafka "$@"; }`,
+    `address="$(docker exec "$task" cat /run/bcm-kafka/listen-address 2>/dev/null || true)"`,
+    `[ -n "$address" ] || address=${broker}`,
 ];
+const bootstrap = `--bootstrap-server "$address:9092"`;
 
 /**
  * The shell that gives an app its access, run in broker 1's container with the app's password
@@ -151,11 +159,10 @@ const inBrokerTask = (broker: string) => [
  * Both are idempotent: a rerun sets the same.
  */
 export function appAccessScript(app: KafkaApp, broker: string): string {
-    const bootstrap = `--bootstrap-server "$address:9092"`;
     const file = `/run/bcm-kafka/scram-${appUser(app)}.properties`;
     return [
-        ...inBrokerTask(broker),
-        ...internalAddress(broker),
+        "set -eu",
+        ...inBrokerTask(broker, `echo "no running task of ${broker} in this container" >&2; exit 1`),
         "IFS= read -r PASSWORD",
         `case "$PASSWORD" in ''|*[!A-Za-z0-9]*) echo "the app's password must be letters and digits" >&2; exit 1 ;; esac`,
         // In a file the credential has no brackets: ConfigCommand matches `password=…` against the value as it is.
@@ -170,26 +177,12 @@ export function appAccessScript(app: KafkaApp, broker: string): string {
 
 /** The shell that takes an app's access away again (its ACLs and credential); with no broker left to ask, it says so and ends. */
 export function appRevokeScript(app: KafkaApp, broker: string): string {
-    const bootstrap = `--bootstrap-server "$address:9092"`;
     return [
-        `task="$(docker ps -q --filter label=com.docker.swarm.service.name=${broker} | head -n 1)"`,
-        `[ -n "$task" ] || { echo "no running task of ${broker}: the access of ${appUser(app)} goes with the cluster" >&2; exit 0; }`,
-        `kafka() { docker exec -i "$task" bcm-kafka "$@"; }`,
-        ...internalAddress(broker),
+        ...inBrokerTask(broker, `echo "no running task of ${broker}: the access of ${appUser(app)} goes with the cluster" >&2; exit 0`),
         ...appAclArguments(app).map((a) => `kafka acls ${bootstrap} --remove --force ${a.map(quote).join(" ")} </dev/null >/dev/null || true`),
         `kafka configs ${bootstrap} --alter --entity-type users --entity-name ${appUser(app)} --delete-config SCRAM-SHA-512 </dev/null >/dev/null 2>&1 || true`,
     ].join("\n");
 }
-
-/**
- * The broker's internal listener by the address it is bound to (what `bcm-kafka health` asks
- * too): its name also resolves to its address on the apps' network, where 9092 is closed, and
- * Kafka's client then warns about each address it could not reach before the one it can.
- */
-const internalAddress = (broker: string) => [
-    `address="$(docker exec "$task" cat /run/bcm-kafka/listen-address 2>/dev/null || true)"`,
-    `[ -n "$address" ] || address=${broker}`,
-];
 
 /** One shell word (the names are checked by readApps; quoted all the same). */
 const quote = (w: string) => (/^[A-Za-z0-9._:@=-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`);
